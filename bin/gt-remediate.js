@@ -1,0 +1,19 @@
+#!/usr/bin/env node
+'use strict';
+// Thin launcher: the CLI is compiled to dist/ by `npm run build` (run by `npm ci` through `prepare`).
+const path = require('node:path');
+const fs = require('node:fs');
+const entry = path.join(__dirname, '..', 'dist', 'cli', 'main.js');
+if (!fs.existsSync(entry)) {
+  process.stderr.write('gt-remediate: not built yet; run `npm run build` (npm ci does it for you)\n');
+  process.exit(2);
+}
+require(entry).main(process.argv).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error) => {
+    process.stderr.write(`gt-remediate: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exitCode = 2;
+  },
+);

@@ -1,0 +1,39 @@
+/** Reading the CLI's input files: one clear error per problem, never a stack trace. */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { inventoryFromSnapshot, type AccountInventory } from '../shared/core';
+
+/** Bad input or usage: the CLI prints the message on one line and exits 2. */
+export class InputError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'InputError';
+  }
+}
+
+/** Reads and parses a JSON file, or throws an InputError naming the file. */
+export function readJsonFile(path: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (cause) {
+    const code = (cause as NodeJS.ErrnoException).code;
+    throw new InputError(`cannot read ${path}${code === 'ENOENT' ? ': no such file' : code ? ` (${code})` : ''}`, { cause });
+  }
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (cause) {
+    throw new InputError(`${path} is not valid JSON: ${(cause as Error).message}`, { cause });
+  }
+}
+
+/** Loads `iam.json` and `lambda.json` from a snapshot directory into an inventory. */
+export function loadSnapshot(dir: string): AccountInventory {
+  const iam = readJsonFile(join(dir, 'iam.json'));
+  const lambda = readJsonFile(join(dir, 'lambda.json'));
+  try {
+    return inventoryFromSnapshot(iam, lambda);
+  } catch (cause) {
+    throw new InputError(`snapshot ${dir}: ${(cause as Error).message}`, { cause });
+  }
+}

@@ -1,0 +1,115 @@
+/** `gt-remediate`: the offline (and live) command line over the same core as the Lambda. */
+import { Command, CommanderError, Option } from 'commander';
+import {
+  checkJob,
+  DEFAULT_CORE_OPTIONS,
+  parseLabelingJobInput,
+  renderReport,
+  type CoreOptions,
+  type LabelingJobRequest,
+  type Report,
+} from '../shared/core';
+import { ConfigError, parseScopePatterns, parseScopeTag, parseStrategy } from '../shared/config';
+import { InputError, loadSnapshot, readJsonFile } from './input-files';
+
+/** Exit statuses: 0 compliant, 1 findings, 2 bad input or usage. */
+export const EXIT = { compliant: 0, findings: 1, usage: 2 } as const;
+
+interface CheckFlags {
+  event: string;
+  snapshot?: string;
+  live?: boolean;
+  json?: boolean;
+  strategy?: string;
+  scope?: string[];
+  scopeTag?: string;
+}
+
+/** Where the CLI writes; injectable for tests. */
+export interface Io {
+  out: (text: string) => void;
+  err: (text: string) => void;
+}
+
+const processIo: Io = { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) };
+
+/** Runs the CLI and resolves to its exit status; never throws for bad input. */
+export async function main(argv: string[], io: Io = processIo): Promise<number> {
+  let status: number = EXIT.usage;
+  const program = new Command('gt-remediate')
+    .description('Check (and fix) the IAM permissions of SageMaker Ground Truth labeling jobs')
+    .exitOverride()
+    .configureOutput({ writeOut: io.out, writeErr: io.err, outputError: (text, write) => write(oneLine(text)) });
+
+  program
+    .command('check')
+    .description('evaluate one labeling job (CloudTrail event or DescribeLabelingJob JSON); never writes')
+    .requiredOption('--event <file>', 'CloudTrail CreateLabelingJob event or DescribeLabelingJob response (JSON)')
+    .option('--snapshot <dir>', 'offline account snapshot: iam.json and lambda.json')
+    .option('--live', 'read the account with the default AWS credentials')
+    .option('--json', 'print the report JSON instead of the human report')
+    .addOption(new Option('--strategy <name>', 'how the post-annotation function reads the output').choices(['assume-role', 's3-read']))
+    .option('--scope <patterns...>', 'role ARN patterns the remediator may change (default: every role of the account)')
+    .option('--scope-tag <key=value>', 'tag a role must carry to be changed')
+    .action(async (flags: CheckFlags) => {
+      status = await runCheck(flags, io);
+    });
+
+  try {
+    await program.parseAsync(argv);
+    return status;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      return error.exitCode === 0 ? 0 : EXIT.usage;
+    }
+    if (error instanceof InputError || error instanceof ConfigError) {
+      io.err(`gt-remediate: ${error.message}\n`);
+      return EXIT.usage;
+    }
+    throw error;
+  }
+}
+
+async function runCheck(flags: CheckFlags, io: Io): Promise<number> {
+  if (Boolean(flags.snapshot) === Boolean(flags.live)) throw new InputError('check needs exactly one of --snapshot DIR or --live');
+  const core = coreOptionsFromFlags(flags);
+  const request = readRequest(flags.event);
+  if (flags.live) throw new InputError('--live is not available in this build yet');
+  const inventory = loadSnapshot(flags.snapshot as string);
+  const report = await checkJob(request, inventory, { core, dryRun: true });
+  printReport(report, flags.json === true, io);
+  return report.outcome === 'compliant' ? EXIT.compliant : EXIT.findings;
+}
+
+/** The CLI's flags as the same CoreOptions the Lambda builds from its environment. */
+export function coreOptionsFromFlags(flags: Pick<CheckFlags, 'strategy' | 'scope' | 'scopeTag'>): CoreOptions {
+  return {
+    ...DEFAULT_CORE_OPTIONS,
+    strategy: parseStrategy(flags.strategy, '--strategy'),
+    scopePatterns: parseScopePatterns((flags.scope ?? []).join(','), '--scope'),
+    scopeTag: parseScopeTag(flags.scopeTag, '--scope-tag'),
+  };
+}
+
+/** Reads the event file and turns it into a request, or throws an InputError saying why not. */
+export function readRequest(path: string): LabelingJobRequest {
+  const parsed = parseLabelingJobInput(readJsonFile(path));
+  switch (parsed.kind) {
+    case 'request':
+      return parsed.request;
+    case 'incomplete':
+      throw new InputError(`${path}: the event lacks ${parsed.missing.join(', ')}`);
+    case 'ignored':
+      throw new InputError(`${path}: ${parsed.reason}`);
+    case 'invalid':
+      throw new InputError(`${path}: ${parsed.reason}`);
+  }
+}
+
+function printReport(report: Report, json: boolean, io: Io): void {
+  io.out(json ? `${JSON.stringify(report, null, 2)}\n` : renderReport(report));
+}
+
+function oneLine(text: string): string {
+  return `${text.trim().split('\n')[0] ?? ''}\n`;
+}

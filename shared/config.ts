@@ -1,0 +1,96 @@
+/** One config parser for the Lambda (environment) and the CLI (flags): both end in the same `Config`. */
+import { DEFAULT_CORE_OPTIONS, type CoreOptions, type Strategy } from './core/types';
+
+/** Names of the environment variables the Lambda reads; the CDK stack sets exactly these. */
+export const ENV = {
+  topicArn: 'TOPIC_ARN',
+  dryRunParameterName: 'DRY_RUN_PARAMETER_NAME',
+  strategy: 'STRATEGY',
+  scopeRolePatterns: 'SCOPE_ROLE_PATTERNS',
+  scopeTag: 'SCOPE_TAG',
+  eventBusName: 'EVENT_BUS_NAME',
+  notifyCompliant: 'NOTIFY_COMPLIANT',
+  selfRoleArn: 'REMEDIATOR_ROLE_ARN',
+} as const;
+
+/** Everything the remediator needs to run, whether as the Lambda or the CLI. */
+export interface Config {
+  core: CoreOptions;
+  topicArn?: string;
+  dryRunParameterName?: string;
+  eventBusName: string;
+  notifyCompliant: boolean;
+}
+
+/** A configuration value that is missing or malformed; the message names the variable. */
+export class ConfigError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Parses a strategy name, or throws a ConfigError naming `source`. */
+export function parseStrategy(value: string | undefined, source: string): Strategy {
+  if (value === undefined || value === '') return DEFAULT_CORE_OPTIONS.strategy;
+  if (value === 'assume-role' || value === 's3-read') return value;
+  throw new ConfigError(`${source} must be "assume-role" or "s3-read", got "${value}"`);
+}
+
+/** Splits a comma- or whitespace-separated list of role ARN patterns; each must be an IAM role ARN pattern. */
+export function parseScopePatterns(value: string | undefined, source: string): string[] {
+  const patterns = (value ?? '')
+    .split(/[\s,]+/)
+    .map((p) => p.trim())
+    .filter((p) => p.length > 0);
+  for (const pattern of patterns) {
+    if (!/^arn:aws[a-z-]*:iam::(\d{12}|\*):role\/\S+$/.test(pattern)) {
+      throw new ConfigError(`${source}: "${pattern}" is not a role ARN pattern (arn:aws:iam::<account>:role/<name-or-*>)`);
+    }
+  }
+  return patterns;
+}
+
+/** Parses `key=value` into a scope tag. */
+export function parseScopeTag(value: string | undefined, source: string): { key: string; value: string } | undefined {
+  if (value === undefined || value.trim() === '') return undefined;
+  const at = value.indexOf('=');
+  if (at <= 0) throw new ConfigError(`${source} must look like key=value, got "${value}"`);
+  return { key: value.slice(0, at).trim(), value: value.slice(at + 1).trim() };
+}
+
+function parseBoolean(value: string | undefined, source: string, fallback: boolean): boolean {
+  if (value === undefined || value === '') return fallback;
+  const v = value.trim().toLowerCase();
+  if (v === 'true') return true;
+  if (v === 'false') return false;
+  throw new ConfigError(`${source} must be true or false, got "${value}"`);
+}
+
+function required(env: Record<string, string | undefined>, name: string): string {
+  const value = env[name];
+  if (value === undefined || value.trim() === '') throw new ConfigError(`environment variable ${name} is required`);
+  return value.trim();
+}
+
+/** Builds the Lambda's config from its environment; fails the cold start with the variable's name. */
+export function configFromEnv(env: Record<string, string | undefined>): Config {
+  const topicArn = required(env, ENV.topicArn);
+  if (!/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[\w-]+$/.test(topicArn)) {
+    throw new ConfigError(`${ENV.topicArn} is not an SNS topic ARN: "${topicArn}"`);
+  }
+  const selfRoleArn = env[ENV.selfRoleArn]?.trim() || undefined;
+  return {
+    core: {
+      ...DEFAULT_CORE_OPTIONS,
+      strategy: parseStrategy(env[ENV.strategy], ENV.strategy),
+      scopePatterns: parseScopePatterns(env[ENV.scopeRolePatterns], ENV.scopeRolePatterns),
+      scopeTag: parseScopeTag(env[ENV.scopeTag], ENV.scopeTag),
+      ...(selfRoleArn ? { selfRoleArn } : {}),
+    },
+    topicArn,
+    dryRunParameterName: required(env, ENV.dryRunParameterName),
+    eventBusName: env[ENV.eventBusName]?.trim() || 'default',
+    notifyCompliant: parseBoolean(env[ENV.notifyCompliant], ENV.notifyCompliant, false),
+  };
+}

@@ -1,0 +1,74 @@
+/** ARN and S3 URI parsing, and the wildcard matching used for the operator's role scope. */
+
+/** The parts of a Lambda function ARN; `qualifier` is the alias or version, if any. */
+export interface LambdaArn {
+  partition: string;
+  region: string;
+  accountId: string;
+  functionName: string;
+  qualifier?: string;
+  /** The ARN without its qualifier. */
+  unqualified: string;
+}
+
+const LAMBDA_ARN = /^arn:(aws[a-z-]*):lambda:([a-z]{2}(?:-[a-z]+)+-\d):(\d{12}):function:([A-Za-z0-9_-]{1,140})(?::(\$LATEST|[A-Za-z0-9_-]{1,128}))?$/;
+const ROLE_ARN = /^arn:(aws[a-z-]*):iam::(\d{12}):role(\/(?:[\u0021-\u007E]*\/)?)([\w+=,.@-]{1,64})$/;
+
+/** Parses a Lambda function ARN, or returns undefined when it is not one. */
+export function parseLambdaArn(arn: string): LambdaArn | undefined {
+  const m = LAMBDA_ARN.exec(arn);
+  if (!m) return undefined;
+  const [, partition, region, accountId, functionName, qualifier] = m as unknown as [string, string, string, string, string, string?];
+  return {
+    partition,
+    region,
+    accountId,
+    functionName,
+    ...(qualifier ? { qualifier } : {}),
+    unqualified: `arn:${partition}:lambda:${region}:${accountId}:function:${functionName}`,
+  };
+}
+
+/** The parts of an IAM role ARN. */
+export interface RoleArn {
+  partition: string;
+  accountId: string;
+  path: string;
+  roleName: string;
+}
+
+/** Parses an IAM role ARN (with or without a path), or returns undefined when it is not one. */
+export function parseRoleArn(arn: string): RoleArn | undefined {
+  const m = ROLE_ARN.exec(arn);
+  if (!m) return undefined;
+  const [, partition, accountId, path, roleName] = m as unknown as [string, string, string, string, string];
+  return { partition, accountId, path, roleName };
+}
+
+/** An S3 location split into bucket and key prefix (no leading slash; empty for the bucket root). */
+export interface S3Location {
+  bucket: string;
+  prefix: string;
+}
+
+/** Parses `s3://bucket[/prefix]`, or returns undefined when it is not an S3 URI. */
+export function parseS3Uri(uri: string): S3Location | undefined {
+  const m = /^s3:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])(?:\/(.*))?$/.exec(uri);
+  if (!m) return undefined;
+  return { bucket: m[1] as string, prefix: (m[2] ?? '').replace(/^\/+/, '') };
+}
+
+/** The key prefix as a folder: empty, or ending in exactly one slash. */
+export function folderPrefix(location: S3Location): string {
+  const trimmed = location.prefix.replace(/\/+$/, '');
+  return trimmed === '' ? '' : `${trimmed}/`;
+}
+
+/** True when `value` matches an IAM-style pattern where `*` is any run and `?` any one character. */
+export function matchesWildcard(pattern: string, value: string): boolean {
+  const source = pattern
+    .split('')
+    .map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[\\^$.|+()[\]{}]/g, '\\$&')))
+    .join('');
+  return new RegExp(`^${source}$`).test(value);
+}

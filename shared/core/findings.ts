@@ -1,0 +1,32 @@
+/** Finding construction: one place that knows each code's severity. */
+import type { Finding, FindingCode, Severity } from './types';
+
+const SEVERITY: Record<FindingCode, Severity> = {
+  INVOKE_DENIED: 'high',
+  OUTPUT_READ_DENIED: 'high',
+  FUNCTION_NOT_FOUND: 'high',
+  ROLE_NOT_FOUND: 'high',
+  POLICY_SIZE_LIMIT: 'high',
+  PLAN_UNPROVEN: 'high',
+  CROSS_ACCOUNT_FUNCTION: 'medium',
+  ROLE_OUT_OF_SCOPE: 'medium',
+  POLICY_UNKNOWN: 'medium',
+  EVENT_INVALID: 'low',
+};
+
+/** Builds a finding with the code's severity. */
+export function finding(code: FindingCode, principal: string, resource: string, reason: string, fixable = false): Finding {
+  return { code, severity: SEVERITY[code], principal, resource, reason, fixable };
+}
+
+/** The highest severity among findings, or `low` when there are none. */
+export function worstSeverity(findings: readonly Finding[]): Severity {
+  if (findings.some((f) => f.severity === 'high')) return 'high';
+  if (findings.some((f) => f.severity === 'medium')) return 'medium';
+  return 'low';
+}
+
+/** A stable identity for a finding, to compare the findings before and after a plan. */
+export function findingKey(f: Pick<Finding, 'code' | 'principal' | 'resource'>): string {
+  return `${f.code}|${f.principal}|${f.resource}`;
+}

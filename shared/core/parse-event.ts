@@ -1,0 +1,171 @@
+/** Turns a CloudTrail CreateLabelingJob event (via EventBridge) or a DescribeLabelingJob response into a LabelingJobRequest. */
+import { z } from 'zod';
+import { parseLambdaArn, parseRoleArn, parseS3Uri } from './arn';
+import type { LabelingJobRequest } from './types';
+
+/** The outcome of parsing: a request, a job we must look up (fields missing), or input we reject. */
+export type ParseResult =
+  | { kind: 'request'; request: LabelingJobRequest }
+  | { kind: 'incomplete'; jobName: string; accountId: string; region: string; missing: string[] }
+  | { kind: 'ignored'; reason: string }
+  | { kind: 'invalid'; reason: string };
+
+const cloudTrailEvent = z.object({
+  'detail-type': z.literal('AWS API Call via CloudTrail'),
+  source: z.string(),
+  account: z.string().optional(),
+  region: z.string().optional(),
+  detail: z.object({
+    eventSource: z.string(),
+    eventName: z.string(),
+    awsRegion: z.string().optional(),
+    recipientAccountId: z.string().optional(),
+    errorCode: z.string().optional(),
+    errorMessage: z.string().optional(),
+    requestParameters: z
+      .object({
+        labelingJobName: z.string().optional(),
+        roleArn: z.string().optional(),
+        humanTaskConfig: z
+          .object({
+            preHumanTaskLambdaArn: z.string().optional(),
+            annotationConsolidationConfig: z
+              .object({ annotationConsolidationLambdaArn: z.string().optional() })
+              .optional(),
+          })
+          .optional(),
+        outputConfig: z.object({ s3OutputPath: z.string().optional() }).optional(),
+      })
+      .nullish(),
+    responseElements: z.object({ labelingJobArn: z.string().optional() }).nullish(),
+  }),
+});
+
+const describeLabelingJob = z.object({
+  LabelingJobName: z.string(),
+  LabelingJobArn: z.string(),
+  RoleArn: z.string(),
+  HumanTaskConfig: z
+    .object({
+      PreHumanTaskLambdaArn: z.string().optional(),
+      AnnotationConsolidationConfig: z
+        .object({ AnnotationConsolidationLambdaArn: z.string().optional() })
+        .optional(),
+    })
+    .optional(),
+  OutputConfig: z.object({ S3OutputPath: z.string() }),
+});
+
+const ACCOUNT = /^\d{12}$/;
+const REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
+
+/** Parses any supported input; never throws. */
+export function parseLabelingJobInput(input: unknown): ParseResult {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+    return { kind: 'invalid', reason: 'input is not a JSON object' };
+  }
+  if ('LabelingJobArn' in input || 'LabelingJobName' in input) return parseDescribeResponse(input);
+  if ('detail' in input || 'detail-type' in input) return parseCloudTrailEvent(input);
+  return {
+    kind: 'invalid',
+    reason: 'input is neither a CloudTrail event (detail-type, detail) nor a DescribeLabelingJob response (LabelingJobArn)',
+  };
+}
+
+function parseCloudTrailEvent(input: object): ParseResult {
+  const parsed = cloudTrailEvent.safeParse(input);
+  if (!parsed.success) return { kind: 'invalid', reason: `not a CloudTrail API-call event: ${describeIssues(parsed.error)}` };
+  const { detail } = parsed.data;
+  if (detail.eventSource !== 'sagemaker.amazonaws.com' || detail.eventName !== 'CreateLabelingJob') {
+    return { kind: 'invalid', reason: `event is ${detail.eventSource} ${detail.eventName}, not sagemaker.amazonaws.com CreateLabelingJob` };
+  }
+  if (detail.errorCode) {
+    return {
+      kind: 'ignored',
+      reason: `the CreateLabelingJob call failed (${detail.errorCode}${detail.errorMessage ? `: ${detail.errorMessage}` : ''}); no job was created`,
+    };
+  }
+  const accountId = parsed.data.account ?? detail.recipientAccountId;
+  const region = parsed.data.region ?? detail.awsRegion;
+  if (!accountId || !ACCOUNT.test(accountId)) return { kind: 'invalid', reason: 'event has no 12-digit account' };
+  if (!region || !REGION.test(region)) return { kind: 'invalid', reason: 'event has no valid region' };
+  const params = detail.requestParameters ?? {};
+  const jobName = params.labelingJobName ?? jobNameFromArn(detail.responseElements?.labelingJobArn);
+  if (!jobName) return { kind: 'invalid', reason: 'event names no labeling job (requestParameters.labelingJobName)' };
+  const missing = [
+    params.roleArn ? undefined : 'roleArn',
+    params.outputConfig?.s3OutputPath ? undefined : 'outputConfig.s3OutputPath',
+  ].filter((m): m is string => m !== undefined);
+  if (missing.length > 0) return { kind: 'incomplete', jobName, accountId, region, missing };
+  return validate({
+    jobName,
+    accountId,
+    region,
+    executionRoleArn: params.roleArn as string,
+    preAnnotationLambdaArn: params.humanTaskConfig?.preHumanTaskLambdaArn,
+    postAnnotationLambdaArn: params.humanTaskConfig?.annotationConsolidationConfig?.annotationConsolidationLambdaArn,
+    outputS3Uri: params.outputConfig?.s3OutputPath as string,
+  });
+}
+
+function parseDescribeResponse(input: object): ParseResult {
+  const parsed = describeLabelingJob.safeParse(input);
+  if (!parsed.success) return { kind: 'invalid', reason: `not a DescribeLabelingJob response: ${describeIssues(parsed.error)}` };
+  const job = parsed.data;
+  const arn = /^arn:aws[a-z-]*:sagemaker:([a-z0-9-]+):(\d{12}):labeling-job\/(.+)$/.exec(job.LabelingJobArn);
+  if (!arn) return { kind: 'invalid', reason: `LabelingJobArn is malformed: "${job.LabelingJobArn}"` };
+  return validate({
+    jobName: job.LabelingJobName,
+    accountId: arn[2] as string,
+    region: arn[1] as string,
+    executionRoleArn: job.RoleArn,
+    preAnnotationLambdaArn: job.HumanTaskConfig?.PreHumanTaskLambdaArn,
+    postAnnotationLambdaArn: job.HumanTaskConfig?.AnnotationConsolidationConfig?.AnnotationConsolidationLambdaArn,
+    outputS3Uri: job.OutputConfig.S3OutputPath,
+  });
+}
+
+interface Candidate extends Omit<LabelingJobRequest, 'preAnnotationLambdaArn' | 'postAnnotationLambdaArn'> {
+  preAnnotationLambdaArn: string | undefined;
+  postAnnotationLambdaArn: string | undefined;
+}
+
+function validate(c: Candidate): ParseResult {
+  if (!/^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/.test(c.jobName)) {
+    return { kind: 'invalid', reason: `labeling job name is malformed: "${c.jobName}"` };
+  }
+  const role = parseRoleArn(c.executionRoleArn);
+  if (!role) return { kind: 'invalid', reason: `roleArn is not an IAM role ARN: "${c.executionRoleArn}"` };
+  for (const [field, arn] of [
+    ['preHumanTaskLambdaArn', c.preAnnotationLambdaArn],
+    ['annotationConsolidationLambdaArn', c.postAnnotationLambdaArn],
+  ] as const) {
+    if (arn !== undefined && !parseLambdaArn(arn)) {
+      return { kind: 'invalid', reason: `${field} is not a Lambda function ARN: "${arn}"` };
+    }
+  }
+  if (!parseS3Uri(c.outputS3Uri)) {
+    return { kind: 'invalid', reason: `outputConfig.s3OutputPath is not an s3:// URI: "${c.outputS3Uri}"` };
+  }
+  const request: LabelingJobRequest = {
+    jobName: c.jobName,
+    accountId: c.accountId,
+    region: c.region,
+    executionRoleArn: c.executionRoleArn,
+    outputS3Uri: c.outputS3Uri,
+    ...(c.preAnnotationLambdaArn ? { preAnnotationLambdaArn: c.preAnnotationLambdaArn } : {}),
+    ...(c.postAnnotationLambdaArn ? { postAnnotationLambdaArn: c.postAnnotationLambdaArn } : {}),
+  };
+  return { kind: 'request', request };
+}
+
+function jobNameFromArn(arn: string | undefined): string | undefined {
+  return arn ? /labeling-job\/(.+)$/.exec(arn)?.[1] : undefined;
+}
+
+function describeIssues(error: z.ZodError): string {
+  return error.issues
+    .slice(0, 3)
+    .map((issue) => `${issue.path.length > 0 ? issue.path.join('.') : '(root)'}: ${issue.message}`)
+    .join('; ');
+}

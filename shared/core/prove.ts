@@ -1,0 +1,121 @@
+/** The plan's proof: evaluate the patched documents again; the plan must fix what it claims and grant nothing else. */
+import { folderPrefix, parseS3Uri } from './arn';
+import { type Assessment, assessJob } from './evaluate';
+import { findingKey } from './findings';
+import { applyChanges } from './patch-documents';
+import { asList, statementsOf } from './policy-document';
+import { evaluateAccess, type AccessQuestion } from './simulate';
+import type { AccountInventory, Change, CoreOptions, LabelingJobRequest, PolicyDocument, PolicyStatement, RoleInfo } from './types';
+
+/** A name no job uses: probes for "nothing outside the job became allowed". */
+export const PROBE_NAME = 'gt-remediator-proof-probe';
+
+/** Why a plan failed its proof, or undefined when it holds. */
+export async function proveChanges(
+  request: LabelingJobRequest,
+  inventory: AccountInventory,
+  claimed: readonly Assessment[],
+  changes: readonly Change[],
+  options: CoreOptions,
+  now: Date,
+): Promise<string | undefined> {
+  if (changes.length === 0) return undefined;
+  for (const change of changes) {
+    const problem = keepsStatements(inventory, change, options) ?? addsNoWildcard(inventory, change);
+    if (problem) return problem;
+  }
+  const patched = applyChanges(inventory, changes);
+  const after = new Set((await assessJob(request, patched, options.strategy, now)).map((a) => findingKey(a.finding)));
+  const unfixed = claimed.find((a) => after.has(findingKey(a.finding)));
+  if (unfixed) return `the patch does not clear ${unfixed.finding.code} for ${unfixed.finding.resource}`;
+
+  for (const question of probes(request, changes, now)) {
+    const before = await evaluateAccess(question(inventory));
+    const afterPatch = await evaluateAccess(question(patched));
+    if (before.verdict !== 'allowed' && afterPatch.verdict === 'allowed') {
+      const q = question(patched);
+      return `the patch would also allow ${q.action} on ${q.resourceArn} for ${q.role.arn}`;
+    }
+  }
+  return undefined;
+}
+
+/** Every statement the document had before is still there verbatim; our own fixed-Sid statement may only grow. */
+function keepsStatements(inventory: AccountInventory, change: Change, options: CoreOptions): string | undefined {
+  const before = previousDocument(inventory.roles.get(change.roleName), change);
+  if (!before) return undefined;
+  const ourSid = change.action === 'PutRolePolicy' ? change.policyName : options.trustStatementSid;
+  const after = statementsOf(change.document);
+  const afterText = new Set(after.map((s) => JSON.stringify(s)));
+  for (const statement of statementsOf(before)) {
+    if (statement.Sid === ourSid) {
+      const grown = after.find((s) => s.Sid === ourSid);
+      const values = (s: PolicyStatement): string[] => [...asList(s.Resource), ...asList((s.Principal as { AWS?: unknown } | undefined)?.AWS)];
+      if (!grown || !values(statement).every((v) => values(grown).includes(v))) {
+        return `the patch for ${change.roleName} would shrink statement ${ourSid}`;
+      }
+    } else if (!afterText.has(JSON.stringify(statement))) {
+      return `the patch for ${change.roleName} would drop or alter statement ${statement.Sid ?? JSON.stringify(statement)}`;
+    }
+  }
+  return undefined;
+}
+
+function previousDocument(role: RoleInfo | undefined, change: Change): PolicyDocument | undefined {
+  if (!role) return undefined;
+  if (change.action === 'UpdateAssumeRolePolicy') return role.trustPolicy;
+  return role.inlinePolicies.find((p) => p.name === change.policyName)?.document;
+}
+
+/** The values the patch adds must be exact ARNs: no `*` or `?` anywhere. */
+function addsNoWildcard(inventory: AccountInventory, change: Change): string | undefined {
+  const before = previousDocument(inventory.roles.get(change.roleName), change);
+  const old = new Set(before ? statementsOf(before).map((s) => JSON.stringify(s)) : []);
+  for (const statement of statementsOf(change.document)) {
+    if (old.has(JSON.stringify(statement))) continue;
+    const principal = statement.Principal as { AWS?: unknown } | undefined;
+    const values = [...asList(statement.Action), ...asList(statement.Resource), ...asList(principal?.AWS)];
+    const wild = values.find((v) => v.includes('*') || v.includes('?'));
+    if (wild) return `the patch for ${change.roleName} would grant a wildcard (${wild})`;
+  }
+  return undefined;
+}
+
+type Probe = (inventory: AccountInventory) => AccessQuestion;
+
+/** Requests outside the job that each kind of change could wrongly open up. */
+function probes(request: LabelingJobRequest, changes: readonly Change[], now: Date): Probe[] {
+  const { accountId, region } = request;
+  const probeRoleArn = `arn:aws:iam::${accountId}:role/${PROBE_NAME}`;
+  const openTrust: PolicyDocument = {
+    Version: '2012-10-17',
+    Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${accountId}:root` }, Action: 'sts:AssumeRole' }],
+  };
+  const probeRole: RoleInfo = {
+    arn: probeRoleArn,
+    name: PROBE_NAME,
+    path: '/',
+    trustPolicy: openTrust,
+    inlinePolicies: [{ name: 'probe', document: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: '*' }] } }],
+    managedPolicies: [],
+    tags: {},
+  };
+  const location = parseS3Uri(request.outputS3Uri);
+  const out: Probe[] = [];
+  for (const change of changes) {
+    const roleAt = (inv: AccountInventory): RoleInfo => inv.roles.get(change.roleName) as RoleInfo;
+    const base = (inv: AccountInventory) => ({ role: roleAt(inv), accountId, region, sessionName: PROBE_NAME, resourceAccount: accountId, now });
+    if (change.action === 'UpdateAssumeRolePolicy') {
+      out.push((inv) => ({ ...base(inv), role: probeRole, action: 'sts:AssumeRole', resourceArn: roleAt(inv).arn, resourcePolicy: roleAt(inv).trustPolicy }));
+      continue;
+    }
+    out.push((inv) => ({ ...base(inv), action: 'lambda:InvokeFunction', resourceArn: `arn:aws:lambda:${region}:${accountId}:function:${PROBE_NAME}` }));
+    out.push((inv) => ({ ...base(inv), action: 'sts:AssumeRole', resourceArn: probeRoleArn, resourcePolicy: openTrust }));
+    if (location && folderPrefix(location) !== '') {
+      // Same bucket, outside the job's output prefix: a grant must stop at the prefix.
+      out.push((inv) => ({ ...base(inv), action: 's3:GetObject', resourceArn: `arn:aws:s3:::${location.bucket}/${PROBE_NAME}/object` }));
+    }
+    out.push((inv) => ({ ...base(inv), action: 's3:GetObject', resourceArn: `arn:aws:s3:::${PROBE_NAME}-bucket/object` }));
+  }
+  return out;
+}

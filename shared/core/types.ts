@@ -1,0 +1,146 @@
+/** Shared data model of the pure core: what the job asks for, what the account holds, what we report. */
+
+/** An IAM policy document, as IAM stores it (already URL-decoded and parsed). */
+export interface PolicyDocument {
+  Version?: string;
+  Id?: string;
+  Statement: PolicyStatement[] | PolicyStatement;
+}
+
+/** One IAM policy statement; kept loose because we must round-trip statements we do not understand. */
+export interface PolicyStatement {
+  Sid?: string;
+  Effect: 'Allow' | 'Deny';
+  Principal?: unknown;
+  NotPrincipal?: unknown;
+  Action?: string | string[];
+  NotAction?: string | string[];
+  Resource?: string | string[];
+  NotResource?: string | string[];
+  Condition?: Record<string, Record<string, unknown>>;
+  [key: string]: unknown;
+}
+
+/** The labeling job facts the core needs, from a CloudTrail event or DescribeLabelingJob. */
+export interface LabelingJobRequest {
+  jobName: string;
+  accountId: string;
+  region: string;
+  executionRoleArn: string;
+  preAnnotationLambdaArn?: string;
+  postAnnotationLambdaArn?: string;
+  outputS3Uri: string;
+}
+
+/** A customer or AWS managed policy attached to a role; `document` is undefined when we could not read it. */
+export interface AttachedPolicy {
+  arn: string;
+  name: string;
+  document?: PolicyDocument;
+}
+
+/** Everything IAM tells us about one role that matters for the decision. */
+export interface RoleInfo {
+  arn: string;
+  name: string;
+  path: string;
+  trustPolicy: PolicyDocument;
+  inlinePolicies: { name: string; document: PolicyDocument }[];
+  managedPolicies: AttachedPolicy[];
+  boundary?: AttachedPolicy;
+  tags: Record<string, string>;
+}
+
+/** A Lambda function's identity: its unqualified ARN and the role it runs as. */
+export interface FunctionInfo {
+  arn: string;
+  roleArn: string;
+}
+
+/**
+ * What the core may look at: the roles and functions of one account. A role or function that is
+ * absent here does not exist (or is unreadable), which the core reports as a finding.
+ */
+export interface AccountInventory {
+  /** Keyed by role name (role names are unique per account, paths are not part of the key). */
+  roles: ReadonlyMap<string, RoleInfo>;
+  /** Keyed by unqualified function ARN. */
+  functions: ReadonlyMap<string, FunctionInfo>;
+}
+
+export type Strategy = 'assume-role' | 's3-read';
+
+export type Outcome = 'compliant' | 'remediated' | 'proposed' | 'blocked' | 'error';
+
+export type Severity = 'high' | 'medium' | 'low';
+
+export type FindingCode =
+  | 'INVOKE_DENIED'
+  | 'OUTPUT_READ_DENIED'
+  | 'FUNCTION_NOT_FOUND'
+  | 'CROSS_ACCOUNT_FUNCTION'
+  | 'ROLE_NOT_FOUND'
+  | 'ROLE_OUT_OF_SCOPE'
+  | 'POLICY_SIZE_LIMIT'
+  | 'POLICY_UNKNOWN'
+  | 'PLAN_UNPROVEN'
+  | 'EVENT_INVALID';
+
+/** One thing that is wrong (or cannot be judged) about the job's permissions. */
+export interface Finding {
+  code: FindingCode;
+  severity: Severity;
+  principal: string;
+  resource: string;
+  reason: string;
+  fixable: boolean;
+}
+
+/** One IAM write that the plan makes (or would make in dry-run). */
+export type Change =
+  | { action: 'PutRolePolicy'; roleName: string; policyName: string; document: PolicyDocument }
+  | { action: 'UpdateAssumeRolePolicy'; roleName: string; document: PolicyDocument };
+
+/** The report JSON of DESIGN.md: the CLI's `--json`, the SNS attributes' source, the result event detail. */
+export interface Report {
+  job: {
+    name: string;
+    account: string;
+    region: string;
+    executionRoleArn: string;
+    preAnnotationLambdaArn: string | null;
+    postAnnotationLambdaArn: string | null;
+    outputS3Uri: string;
+  };
+  outcome: Outcome;
+  dryRun: boolean;
+  findings: Finding[];
+  changes: Change[];
+  /** Why dry-run was on, or why the outcome is `error`, when there is something to say. */
+  notes?: string[];
+}
+
+/** The operator's choices that the core honours. */
+export interface CoreOptions {
+  strategy: Strategy;
+  /** ARN patterns (`*` and `?` wildcards) of roles the remediator may change; empty = every role of the job's account. */
+  scopePatterns: string[];
+  /** Optional tag a role must carry to be in scope. */
+  scopeTag?: { key: string; value: string };
+  /** The remediator's own role, which it must never change. */
+  selfRoleArn?: string;
+  invokePolicyName: string;
+  assumePolicyName: string;
+  readPolicyName: string;
+  trustStatementSid: string;
+}
+
+/** Names used when the operator does not choose others. */
+export const DEFAULT_CORE_OPTIONS: CoreOptions = {
+  strategy: 'assume-role',
+  scopePatterns: [],
+  invokePolicyName: 'GroundTruthLabelingLambdaInvoke',
+  assumePolicyName: 'GroundTruthAssumeExecutionRole',
+  readPolicyName: 'GroundTruthReadLabelingOutput',
+  trustStatementSid: 'GroundTruthPostAnnotationLambdaAssume',
+};
