@@ -10,10 +10,12 @@ import {
   type Report,
 } from '../shared/core';
 import { ConfigError, parseScopePatterns, parseScopeTag, parseStrategy } from '../shared/config';
+import { createInterface } from 'node:readline/promises';
 import { InputError, loadSnapshot, readJsonFile } from './input-files';
+import { runLive, type LiveRunner } from './live';
 
 /** Exit statuses: 0 compliant, 1 findings, 2 bad input or usage. */
-export const EXIT = { compliant: 0, findings: 1, usage: 2 } as const;
+export const EXIT = { compliant: 0, findings: 1, usage: 2, awsError: 3 } as const;
 
 interface CheckFlags {
   event: string;
@@ -25,6 +27,11 @@ interface CheckFlags {
   scopeTag?: string;
 }
 
+interface FixFlags extends CheckFlags {
+  yes?: boolean;
+  dryRun?: boolean;
+}
+
 /** Where the CLI writes; injectable for tests. */
 export interface Io {
   out: (text: string) => void;
@@ -34,7 +41,7 @@ export interface Io {
 const processIo: Io = { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) };
 
 /** Runs the CLI and resolves to its exit status; never throws for bad input. */
-export async function main(argv: string[], io: Io = processIo): Promise<number> {
+export async function main(argv: string[], io: Io = processIo, live: LiveRunner = runLive): Promise<number> {
   let status: number = EXIT.usage;
   const program = new Command('gt-remediate')
     .description('Check (and fix) the IAM permissions of SageMaker Ground Truth labeling jobs')
@@ -52,7 +59,22 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     .option('--scope <patterns...>', 'role ARN patterns the remediator may change (default: every role of the account)')
     .option('--scope-tag <key=value>', 'tag a role must carry to be changed')
     .action(async (flags: CheckFlags) => {
-      status = await runCheck(flags, io);
+      status = await runCheck(flags, io, live);
+    });
+
+  program
+    .command('fix')
+    .description('evaluate one labeling job in the live account and apply the plan (asks first unless --yes)')
+    .requiredOption('--event <file>', 'CloudTrail CreateLabelingJob event or DescribeLabelingJob response (JSON)')
+    .option('--live', 'use the default AWS credentials (the only mode fix supports)')
+    .option('--yes', 'apply without asking')
+    .option('--dry-run', 'show what would change and write nothing')
+    .option('--json', 'print the report JSON instead of the human report')
+    .addOption(new Option('--strategy <name>', 'how the post-annotation function reads the output').choices(['assume-role', 's3-read']))
+    .option('--scope <patterns...>', 'role ARN patterns the remediator may change (default: every role of the account)')
+    .option('--scope-tag <key=value>', 'tag a role must carry to be changed')
+    .action(async (flags: FixFlags) => {
+      status = await runFix(flags, io, live);
     });
 
   try {
@@ -70,15 +92,55 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
   }
 }
 
-async function runCheck(flags: CheckFlags, io: Io): Promise<number> {
+async function runCheck(flags: CheckFlags, io: Io, live: LiveRunner): Promise<number> {
   if (Boolean(flags.snapshot) === Boolean(flags.live)) throw new InputError('check needs exactly one of --snapshot DIR or --live');
   const core = coreOptionsFromFlags(flags);
   const request = readRequest(flags.event);
-  if (flags.live) throw new InputError('--live is not available in this build yet');
+  if (flags.live) {
+    const report = await live(request, core, { dryRun: true });
+    printReport(report, flags.json === true, io);
+    return exitFor(report);
+  }
   const inventory = loadSnapshot(flags.snapshot as string);
   const report = await checkJob(request, inventory, { core, dryRun: true });
   printReport(report, flags.json === true, io);
   return report.outcome === 'compliant' ? EXIT.compliant : EXIT.findings;
+}
+
+async function runFix(flags: FixFlags, io: Io, live: LiveRunner): Promise<number> {
+  if (!flags.live) throw new InputError('fix works on the live account only: add --live (use check --snapshot offline)');
+  const core = coreOptionsFromFlags(flags);
+  const request = readRequest(flags.event);
+  const proposal = await live(request, core, { dryRun: true });
+  if (flags.dryRun || proposal.changes.length === 0) {
+    printReport(proposal, flags.json === true, io);
+    return exitFor(proposal);
+  }
+  if (!flags.yes) {
+    io.err(renderReport(proposal));
+    if (!process.stdin.isTTY) throw new InputError('refusing to change IAM without confirmation: stdin is not a terminal (add --yes)');
+    if (!(await confirm(`Apply ${proposal.changes.length} change(s) to IAM? [y/N] `))) {
+      io.err('gt-remediate: nothing changed\n');
+      return EXIT.findings;
+    }
+  }
+  const report = await live(request, core, { dryRun: false });
+  printReport(report, flags.json === true, io);
+  return exitFor(report);
+}
+
+function exitFor(report: Report): number {
+  if (report.outcome === 'error') return EXIT.awsError;
+  return report.outcome === 'compliant' || report.outcome === 'remediated' ? EXIT.compliant : EXIT.findings;
+}
+
+async function confirm(question: string): Promise<boolean> {
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    return /^y(es)?$/i.test((await rl.question(question)).trim());
+  } finally {
+    rl.close();
+  }
 }
 
 /** The CLI's flags as the same CoreOptions the Lambda builds from its environment. */

@@ -1,5 +1,44 @@
-/** Lambda entry point (placeholder until the live-remediation issue lands). */
+/** Lambda entry point: wires clients and config, calls the core flow. Nothing else lives here. */
 import { runSimulation } from '@cloud-copilot/iam-simulate';
+import { createClients } from '../../shared/aws/clients';
+import { configFromEnv } from '../../shared/config';
+import { createLogger, type Logger } from '../../shared/logger';
+import { remediateEvent, RemediationError, type RemediationDeps, type RemediationResult } from '../../shared/remediate-job';
+
+/** The event as EventBridge delivers it; only `id` is read here, the core validates the rest. */
+export interface IncomingEvent {
+  id?: string;
+  detail?: { requestParameters?: { labelingJobName?: string } | null };
+}
+
+/** Builds a handler around injected dependencies (tests pass moto-backed or mocked clients). */
+export function makeHandler(deps: RemediationDeps) {
+  return async (event: IncomingEvent): Promise<RemediationResult> => {
+    const logger: Logger = deps.logger.child({ eventId: event?.id, jobName: event?.detail?.requestParameters?.labelingJobName });
+    try {
+      const result = await remediateEvent(event, { ...deps, logger });
+      if (result.kind === 'skipped') logger.info({ reason: result.reason }, 'event skipped');
+      return result;
+    } catch (error) {
+      // Outcome `error`: the report was delivered; rethrow so Lambda's async retry and the DLQ take over.
+      logger.error({ err: error instanceof RemediationError ? error.message : String(error) }, 'remediation failed');
+      throw error;
+    }
+  };
+}
+
+/** Production dependencies, validated at cold start (a missing variable fails with its name). */
+export function defaultDeps(env: Record<string, string | undefined> = process.env): RemediationDeps {
+  return { clients: createClients(), config: configFromEnv(env), logger: createLogger() };
+}
+
+let coldStartHandler: ((event: IncomingEvent) => Promise<RemediationResult>) | undefined;
+
+/** The Lambda handler. Config errors surface on the first invocation with the variable's name. */
+export const handler = (event: IncomingEvent): Promise<RemediationResult> => {
+  coldStartHandler ??= makeHandler(defaultDeps());
+  return coldStartHandler(event);
+};
 
 /** Proves the bundled evaluator and its data files load: evaluates one tiny allow policy. */
 export async function selfTest(): Promise<boolean> {
@@ -27,7 +66,3 @@ export async function selfTest(): Promise<boolean> {
   );
   return result.resultType !== 'error' && result.overallResult === 'Allowed';
 }
-
-export const handler = async (): Promise<void> => {
-  if (!(await selfTest())) throw new Error('evaluator self-test failed');
-};

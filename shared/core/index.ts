@@ -9,3 +9,4 @@ export { decodePolicyDocument, PolicyDocumentError } from './policy-document';
 export { worstSeverity, finding } from './findings';
 export { isBuiltinFunction } from './builtin-functions';
 export { parseLambdaArn, parseRoleArn } from './arn';
+export { buildNotification, subjectFor, SUBJECT_LIMIT, type Notification } from './notification';

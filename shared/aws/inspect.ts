@@ -1,0 +1,48 @@
+/** Step 3 of the flow: read exactly the roles and functions one job involves into an AccountInventory. */
+import type { LambdaClient } from '@aws-sdk/client-lambda';
+import { isBuiltinFunction, parseLambdaArn, parseRoleArn, type AccountInventory, type FunctionInfo, type LabelingJobRequest, type RoleInfo } from '../core';
+import type { IamReader } from './iam';
+import { readFunction } from './lambda';
+
+/** What inspection reads through: an IAM reader (memoising) and a Lambda client. */
+export interface InspectDeps {
+  iam: IamReader;
+  lambda: LambdaClient;
+  /** Memo of function lookups shared across jobs (a scan); a fresh one per event otherwise. */
+  functionMemo?: Map<string, Promise<FunctionInfo | undefined>>;
+}
+
+/** Reads the execution role, the job's own functions (same account and region) and the post-annotation function's role. */
+export async function inspectJob(request: LabelingJobRequest, deps: InspectDeps): Promise<AccountInventory> {
+  const memo = deps.functionMemo ?? new Map<string, Promise<FunctionInfo | undefined>>();
+  const functionArns = [request.preAnnotationLambdaArn, request.postAnnotationLambdaArn]
+    .filter((arn): arn is string => arn !== undefined && !isBuiltinFunction(arn))
+    .map((arn) => parseLambdaArn(arn))
+    .filter((fn) => fn !== undefined && fn.accountId === request.accountId && fn.region === request.region)
+    .map((fn) => fn?.unqualified as string);
+
+  const readFn = (arn: string): Promise<FunctionInfo | undefined> => {
+    let pending = memo.get(arn);
+    if (!pending) {
+      pending = readFunction(deps.lambda, arn);
+      memo.set(arn, pending);
+      pending.catch(() => memo.delete(arn));
+    }
+    return pending;
+  };
+  const functions = (await Promise.all([...new Set(functionArns)].map(readFn))).filter(
+    (f): f is FunctionInfo => f !== undefined,
+  );
+  const postArn = request.postAnnotationLambdaArn ? parseLambdaArn(request.postAnnotationLambdaArn)?.unqualified : undefined;
+  const postRole = functions.find((f) => f.arn === postArn)?.roleArn;
+  const roleNames = [request.executionRoleArn, postRole]
+    .map((arn) => (arn ? parseRoleArn(arn)?.roleName : undefined))
+    .filter((name): name is string => name !== undefined);
+  const roles = (await Promise.all([...new Set(roleNames)].map((name) => deps.iam.readRole(name)))).filter(
+    (r): r is RoleInfo => r !== undefined,
+  );
+  return {
+    roles: new Map(roles.map((r) => [r.name, r])),
+    functions: new Map(functions.map((f) => [f.arn, f])),
+  };
+}
