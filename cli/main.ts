@@ -13,6 +13,7 @@ import { ConfigError, parseScopePatterns, parseScopeTag, parseStrategy } from '.
 import { createInterface } from 'node:readline/promises';
 import { InputError, loadSnapshot, readJsonFile } from './input-files';
 import { runLive, type LiveRunner } from './live';
+import { progressReporter, renderScan, runScanLive, scanExitStatus, type ScanRunner } from './scan-command';
 
 /** Exit statuses: 0 compliant, 1 findings, 2 bad input or usage. */
 export const EXIT = { compliant: 0, findings: 1, usage: 2, awsError: 3 } as const;
@@ -41,7 +42,12 @@ export interface Io {
 const processIo: Io = { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) };
 
 /** Runs the CLI and resolves to its exit status; never throws for bad input. */
-export async function main(argv: string[], io: Io = processIo, live: LiveRunner = runLive): Promise<number> {
+export async function main(
+  argv: string[],
+  io: Io = processIo,
+  live: LiveRunner = runLive,
+  scan: ScanRunner = runScanLive,
+): Promise<number> {
   let status: number = EXIT.usage;
   const program = new Command('gt-remediate')
     .description('Check (and fix) the IAM permissions of SageMaker Ground Truth labeling jobs')
@@ -75,6 +81,23 @@ export async function main(argv: string[], io: Io = processIo, live: LiveRunner 
     .option('--scope-tag <key=value>', 'tag a role must carry to be changed')
     .action(async (flags: FixFlags) => {
       status = await runFix(flags, io, live);
+    });
+
+  program
+    .command('scan')
+    .description('check every labeling job of the account and region')
+    .option('--live', 'use the default AWS credentials (the only mode scan supports)')
+    .option('--since <days>', 'only jobs created in the last DAYS days')
+    .option('--status <list>', 'only jobs with these statuses, e.g. InProgress,Completed')
+    .option('--region <region>', 'region to scan (default: the SDK default region)')
+    .option('--json', 'print one report JSON per job (JSON lines)')
+    .option('--fix', 'apply the plans (asks first unless --yes)')
+    .option('--yes', 'with --fix: apply without asking')
+    .addOption(new Option('--strategy <name>', 'how the post-annotation function reads the output').choices(['assume-role', 's3-read']))
+    .option('--scope <patterns...>', 'role ARN patterns the remediator may change (default: every role of the account)')
+    .option('--scope-tag <key=value>', 'tag a role must carry to be changed')
+    .action(async (flags: ScanFlags) => {
+      status = await runScan(flags, io, scan);
     });
 
   try {
@@ -127,6 +150,38 @@ async function runFix(flags: FixFlags, io: Io, live: LiveRunner): Promise<number
   const report = await live(request, core, { dryRun: false });
   printReport(report, flags.json === true, io);
   return exitFor(report);
+}
+
+interface ScanFlags extends Omit<FixFlags, 'event' | 'dryRun'> {
+  since?: string;
+  status?: string;
+  region?: string;
+  fix?: boolean;
+}
+
+async function runScan(flags: ScanFlags, io: Io, scan: ScanRunner): Promise<number> {
+  if (!flags.live) throw new InputError('scan works on the live account only: add --live');
+  const sinceDays = flags.since === undefined ? undefined : Number(flags.since);
+  if (sinceDays !== undefined && !(Number.isFinite(sinceDays) && sinceDays > 0)) throw new InputError(`--since takes a positive number of days, got "${flags.since}"`);
+  const statuses = (flags.status ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const known = ['Initializing', 'InProgress', 'Completed', 'Failed', 'Stopping', 'Stopped'];
+  const bad = statuses.find((s) => !known.includes(s));
+  if (bad) throw new InputError(`--status: unknown status "${bad}" (one of ${known.join(', ')})`);
+  const core = coreOptionsFromFlags(flags);
+  const base = { ...(sinceDays !== undefined ? { sinceDays } : {}), statuses, ...(flags.region ? { region: flags.region } : {}) };
+  if (flags.fix && !flags.yes && !process.stdin.isTTY) {
+    throw new InputError('refusing to change IAM without confirmation: stdin is not a terminal (add --yes)');
+  }
+  let entries = await scan(core, { ...base, fix: false, onProgress: progressReporter() });
+  if (flags.fix && entries.some((e) => 'report' in e && e.report.changes.length > 0)) {
+    const total = entries.reduce((n, e) => n + ('report' in e ? e.report.changes.length : 0), 0);
+    io.err(renderScan(entries));
+    if (flags.yes || (await confirm(`Apply ${total} change(s) to IAM? [y/N] `))) {
+      entries = await scan(core, { ...base, fix: true, onProgress: progressReporter() });
+    }
+  }
+  io.out(flags.json ? entries.map((e) => JSON.stringify('report' in e ? e.report : e)).join('\n') + (entries.length ? '\n' : '') : renderScan(entries));
+  return scanExitStatus(entries);
 }
 
 function exitFor(report: Report): number {

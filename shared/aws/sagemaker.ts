@@ -1,11 +1,31 @@
 /** SageMaker adapter: DescribeLabelingJob, for events that lack what the core needs. */
-import { DescribeLabelingJobCommand, type SageMakerClient } from '@aws-sdk/client-sagemaker';
+import { DescribeLabelingJobCommand, paginateListLabelingJobs, type LabelingJobStatus, type SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { orUndefined } from './errors';
 
 /** The DescribeLabelingJob response as plain JSON (PascalCase), or undefined when the job does not exist. */
 export async function describeLabelingJob(client: SageMakerClient, jobName: string): Promise<Record<string, unknown> | undefined> {
   const got = await orUndefined(() => client.send(new DescribeLabelingJobCommand({ LabelingJobName: jobName })));
   if (!got) return undefined;
-  const { $metadata: _metadata, ...job } = got;
-  return job as Record<string, unknown>;
+  const job: Record<string, unknown> = { ...got };
+  delete job.$metadata;
+  return job;
+}
+
+/** Names of labeling jobs created after `createdAfter` (all when undefined), with one of `statuses` (all when empty). */
+export async function listLabelingJobNames(
+  client: SageMakerClient,
+  createdAfter: Date | undefined,
+  statuses: readonly string[],
+): Promise<string[]> {
+  const names: string[] = [];
+  const single = statuses.length === 1 ? (statuses[0] as LabelingJobStatus) : undefined;
+  const input = { MaxResults: 100, ...(createdAfter ? { CreationTimeAfter: createdAfter } : {}), ...(single ? { StatusEquals: single } : {}) };
+  for await (const page of paginateListLabelingJobs({ client }, input)) {
+    for (const job of page.LabelingJobSummaryList ?? []) {
+      if (!job.LabelingJobName) continue;
+      if (statuses.length > 1 && !statuses.includes(job.LabelingJobStatus ?? '')) continue;
+      names.push(job.LabelingJobName);
+    }
+  }
+  return names;
 }

@@ -55,7 +55,7 @@ export interface S3Location {
 export function parseS3Uri(uri: string): S3Location | undefined {
   const m = /^s3:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])(?:\/(.*))?$/.exec(uri);
   if (!m) return undefined;
-  return { bucket: m[1] as string, prefix: (m[2] ?? '').replace(/^\/+/, '') };
+  return { bucket: m[1], prefix: (m[2] ?? '').replace(/^\/+/, '') };
 }
 
 /** The key prefix as a folder: empty, or ending in exactly one slash. */

@@ -1,5 +1,5 @@
 /** AWS managed policies the core knows by heart: used when a snapshot names one but lacks its document. */
-import type { AttachedPolicy, PolicyDocument } from './types';
+import type { AttachedPolicy } from './types';
 
 /** AmazonSageMakerGroundTruthExecution, version v3 (last edited 2022-04-29), from the AWS Managed Policy Reference. */
 export const GROUND_TRUTH_EXECUTION_POLICY: AttachedPolicy = {
@@ -129,7 +129,7 @@ export const GROUND_TRUTH_EXECUTION_POLICY: AttachedPolicy = {
         },
       },
     ],
-  } as PolicyDocument,
+  },
 };
 
 /** The managed policies we can supply when a snapshot lacks them, by ARN suffix (partition-independent). */

@@ -116,8 +116,8 @@ function parseDescribeResponse(input: object): ParseResult {
   if (!arn) return { kind: 'invalid', reason: `LabelingJobArn is malformed: "${job.LabelingJobArn}"` };
   return validate({
     jobName: job.LabelingJobName,
-    accountId: arn[2] as string,
-    region: arn[1] as string,
+    accountId: arn[2],
+    region: arn[1],
     executionRoleArn: job.RoleArn,
     preAnnotationLambdaArn: job.HumanTaskConfig?.PreHumanTaskLambdaArn,
     postAnnotationLambdaArn: job.HumanTaskConfig?.AnnotationConsolidationConfig?.AnnotationConsolidationLambdaArn,

@@ -28,7 +28,7 @@ export function decodePolicyDocument(raw: unknown): PolicyDocument {
   }
   const doc = value as Record<string, unknown>;
   const statement = doc.Statement;
-  if (statement === undefined) return { ...doc, Statement: [] } as PolicyDocument;
+  if (statement === undefined) return { ...doc, Statement: [] };
   if (typeof statement !== 'object' || statement === null) {
     throw new PolicyDocumentError('policy document Statement is not an object or array');
   }

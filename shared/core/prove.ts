@@ -1,6 +1,6 @@
 /** The plan's proof: evaluate the patched documents again; the plan must fix what it claims and grant nothing else. */
 import { folderPrefix, parseS3Uri } from './arn';
-import { type Assessment, assessJob } from './evaluate';
+import { type Assessment, assessJob, outputLocation } from './evaluate';
 import { findingKey } from './findings';
 import { applyChanges } from './patch-documents';
 import { asList, statementsOf } from './policy-document';
@@ -21,7 +21,7 @@ export async function proveChanges(
 ): Promise<string | undefined> {
   if (changes.length === 0) return undefined;
   for (const change of changes) {
-    const problem = keepsStatements(inventory, change, options) ?? addsNoWildcard(inventory, change);
+    const problem = keepsStatements(inventory, change, options) ?? addsNoWildcard(inventory, change, readGrantOf(request, change, options));
     if (problem) return problem;
   }
   const patched = applyChanges(inventory, changes);
@@ -67,18 +67,35 @@ function previousDocument(role: RoleInfo | undefined, change: Change): PolicyDoc
   return role.inlinePolicies.find((p) => p.name === change.policyName)?.document;
 }
 
-/** The values the patch adds must be exact ARNs: no `*` or `?` anywhere. */
-function addsNoWildcard(inventory: AccountInventory, change: Change): string | undefined {
+/**
+ * The values the patch adds must be exact ARNs: no `*` or `?` anywhere, except the one grant the
+ * s3-read strategy is designed to make (`arn:aws:s3:::<bucket>/<prefix>*`, bounded by the probes
+ * below). Values the same statement already held are not the patch's to judge.
+ */
+function addsNoWildcard(inventory: AccountInventory, change: Change, allowed: string | undefined): string | undefined {
   const before = previousDocument(inventory.roles.get(change.roleName), change);
-  const old = new Set(before ? statementsOf(before).map((s) => JSON.stringify(s)) : []);
+  const previous = before ? statementsOf(before) : [];
+  const old = new Set(previous.map((s) => JSON.stringify(s)));
   for (const statement of statementsOf(change.document)) {
     if (old.has(JSON.stringify(statement))) continue;
-    const principal = statement.Principal as { AWS?: unknown } | undefined;
-    const values = [...asList(statement.Action), ...asList(statement.Resource), ...asList(principal?.AWS)];
-    const wild = values.find((v) => v.includes('*') || v.includes('?'));
+    // A statement that grows keeps what it held: only the values it gains are judged.
+    const prior = previous.find((s) => s.Sid !== undefined && s.Sid === statement.Sid && s.Effect === statement.Effect);
+    const held = new Set(prior ? valuesOf(prior) : []);
+    const wild = valuesOf(statement).find((v) => (v.includes('*') || v.includes('?')) && v !== allowed && !held.has(v));
     if (wild) return `the patch for ${change.roleName} would grant a wildcard (${wild})`;
   }
   return undefined;
+}
+
+function valuesOf(statement: PolicyStatement): string[] {
+  const principal = statement.Principal as { AWS?: unknown } | undefined;
+  return [...asList(statement.Action), ...asList(statement.Resource), ...asList(principal?.AWS)];
+}
+
+/** The job's output-prefix grant, when `change` is the s3-read policy that is meant to hold it. */
+function readGrantOf(request: LabelingJobRequest, change: Change, options: CoreOptions): string | undefined {
+  if (change.action !== 'PutRolePolicy' || change.policyName !== options.readPolicyName) return undefined;
+  return outputLocation(request).grantArn;
 }
 
 type Probe = (inventory: AccountInventory) => AccessQuestion;
