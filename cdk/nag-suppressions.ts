@@ -1,0 +1,103 @@
+/** Every cdk-nag finding this stack accepts, each acknowledged on the construct it concerns, with its reason. */
+import { Validations } from 'aws-cdk-lib';
+import type { IConstruct } from 'constructs';
+import { ACCOUNT_ROLES } from './remediator-permissions';
+import type { RemediationStack } from './remediation-stack';
+
+/** One accepted finding: the cdk-nag rule id (with `[finding]` for IAM5) and why it is acceptable. */
+export interface ExplainedFinding {
+  id: string;
+  reason: string;
+}
+
+const iam5 = (resourceOrAction: string): string => `AwsSolutions-IAM5[${resourceOrAction}]`;
+
+// cdk-nag names a resource as it flattens the template: pseudo parameters become <AWS::Name>.
+const ACCOUNT_ROLES_AS_NAMED = 'arn:<AWS::Partition>:iam::<AWS::AccountId>:role/*';
+const asNamedByNag = (pattern: string): string =>
+  pattern === ACCOUNT_ROLES ? ACCOUNT_ROLES_AS_NAMED : pattern;
+
+/** The explained findings of the function's policy, given the managed role patterns it writes. */
+export function explainedPolicyFindings(managedRolePatterns: readonly string[]): ExplainedFinding[] {
+  const reasons = new Map<string, string[]>();
+  const add = (id: string, reason: string): void => {
+    reasons.set(id, [...(reasons.get(id) ?? []), reason]);
+  };
+  add(
+    iam5(`Resource::${ACCOUNT_ROLES_AS_NAMED}`),
+    'Read-only IAM role actions (GetRole, ListRolePolicies, GetRolePolicy, ListAttachedRolePolicies): the role of ' +
+      'any labeling job and of any annotation function can be inspected, in this account only.',
+  );
+  for (const pattern of managedRolePatterns.filter((p) => p.includes('*'))) {
+    add(
+      iam5(`Resource::${asNamedByNag(pattern)}`),
+      'PutRolePolicy and UpdateAssumeRolePolicy on the operator-configured managed role scope (context ' +
+        "managedRolePatterns, default: roles of this account); service-linked roles and the function's own role " +
+        'are denied explicitly, and the optional managedRoleTag condition narrows it further.',
+    );
+  }
+  add(
+    iam5('Resource::arn:<AWS::Partition>:iam::<AWS::AccountId>:policy/*'),
+    'Read-only GetPolicy/GetPolicyVersion: any customer managed policy attached to an inspected role must be read ' +
+      'to evaluate it.',
+  );
+  add(
+    iam5('Resource::arn:<AWS::Partition>:iam::aws:policy/*'),
+    'Read-only GetPolicy/GetPolicyVersion on AWS managed policies, e.g. AmazonSageMakerGroundTruthExecution.',
+  );
+  add(
+    iam5('Resource::arn:<AWS::Partition>:lambda:<AWS::Region>:<AWS::AccountId>:function:*'),
+    'Read-only GetFunctionConfiguration of the annotation functions a job names, which are only known per event; ' +
+      'limited to this account and region.',
+  );
+  add(
+    iam5('Resource::arn:<AWS::Partition>:sagemaker:<AWS::Region>:<AWS::AccountId>:labeling-job/*'),
+    'Read-only DescribeLabelingJob of the job named in the event; limited to this account and region.',
+  );
+  add(
+    iam5('Resource::*'),
+    'sagemaker:ListLabelingJobs only: it has no resource type, so IAM accepts no other resource.',
+  );
+  add(
+    iam5('Action::kms:GenerateDataKey*'),
+    'From Topic.grantPublish: publishing to the KMS-encrypted report topic needs a data key of its key, and only ' +
+      'of that key (resource is the key ARN).',
+  );
+  return [...reasons].map(([id, list]) => ({ id, reason: list.join(' ') }));
+}
+
+function acknowledge(construct: IConstruct, findings: ExplainedFinding[]): void {
+  for (const finding of findings) Validations.of(construct).acknowledge(finding);
+}
+
+/** Acknowledges the explained findings on the constructs they concern (never stack-wide). */
+export function acknowledgeExplainedFindings(stack: RemediationStack): void {
+  const { remediate } = stack;
+  acknowledge(remediate.role, explainedPolicyFindings(stack.managedRolePatterns));
+  acknowledge(remediate.deadLetterQueue, [
+    {
+      id: 'AwsSolutions-SQS3',
+      reason:
+        'This queue is itself the dead-letter queue (Lambda on-failure destination and EventBridge target DLQ); ' +
+        'its depth is alarmed and messages are kept 14 days.',
+    },
+  ]);
+  acknowledge(remediate.function, [
+    {
+      id: 'AwsSolutions-L1',
+      reason:
+        'Node.js 22 is a current, supported Lambda runtime; it is kept one step behind the newest so the deployed ' +
+        'runtime stays close to the Node 20+ toolchain the test suite runs on. Moving to 24 is a deliberate change.',
+    },
+  ]);
+  if (stack.trail) {
+    acknowledge(stack.trail.bucket, [
+      {
+        id: 'AwsSolutions-S1',
+        reason:
+          'The bucket holds only CloudTrail log files, protected by log file validation, private and TLS-only; ' +
+          'server access logs would need a further bucket for an optional convenience trail.',
+      },
+    ]);
+  }
+}

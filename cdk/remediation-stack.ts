@@ -1,0 +1,131 @@
+/** One stack per region: CreateLabelingJob rule → remediate function, topics, dry-run parameter, alarms, grants. */
+import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as ssm from 'aws-cdk-lib/aws-ssm';
+import type { Construct } from 'constructs';
+import { ENV } from '../shared/config';
+import { ManagementEventTrail } from './management-event-trail';
+import { NotificationTopics } from './notification-topics';
+import { RemediateFunction } from './remediate-function';
+import { RemediationAlarms } from './remediation-alarms';
+import { ACCOUNT_ROLES, remediatorStatements } from './remediator-permissions';
+import type { StackSettings } from './stack-settings';
+
+/** Props of {@link RemediationStack}. */
+export interface RemediationStackProps extends StackProps {
+  settings: StackSettings;
+}
+
+/** The whole service for one region. */
+export class RemediationStack extends Stack {
+  /** Report and alarm topics. */
+  readonly notifications: NotificationTopics;
+  /** The function with its role, log group and dead-letter queue. */
+  readonly remediate: RemediateFunction;
+  /** The SSM parameter the function reads per invocation: "true" means propose only. */
+  readonly dryRunParameter: ssm.StringParameter;
+  /** The EventBridge rule on successful CreateLabelingJob calls. */
+  readonly rule: events.Rule;
+  /** Failure alarms. */
+  readonly alarms: RemediationAlarms;
+  /** Role ARN patterns the function may write: the context value, or every role of the account. */
+  readonly managedRolePatterns: string[];
+  /** The optional trail (context createTrail=true). */
+  readonly trail?: ManagementEventTrail;
+
+  constructor(scope: Construct, id: string, props: RemediationStackProps) {
+    super(scope, id, props);
+    const settings = props.settings;
+
+    this.notifications = new NotificationTopics(this, 'Notifications', {
+      email: settings.notificationEmail,
+      ...(settings.emailOutcomes ? { emailOutcomes: settings.emailOutcomes } : {}),
+    });
+    this.dryRunParameter = new ssm.StringParameter(this, 'DryRunParameter', {
+      parameterName: `/${this.stackName}/dry-run`,
+      stringValue: String(settings.dryRunDefault),
+      allowedPattern: '^(true|false)$',
+      description:
+        'true: the remediator only proposes changes; false: it applies them. Unreadable means true.',
+    });
+    this.remediate = new RemediateFunction(this, 'Remediate');
+    const fn = this.remediate.function;
+    const role = this.remediate.role;
+    const defaultBus = events.EventBus.fromEventBusName(this, 'DefaultBus', 'default');
+    const managedRolePatterns =
+      settings.managedRolePatterns.length > 0 ? settings.managedRolePatterns : [ACCOUNT_ROLES];
+    this.managedRolePatterns = managedRolePatterns;
+
+    const environment: Record<string, string> = {
+      [ENV.topicArn]: this.notifications.reportTopic.topicArn,
+      [ENV.dryRunParameterName]: this.dryRunParameter.parameterName,
+      [ENV.strategy]: settings.strategy,
+      [ENV.scopeRolePatterns]: managedRolePatterns.join(','),
+      [ENV.eventBusName]: defaultBus.eventBusName,
+      [ENV.notifyCompliant]: String(settings.notifyCompliant),
+      [ENV.selfRoleArn]: role.roleArn,
+      ...(settings.managedRoleTag
+        ? { [ENV.scopeTag]: `${settings.managedRoleTag.key}=${settings.managedRoleTag.value}` }
+        : {}),
+    };
+    for (const [name, value] of Object.entries(environment)) fn.addEnvironment(name, value);
+
+    for (const statement of remediatorStatements({
+      managedRolePatterns,
+      ...(settings.managedRoleTag ? { managedRoleTag: settings.managedRoleTag } : {}),
+      ownRoleArn: role.roleArn,
+    })) {
+      role.addToPrincipalPolicy(statement);
+    }
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'ReadDryRunFlag',
+        actions: ['ssm:GetParameter'],
+        resources: [this.dryRunParameter.parameterArn],
+      }),
+    );
+    this.notifications.reportTopic.grantPublish(role);
+    defaultBus.grantPutEventsTo(role);
+
+    this.rule = new events.Rule(this, 'CreateLabelingJobRule', {
+      description: 'Successful SageMaker CreateLabelingJob calls, to the Ground Truth permission remediator',
+      eventPattern: {
+        source: ['aws.sagemaker'],
+        detailType: ['AWS API Call via CloudTrail'],
+        detail: {
+          eventSource: ['sagemaker.amazonaws.com'],
+          eventName: ['CreateLabelingJob'],
+          // A failed call created no job, and its caller may not have been allowed to pass the role.
+          errorCode: events.Match.doesNotExist(),
+        },
+      },
+    });
+    this.rule.addTarget(new targets.LambdaFunction(fn, { deadLetterQueue: this.remediate.deadLetterQueue }));
+
+    this.alarms = new RemediationAlarms(this, 'Alarms', {
+      function: fn,
+      deadLetterQueue: this.remediate.deadLetterQueue,
+      topic: this.notifications.alarmTopic,
+    });
+    this.notifications.allowAlarms(this.alarms.all());
+
+    if (settings.createTrail) this.trail = new ManagementEventTrail(this, 'ManagementEventTrail');
+
+    new CfnOutput(this, 'TopicArn', {
+      value: this.notifications.reportTopic.topicArn,
+      description: 'Report topic',
+    });
+    new CfnOutput(this, 'AlarmTopicArn', {
+      value: this.notifications.alarmTopic.topicArn,
+      description: 'Alarm topic',
+    });
+    new CfnOutput(this, 'DryRunParameterName', {
+      value: this.dryRunParameter.parameterName,
+      description: 'Set to false to let the remediator apply its changes',
+    });
+    new CfnOutput(this, 'FunctionName', { value: fn.functionName });
+    new CfnOutput(this, 'RuleName', { value: this.rule.ruleName });
+  }
+}

@@ -1,0 +1,79 @@
+/** The remediate function's IAM policy: reads where it must look, writes only on the managed role scope. */
+import { Aws } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+
+/** The only IAM writes the function makes (DESIGN.md, "The patch"). */
+export const ROLE_WRITE_ACTIONS = ['iam:PutRolePolicy', 'iam:UpdateAssumeRolePolicy'];
+
+/** Inputs of {@link remediatorStatements}. */
+export interface RemediatorPermissionsProps {
+  /** Role ARN patterns the function may write (the managed role scope); never empty here. */
+  managedRolePatterns: string[];
+  /** When set, a role must also carry this tag to be written. */
+  managedRoleTag?: { key: string; value: string };
+  /** The function's own role, which it must never write. */
+  ownRoleArn: string;
+}
+
+const partition = Aws.PARTITION;
+const account = Aws.ACCOUNT_ID;
+const region = Aws.REGION;
+
+/** Every role of the deployment account: the default managed role scope. */
+export const ACCOUNT_ROLES = `arn:${partition}:iam::${account}:role/*`;
+
+/** Service-linked roles in any account: never written, whatever the scope says. */
+export const SERVICE_LINKED_ROLES = `arn:${partition}:iam::*:role/aws-service-role/*`;
+
+/** Least-privilege statements (without SNS, SSM, EventBridge and logs, which come from resource grants). */
+export function remediatorStatements(props: RemediatorPermissionsProps): iam.PolicyStatement[] {
+  const tagCondition = props.managedRoleTag
+    ? { StringEquals: { [`aws:ResourceTag/${props.managedRoleTag.key}`]: props.managedRoleTag.value } }
+    : undefined;
+  return [
+    new iam.PolicyStatement({
+      sid: 'ReadRoles',
+      actions: ['iam:GetRole', 'iam:ListRolePolicies', 'iam:GetRolePolicy', 'iam:ListAttachedRolePolicies'],
+      resources: [ACCOUNT_ROLES],
+    }),
+    new iam.PolicyStatement({
+      sid: 'ReadManagedPolicies',
+      actions: ['iam:GetPolicy', 'iam:GetPolicyVersion'],
+      resources: [`arn:${partition}:iam::${account}:policy/*`, `arn:${partition}:iam::aws:policy/*`],
+    }),
+    new iam.PolicyStatement({
+      sid: 'ReadFunctions',
+      actions: ['lambda:GetFunctionConfiguration'],
+      resources: [`arn:${partition}:lambda:${region}:${account}:function:*`],
+    }),
+    new iam.PolicyStatement({
+      sid: 'ReadLabelingJobs',
+      actions: ['sagemaker:DescribeLabelingJob'],
+      resources: [`arn:${partition}:sagemaker:${region}:${account}:labeling-job/*`],
+    }),
+    new iam.PolicyStatement({
+      // ListLabelingJobs has no resource type: IAM accepts only "*" for it.
+      sid: 'ListLabelingJobs',
+      actions: ['sagemaker:ListLabelingJobs'],
+      resources: ['*'],
+    }),
+    new iam.PolicyStatement({
+      sid: 'WriteManagedRoles',
+      actions: ROLE_WRITE_ACTIONS,
+      resources: props.managedRolePatterns,
+      ...(tagCondition ? { conditions: tagCondition } : {}),
+    }),
+    new iam.PolicyStatement({
+      sid: 'DenyWriteServiceLinkedRoles',
+      effect: iam.Effect.DENY,
+      actions: ROLE_WRITE_ACTIONS,
+      resources: [SERVICE_LINKED_ROLES],
+    }),
+    new iam.PolicyStatement({
+      sid: 'DenyWriteOwnRole',
+      effect: iam.Effect.DENY,
+      actions: ROLE_WRITE_ACTIONS,
+      resources: [props.ownRoleArn],
+    }),
+  ];
+}

@@ -1,0 +1,97 @@
+/** The deploy-time choices of the stack, read from CDK context (`-c key=value` or cdk.json) and validated once. */
+import type { Node } from 'constructs';
+import { ConfigError, parseScopePatterns, parseScopeTag, parseStrategy } from '../shared/config';
+import type { Outcome, Strategy } from '../shared/core/types';
+
+/** Context keys the stack reads; `npx cdk deploy -c notificationEmail=ops@example.com` sets one. */
+export const CONTEXT = {
+  notificationEmail: 'notificationEmail',
+  dryRunDefault: 'dryRunDefault',
+  strategy: 'strategy',
+  managedRolePatterns: 'managedRolePatterns',
+  managedRoleTag: 'managedRoleTag',
+  createTrail: 'createTrail',
+  emailOutcomes: 'emailOutcomes',
+  notifyCompliant: 'notifyCompliant',
+} as const;
+
+const OUTCOMES: readonly Outcome[] = ['compliant', 'remediated', 'proposed', 'blocked', 'error'];
+
+/** Outcomes mailed when `emailOutcomes` is not set: the ones a person has to act on. */
+export const DEFAULT_EMAIL_OUTCOMES: readonly Outcome[] = ['proposed', 'blocked', 'error'];
+
+/** Validated stack settings. */
+export interface StackSettings {
+  /** Default of the NotificationEmail parameter; empty means no email subscription. */
+  notificationEmail: string;
+  /** Initial value of the dry-run SSM parameter. */
+  dryRunDefault: boolean;
+  strategy: Strategy;
+  /** Role ARN patterns the function may write; empty means every role of the deployment account. */
+  managedRolePatterns: string[];
+  managedRoleTag?: { key: string; value: string };
+  createTrail: boolean;
+  /** Outcomes the email subscription receives; undefined means every message (no filter policy). */
+  emailOutcomes?: Outcome[];
+  notifyCompliant: boolean;
+}
+
+type ContextReader = Pick<Node, 'tryGetContext'>;
+
+function readString(node: ContextReader, key: string): string | undefined {
+  const value: unknown = node.tryGetContext(key);
+  if (value === undefined || value === null) return undefined;
+  if (typeof value === 'string') return value.trim();
+  if (typeof value === 'boolean' || typeof value === 'number') return String(value);
+  if (Array.isArray(value) && value.every((v) => typeof v === 'string')) return value.join(',');
+  throw new ConfigError(`context ${key} must be a string, got ${JSON.stringify(value)}`);
+}
+
+function readBoolean(node: ContextReader, key: string, fallback: boolean): boolean {
+  const value = readString(node, key)?.toLowerCase();
+  if (value === undefined || value === '') return fallback;
+  if (value === 'true') return true;
+  if (value === 'false') return false;
+  throw new ConfigError(`context ${key} must be true or false, got "${value}"`);
+}
+
+function readEmail(node: ContextReader): string {
+  const email = readString(node, CONTEXT.notificationEmail) ?? '';
+  if (email !== '' && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) {
+    throw new ConfigError(`context ${CONTEXT.notificationEmail} is not an email address: "${email}"`);
+  }
+  return email;
+}
+
+function readOutcomes(node: ContextReader): Outcome[] | undefined {
+  const raw = readString(node, CONTEXT.emailOutcomes);
+  if (raw === undefined || raw === '') return [...DEFAULT_EMAIL_OUTCOMES];
+  if (raw === 'all' || raw === '*') return undefined;
+  const outcomes = raw.split(/[\s,]+/).filter((o) => o.length > 0);
+  for (const outcome of outcomes) {
+    if (!OUTCOMES.includes(outcome as Outcome)) {
+      throw new ConfigError(
+        `context ${CONTEXT.emailOutcomes}: "${outcome}" is not one of ${OUTCOMES.join(', ')} (or "all")`,
+      );
+    }
+  }
+  return outcomes as Outcome[];
+}
+
+/** Reads and validates every setting; throws a ConfigError naming the context key on bad input. */
+export function readStackSettings(node: ContextReader): StackSettings {
+  const tag = parseScopeTag(readString(node, CONTEXT.managedRoleTag), `context ${CONTEXT.managedRoleTag}`);
+  return {
+    notificationEmail: readEmail(node),
+    dryRunDefault: readBoolean(node, CONTEXT.dryRunDefault, true),
+    strategy: parseStrategy(readString(node, CONTEXT.strategy), `context ${CONTEXT.strategy}`),
+    managedRolePatterns: parseScopePatterns(
+      readString(node, CONTEXT.managedRolePatterns),
+      `context ${CONTEXT.managedRolePatterns}`,
+    ),
+    ...(tag ? { managedRoleTag: tag } : {}),
+    createTrail: readBoolean(node, CONTEXT.createTrail, false),
+    emailOutcomes: readOutcomes(node),
+    notifyCompliant: readBoolean(node, CONTEXT.notifyCompliant, false),
+  };
+}

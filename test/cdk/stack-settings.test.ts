@@ -1,0 +1,60 @@
+import { ConfigError } from '../../shared/config';
+import { readStackSettings } from '../../cdk/stack-settings';
+
+/** A context reader over a plain object, as `-c key=value` (strings) or cdk.json (JSON values) fill it. */
+function contextOf(values: Record<string, unknown>): { tryGetContext: (key: string) => unknown } {
+  return { tryGetContext: (key: string) => values[key] };
+}
+
+describe('readStackSettings', () => {
+  it('defaults to dry-run, assume-role, the account roles, no trail and a mail filter', () => {
+    expect(readStackSettings(contextOf({}))).toEqual({
+      notificationEmail: '',
+      dryRunDefault: true,
+      strategy: 'assume-role',
+      managedRolePatterns: [],
+      createTrail: false,
+      emailOutcomes: ['proposed', 'blocked', 'error'],
+      notifyCompliant: false,
+    });
+  });
+
+  it('reads strings from the command line and JSON values from cdk.json alike', () => {
+    const settings = readStackSettings(
+      contextOf({
+        notificationEmail: ' ops@example.com ',
+        dryRunDefault: false,
+        strategy: 's3-read',
+        managedRolePatterns: ['arn:aws:iam::123456789012:role/a-*', 'arn:aws:iam::123456789012:role/b'],
+        managedRoleTag: 'owner=ml-platform',
+        createTrail: 'true',
+        emailOutcomes: 'all',
+        notifyCompliant: 'TRUE',
+      }),
+    );
+    expect(settings).toEqual({
+      notificationEmail: 'ops@example.com',
+      dryRunDefault: false,
+      strategy: 's3-read',
+      managedRolePatterns: ['arn:aws:iam::123456789012:role/a-*', 'arn:aws:iam::123456789012:role/b'],
+      managedRoleTag: { key: 'owner', value: 'ml-platform' },
+      createTrail: true,
+      emailOutcomes: undefined,
+      notifyCompliant: true,
+    });
+  });
+
+  it.each([
+    [{ strategy: 'assume' }, /strategy/],
+    [{ dryRunDefault: 'yes' }, /dryRunDefault/],
+    [{ createTrail: 'maybe' }, /createTrail/],
+    [{ managedRolePatterns: 'arn:aws:s3:::bucket' }, /managedRolePatterns/],
+    [{ managedRoleTag: 'no-equals-sign' }, /managedRoleTag/],
+    [{ emailOutcomes: 'proposed,failed' }, /emailOutcomes.*"failed"/],
+    [{ notificationEmail: 'not-an-address' }, /notificationEmail/],
+    [{ notificationEmail: { address: 'ops@example.com' } }, /notificationEmail/],
+  ])('rejects %j with a ConfigError naming the context key', (context, message) => {
+    expect(() => readStackSettings(contextOf(context))).toThrow(ConfigError);
+    expect(() => readStackSettings(contextOf(context))).toThrow(message);
+  });
+});
