@@ -18,12 +18,18 @@ export function readJsonFile(path: string): unknown {
     text = readFileSync(path, 'utf8');
   } catch (cause) {
     const code = (cause as NodeJS.ErrnoException).code;
-    throw new InputError(`cannot read ${path}${code === 'ENOENT' ? ': no such file' : code ? ` (${code})` : ''}`, { cause });
+    throw new InputError(
+      `cannot read ${path}${code === 'ENOENT' ? ': no such file' : code ? ` (${code})` : ''}`,
+      { cause },
+    );
   }
   try {
     return JSON.parse(text) as unknown;
   } catch (cause) {
-    throw new InputError(`${path} is not valid JSON: ${(cause as Error).message}`, { cause });
+    // V8 quotes the start of the text, line breaks included: keep the message on one line.
+    throw new InputError(`${path} is not valid JSON: ${(cause as Error).message.replace(/\s*\n\s*/g, ' ')}`, {
+      cause,
+    });
   }
 }
 

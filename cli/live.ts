@@ -5,7 +5,11 @@ import { silentLogger } from '../shared/logger';
 import { remediateRequest, RemediationError } from '../shared/remediate-job';
 
 /** Runs one job against the live account; `dryRun` true never writes. Injectable for tests. */
-export type LiveRunner = (request: LabelingJobRequest, core: CoreOptions, options: { dryRun: boolean }) => Promise<Report>;
+export type LiveRunner = (
+  request: LabelingJobRequest,
+  core: CoreOptions,
+  options: { dryRun: boolean },
+) => Promise<Report>;
 
 /** The default live runner: SDK clients in the job's region, the same remediation flow as the Lambda. */
 export const runLive: LiveRunner = async (request, core, { dryRun }) => {

@@ -52,17 +52,32 @@ export async function main(
   const program = new Command('gt-remediate')
     .description('Check (and fix) the IAM permissions of SageMaker Ground Truth labeling jobs')
     .exitOverride()
-    .configureOutput({ writeOut: io.out, writeErr: io.err, outputError: (text, write) => write(oneLine(text)) });
+    .configureOutput({
+      writeOut: io.out,
+      writeErr: io.err,
+      outputError: (text, write) => write(oneLine(text)),
+    });
 
   program
     .command('check')
     .description('evaluate one labeling job (CloudTrail event or DescribeLabelingJob JSON); never writes')
-    .requiredOption('--event <file>', 'CloudTrail CreateLabelingJob event or DescribeLabelingJob response (JSON)')
+    .requiredOption(
+      '--event <file>',
+      'CloudTrail CreateLabelingJob event or DescribeLabelingJob response (JSON)',
+    )
     .option('--snapshot <dir>', 'offline account snapshot: iam.json and lambda.json')
     .option('--live', 'read the account with the default AWS credentials')
     .option('--json', 'print the report JSON instead of the human report')
-    .addOption(new Option('--strategy <name>', 'how the post-annotation function reads the output').choices(['assume-role', 's3-read']))
-    .option('--scope <patterns...>', 'role ARN patterns the remediator may change (default: every role of the account)')
+    .addOption(
+      new Option('--strategy <name>', 'how the post-annotation function reads the output').choices([
+        'assume-role',
+        's3-read',
+      ]),
+    )
+    .option(
+      '--scope <patterns...>',
+      'role ARN patterns the remediator may change (default: every role of the account)',
+    )
     .option('--scope-tag <key=value>', 'tag a role must carry to be changed')
     .action(async (flags: CheckFlags) => {
       status = await runCheck(flags, io, live);
@@ -71,13 +86,24 @@ export async function main(
   program
     .command('fix')
     .description('evaluate one labeling job in the live account and apply the plan (asks first unless --yes)')
-    .requiredOption('--event <file>', 'CloudTrail CreateLabelingJob event or DescribeLabelingJob response (JSON)')
+    .requiredOption(
+      '--event <file>',
+      'CloudTrail CreateLabelingJob event or DescribeLabelingJob response (JSON)',
+    )
     .option('--live', 'use the default AWS credentials (the only mode fix supports)')
     .option('--yes', 'apply without asking')
     .option('--dry-run', 'show what would change and write nothing')
     .option('--json', 'print the report JSON instead of the human report')
-    .addOption(new Option('--strategy <name>', 'how the post-annotation function reads the output').choices(['assume-role', 's3-read']))
-    .option('--scope <patterns...>', 'role ARN patterns the remediator may change (default: every role of the account)')
+    .addOption(
+      new Option('--strategy <name>', 'how the post-annotation function reads the output').choices([
+        'assume-role',
+        's3-read',
+      ]),
+    )
+    .option(
+      '--scope <patterns...>',
+      'role ARN patterns the remediator may change (default: every role of the account)',
+    )
     .option('--scope-tag <key=value>', 'tag a role must carry to be changed')
     .action(async (flags: FixFlags) => {
       status = await runFix(flags, io, live);
@@ -93,8 +119,16 @@ export async function main(
     .option('--json', 'print one report JSON per job (JSON lines)')
     .option('--fix', 'apply the plans (asks first unless --yes)')
     .option('--yes', 'with --fix: apply without asking')
-    .addOption(new Option('--strategy <name>', 'how the post-annotation function reads the output').choices(['assume-role', 's3-read']))
-    .option('--scope <patterns...>', 'role ARN patterns the remediator may change (default: every role of the account)')
+    .addOption(
+      new Option('--strategy <name>', 'how the post-annotation function reads the output').choices([
+        'assume-role',
+        's3-read',
+      ]),
+    )
+    .option(
+      '--scope <patterns...>',
+      'role ARN patterns the remediator may change (default: every role of the account)',
+    )
     .option('--scope-tag <key=value>', 'tag a role must carry to be changed')
     .action(async (flags: ScanFlags) => {
       status = await runScan(flags, io, scan);
@@ -108,7 +142,7 @@ export async function main(
       return error.exitCode === 0 ? 0 : EXIT.usage;
     }
     if (error instanceof InputError || error instanceof ConfigError) {
-      io.err(`gt-remediate: ${error.message}\n`);
+      io.err(`gt-remediate: ${error.message.replace(/\s*\n\s*/g, ' ')}\n`);
       return EXIT.usage;
     }
     throw error;
@@ -116,7 +150,8 @@ export async function main(
 }
 
 async function runCheck(flags: CheckFlags, io: Io, live: LiveRunner): Promise<number> {
-  if (Boolean(flags.snapshot) === Boolean(flags.live)) throw new InputError('check needs exactly one of --snapshot DIR or --live');
+  if (Boolean(flags.snapshot) === Boolean(flags.live))
+    throw new InputError('check needs exactly one of --snapshot DIR or --live');
   const core = coreOptionsFromFlags(flags);
   const request = readRequest(flags.event);
   if (flags.live) {
@@ -131,7 +166,8 @@ async function runCheck(flags: CheckFlags, io: Io, live: LiveRunner): Promise<nu
 }
 
 async function runFix(flags: FixFlags, io: Io, live: LiveRunner): Promise<number> {
-  if (!flags.live) throw new InputError('fix works on the live account only: add --live (use check --snapshot offline)');
+  if (!flags.live)
+    throw new InputError('fix works on the live account only: add --live (use check --snapshot offline)');
   const core = coreOptionsFromFlags(flags);
   const request = readRequest(flags.event);
   const proposal = await live(request, core, { dryRun: true });
@@ -141,7 +177,10 @@ async function runFix(flags: FixFlags, io: Io, live: LiveRunner): Promise<number
   }
   if (!flags.yes) {
     io.err(renderReport(proposal));
-    if (!process.stdin.isTTY) throw new InputError('refusing to change IAM without confirmation: stdin is not a terminal (add --yes)');
+    if (!process.stdin.isTTY)
+      throw new InputError(
+        'refusing to change IAM without confirmation: stdin is not a terminal (add --yes)',
+      );
     if (!(await confirm(`Apply ${proposal.changes.length} change(s) to IAM? [y/N] `))) {
       io.err('gt-remediate: nothing changed\n');
       return EXIT.findings;
@@ -162,13 +201,21 @@ interface ScanFlags extends Omit<FixFlags, 'event' | 'dryRun'> {
 async function runScan(flags: ScanFlags, io: Io, scan: ScanRunner): Promise<number> {
   if (!flags.live) throw new InputError('scan works on the live account only: add --live');
   const sinceDays = flags.since === undefined ? undefined : Number(flags.since);
-  if (sinceDays !== undefined && !(Number.isFinite(sinceDays) && sinceDays > 0)) throw new InputError(`--since takes a positive number of days, got "${flags.since}"`);
-  const statuses = (flags.status ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  if (sinceDays !== undefined && !(Number.isFinite(sinceDays) && sinceDays > 0))
+    throw new InputError(`--since takes a positive number of days, got "${flags.since}"`);
+  const statuses = (flags.status ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const known = ['Initializing', 'InProgress', 'Completed', 'Failed', 'Stopping', 'Stopped'];
   const bad = statuses.find((s) => !known.includes(s));
   if (bad) throw new InputError(`--status: unknown status "${bad}" (one of ${known.join(', ')})`);
   const core = coreOptionsFromFlags(flags);
-  const base = { ...(sinceDays !== undefined ? { sinceDays } : {}), statuses, ...(flags.region ? { region: flags.region } : {}) };
+  const base = {
+    ...(sinceDays !== undefined ? { sinceDays } : {}),
+    statuses,
+    ...(flags.region ? { region: flags.region } : {}),
+  };
   if (flags.fix && !flags.yes && !process.stdin.isTTY) {
     throw new InputError('refusing to change IAM without confirmation: stdin is not a terminal (add --yes)');
   }
@@ -180,7 +227,12 @@ async function runScan(flags: ScanFlags, io: Io, scan: ScanRunner): Promise<numb
       entries = await scan(core, { ...base, fix: true, onProgress: progressReporter() });
     }
   }
-  io.out(flags.json ? entries.map((e) => JSON.stringify('report' in e ? e.report : e)).join('\n') + (entries.length ? '\n' : '') : renderScan(entries));
+  io.out(
+    flags.json
+      ? entries.map((e) => JSON.stringify('report' in e ? e.report : e)).join('\n') +
+          (entries.length ? '\n' : '')
+      : renderScan(entries),
+  );
   return scanExitStatus(entries);
 }
 
@@ -199,7 +251,9 @@ async function confirm(question: string): Promise<boolean> {
 }
 
 /** The CLI's flags as the same CoreOptions the Lambda builds from its environment. */
-export function coreOptionsFromFlags(flags: Pick<CheckFlags, 'strategy' | 'scope' | 'scopeTag'>): CoreOptions {
+export function coreOptionsFromFlags(
+  flags: Pick<CheckFlags, 'strategy' | 'scope' | 'scopeTag'>,
+): CoreOptions {
   return {
     ...DEFAULT_CORE_OPTIONS,
     strategy: parseStrategy(flags.strategy, '--strategy'),

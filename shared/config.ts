@@ -45,14 +45,19 @@ export function parseScopePatterns(value: string | undefined, source: string): s
     .filter((p) => p.length > 0);
   for (const pattern of patterns) {
     if (!/^arn:aws[a-z-]*:iam::(\d{12}|\*):role\/\S+$/.test(pattern)) {
-      throw new ConfigError(`${source}: "${pattern}" is not a role ARN pattern (arn:aws:iam::<account>:role/<name-or-*>)`);
+      throw new ConfigError(
+        `${source}: "${pattern}" is not a role ARN pattern (arn:aws:iam::<account>:role/<name-or-*>)`,
+      );
     }
   }
   return patterns;
 }
 
 /** Parses `key=value` into a scope tag. */
-export function parseScopeTag(value: string | undefined, source: string): { key: string; value: string } | undefined {
+export function parseScopeTag(
+  value: string | undefined,
+  source: string,
+): { key: string; value: string } | undefined {
   if (value === undefined || value.trim() === '') return undefined;
   const at = value.indexOf('=');
   if (at <= 0) throw new ConfigError(`${source} must look like key=value, got "${value}"`);
@@ -69,7 +74,8 @@ function parseBoolean(value: string | undefined, source: string, fallback: boole
 
 function required(env: Record<string, string | undefined>, name: string): string {
   const value = env[name];
-  if (value === undefined || value.trim() === '') throw new ConfigError(`environment variable ${name} is required`);
+  if (value === undefined || value.trim() === '')
+    throw new ConfigError(`environment variable ${name} is required`);
   return value.trim();
 }
 

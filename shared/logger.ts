@@ -5,7 +5,10 @@ export type { Logger } from 'pino';
 
 /** The process-wide logger; `LOG_LEVEL` sets the level (default info). */
 export function createLogger(level = process.env.LOG_LEVEL ?? 'info'): Logger {
-  return pino({ level, base: { service: 'gt-permissions-remediator' } }, pino.destination({ dest: 1, sync: true }));
+  return pino(
+    { level, base: { service: 'gt-permissions-remediator' } },
+    pino.destination({ dest: 1, sync: true }),
+  );
 }
 
 /** A logger that writes nothing, for tests and the CLI. */

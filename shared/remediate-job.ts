@@ -7,6 +7,7 @@ import {
   parseLabelingJobInput,
   type AccountInventory,
   type LabelingJobRequest,
+  type ParseResult,
   type Report,
 } from './core';
 import type { AwsClients } from './aws/clients';
@@ -71,10 +72,12 @@ export async function remediateEvent(event: unknown, deps: RemediationDeps): Pro
     return { kind: 'report', report };
   }
   if (parsed.kind === 'incomplete') {
-    const described = await describeOrError(parsed.jobName, deps);
+    const described = await describeOrError(parsed, deps);
     const again = described ? parseLabelingJobInput(described) : undefined;
     if (again?.kind !== 'request') {
-      const report = invalidReport(`event lacks ${parsed.missing.join(', ')} and DescribeLabelingJob ${described ? 'did not supply them' : `found no job ${parsed.jobName}`}`);
+      const report = invalidReport(
+        `event lacks ${parsed.missing.join(', ')} and DescribeLabelingJob ${described ? 'did not supply them' : `found no job ${parsed.jobName}`}`,
+      );
       await deliver(report, deps);
       return { kind: 'report', report };
     }
@@ -86,7 +89,11 @@ export async function remediateEvent(event: unknown, deps: RemediationDeps): Pro
 }
 
 /** Handles one parsed job request end to end (also used by `gt-remediate check --live`, `fix` and `scan`). */
-export async function remediateRequest(request: LabelingJobRequest, deps: RemediationDeps, inventory?: AccountInventory): Promise<Report> {
+export async function remediateRequest(
+  request: LabelingJobRequest,
+  deps: RemediationDeps,
+  inventory?: AccountInventory,
+): Promise<Report> {
   const notes: string[] = [];
   let dryRun = deps.dryRunOverride ?? true;
   let report: Report;
@@ -103,11 +110,14 @@ export async function remediateRequest(request: LabelingJobRequest, deps: Remedi
     const now = deps.now?.() ?? new Date();
     const checkOptions = { core: deps.config.core, dryRun, now, notes };
     report = await checkJob(request, inventory ?? (await inspect(request, deps)), checkOptions);
-    if (!dryRun && report.changes.length > 0) report = await serialised(() => applyAndVerify(request, deps, notes));
+    if (!dryRun && report.changes.length > 0)
+      report = await serialised(() => applyAndVerify(request, deps, notes));
   } catch (error) {
     const failed = errorReport(request, dryRun, [...notes, describeError(error)]);
     await deliver(failed, deps);
-    throw new RemediationError(`remediation of ${request.jobName} failed: ${describeError(error)}`, failed, { cause: error });
+    throw new RemediationError(`remediation of ${request.jobName} failed: ${describeError(error)}`, failed, {
+      cause: error,
+    });
   }
   await deliver(report, deps);
   return report;
@@ -118,7 +128,11 @@ function inspect(request: LabelingJobRequest, deps: RemediationDeps): Promise<Ac
 }
 
 /** Re-reads and re-plans (another change may have landed), writes, then reads back until IAM agrees. */
-async function applyAndVerify(request: LabelingJobRequest, deps: RemediationDeps, notes: string[]): Promise<Report> {
+async function applyAndVerify(
+  request: LabelingJobRequest,
+  deps: RemediationDeps,
+  notes: string[],
+): Promise<Report> {
   const options = { core: deps.config.core, dryRun: false, now: deps.now?.() ?? new Date(), notes };
   const fresh = await checkJob(request, await inspect(request, deps), options);
   if (fresh.changes.length === 0) return fresh;
@@ -127,44 +141,88 @@ async function applyAndVerify(request: LabelingJobRequest, deps: RemediationDeps
     try {
       await writeChange(deps.clients.iam, change);
     } catch (error) {
-      const done = applied.length > 0 ? `; already applied (complete documents, each a valid grant): ${applied.join(', ')}` : '; nothing was written';
-      throw new Error(`${change.action} on ${change.roleName} failed (${describeError(error)})${done}`, { cause: error });
+      const done =
+        applied.length > 0
+          ? `; already applied (complete documents, each a valid grant): ${applied.join(', ')}`
+          : '; nothing was written';
+      throw new Error(`${change.action} on ${change.roleName} failed (${describeError(error)})${done}`, {
+        cause: error,
+      });
     }
-    applied.push(`${change.action} ${change.roleName}${change.action === 'PutRolePolicy' ? `/${change.policyName}` : ''}`);
+    applied.push(
+      `${change.action} ${change.roleName}${change.action === 'PutRolePolicy' ? `/${change.policyName}` : ''}`,
+    );
     deps.logger.info({ action: change.action, roleName: change.roleName }, 'change applied');
   }
   await verify(request, deps, options);
   return { ...fresh, outcome: fresh.findings.some((f) => !f.fixable) ? 'blocked' : 'remediated' };
 }
 
-async function verify(request: LabelingJobRequest, deps: RemediationDeps, options: Parameters<typeof checkJob>[2]): Promise<void> {
+async function verify(
+  request: LabelingJobRequest,
+  deps: RemediationDeps,
+  options: Parameters<typeof checkJob>[2],
+): Promise<void> {
   const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const deadline = Date.now() + (deps.verifyTimeoutMs ?? 15_000);
   for (let delay = 250; ; delay = Math.min(delay * 2, 4_000)) {
     const after = await checkJob(request, await inspect(request, deps), options);
     if (after.changes.length === 0 && !after.findings.some((f) => f.fixable)) return;
     if (Date.now() + delay > deadline) {
-      throw new VerifyError(`read-back still shows ${after.findings.filter((f) => f.fixable).map((f) => f.code).join(', ')} after the writes`);
+      throw new VerifyError(
+        `read-back still shows ${after.findings
+          .filter((f) => f.fixable)
+          .map((f) => f.code)
+          .join(', ')} after the writes`,
+      );
     }
     await sleep(delay);
   }
 }
 
-async function describeOrError(jobName: string, deps: RemediationDeps): Promise<Record<string, unknown> | undefined> {
-  return describeLabelingJob(deps.clients.sagemaker, jobName);
+/** DescribeLabelingJob; a failure other than "no such job" is outcome `error`: delivered, then thrown for the retry. */
+async function describeOrError(
+  parsed: Extract<ParseResult, { kind: 'incomplete' }>,
+  deps: RemediationDeps,
+): Promise<Record<string, unknown> | undefined> {
+  try {
+    return await describeLabelingJob(deps.clients.sagemaker, parsed.jobName);
+  } catch (error) {
+    const request: LabelingJobRequest = {
+      jobName: parsed.jobName,
+      accountId: parsed.accountId,
+      region: parsed.region,
+      executionRoleArn: '',
+      outputS3Uri: '',
+    };
+    const failed = errorReport(request, true, [
+      `DescribeLabelingJob ${parsed.jobName} failed: ${describeError(error)}`,
+    ]);
+    await deliver(failed, deps);
+    throw new RemediationError(`remediation of ${parsed.jobName} failed: ${describeError(error)}`, failed, {
+      cause: error,
+    });
+  }
 }
 
 /** Publishes the notification (unless compliant and not asked for) and the result event, and logs the summary. */
 async function deliver(report: Report, deps: RemediationDeps): Promise<void> {
   deps.logger.info(
-    { outcome: report.outcome, dryRun: report.dryRun, findings: report.findings.map((f) => f.code), changes: report.changes.length },
+    {
+      outcome: report.outcome,
+      dryRun: report.dryRun,
+      findings: report.findings.map((f) => f.code),
+      changes: report.changes.length,
+    },
     'remediation finished',
   );
   if (deps.deliver === false) return;
   const { topicArn, notifyCompliant, eventBusName, dryRunParameterName } = deps.config;
   const tasks: Promise<void>[] = [putResultEvent(deps.clients.events, eventBusName, report)];
   if (topicArn && (report.outcome !== 'compliant' || notifyCompliant)) {
-    tasks.push(publishNotification(deps.clients.sns, topicArn, buildNotification(report, dryRunParameterName)));
+    tasks.push(
+      publishNotification(deps.clients.sns, topicArn, buildNotification(report, dryRunParameterName)),
+    );
   }
   const results = await Promise.allSettled(tasks);
   const failures = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
@@ -181,7 +239,13 @@ function errorReport(request: LabelingJobRequest, dryRun: boolean, notes: string
 }
 
 function invalidReport(reason: string): Report {
-  const unknown: LabelingJobRequest = { jobName: '(unknown)', accountId: '', region: '', executionRoleArn: '', outputS3Uri: '' };
+  const unknown: LabelingJobRequest = {
+    jobName: '(unknown)',
+    accountId: '',
+    region: '',
+    executionRoleArn: '',
+    outputS3Uri: '',
+  };
   return {
     ...buildReport(unknown, [finding('EVENT_INVALID', '', '', reason)], [], true, [reason]),
     outcome: 'error',

@@ -22,7 +22,10 @@ export type ScanEntry = { job: string; report: Report } | { job: string; problem
 
 /** Scans the jobs; never throws for one bad job (its entry says what went wrong). */
 export async function scanJobs(deps: RemediationDeps, options: ScanOptions = {}): Promise<ScanEntry[]> {
-  const since = options.sinceDays !== undefined ? new Date((deps.now?.() ?? new Date()).getTime() - options.sinceDays * 86_400_000) : undefined;
+  const since =
+    options.sinceDays !== undefined
+      ? new Date((deps.now?.() ?? new Date()).getTime() - options.sinceDays * 86_400_000)
+      : undefined;
   const names = await listLabelingJobNames(deps.clients.sagemaker, since, options.statuses ?? []);
   const iam = new IamReader(deps.clients.iam);
   const functionMemo = new Map<string, Promise<FunctionInfo | undefined>>();
@@ -53,7 +56,8 @@ async function checkOne(
     const described = await describeLabelingJob(deps.clients.sagemaker, job);
     if (!described) return { job, problem: 'job disappeared during the scan' };
     const parsed = parseLabelingJobInput(described);
-    if (parsed.kind !== 'request') return { job, problem: 'reason' in parsed ? parsed.reason : 'incomplete job description' };
+    if (parsed.kind !== 'request')
+      return { job, problem: 'reason' in parsed ? parsed.reason : 'incomplete job description' };
     const inventory = await inspectJob(parsed.request, { iam, lambda: deps.clients.lambda, functionMemo });
     return { job, report: await remediateRequest(parsed.request, deps, inventory) };
   } catch (error) {

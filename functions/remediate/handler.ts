@@ -3,7 +3,12 @@ import { runSimulation } from '@cloud-copilot/iam-simulate';
 import { createClients } from '../../shared/aws/clients';
 import { configFromEnv } from '../../shared/config';
 import { createLogger, type Logger } from '../../shared/logger';
-import { remediateEvent, RemediationError, type RemediationDeps, type RemediationResult } from '../../shared/remediate-job';
+import {
+  remediateEvent,
+  RemediationError,
+  type RemediationDeps,
+  type RemediationResult,
+} from '../../shared/remediate-job';
 
 /** The event as EventBridge delivers it; only `id` is read here, the core validates the rest. */
 export interface IncomingEvent {
@@ -14,14 +19,20 @@ export interface IncomingEvent {
 /** Builds a handler around injected dependencies (tests pass moto-backed or mocked clients). */
 export function makeHandler(deps: RemediationDeps) {
   return async (event: IncomingEvent): Promise<RemediationResult> => {
-    const logger: Logger = deps.logger.child({ eventId: event?.id, jobName: event?.detail?.requestParameters?.labelingJobName });
+    const logger: Logger = deps.logger.child({
+      eventId: event?.id,
+      jobName: event?.detail?.requestParameters?.labelingJobName,
+    });
     try {
       const result = await remediateEvent(event, { ...deps, logger });
       if (result.kind === 'skipped') logger.info({ reason: result.reason }, 'event skipped');
       return result;
     } catch (error) {
       // Outcome `error`: the report was delivered; rethrow so Lambda's async retry and the DLQ take over.
-      logger.error({ err: error instanceof RemediationError ? error.message : String(error) }, 'remediation failed');
+      logger.error(
+        { err: error instanceof RemediationError ? error.message : String(error) },
+        'remediation failed',
+      );
       throw error;
     }
   };
@@ -35,7 +46,7 @@ export function defaultDeps(env: Record<string, string | undefined> = process.en
 let coldStartHandler: ((event: IncomingEvent) => Promise<RemediationResult>) | undefined;
 
 /** The Lambda handler. Config errors surface on the first invocation with the variable's name. */
-export const handler = (event: IncomingEvent): Promise<RemediationResult> => {
+export const handler = async (event: IncomingEvent): Promise<RemediationResult> => {
   coldStartHandler ??= makeHandler(defaultDeps());
   return coldStartHandler(event);
 };
@@ -47,7 +58,10 @@ export async function selfTest(): Promise<boolean> {
       request: {
         principal: 'arn:aws:iam::111122223333:role/self-test',
         action: 'lambda:InvokeFunction',
-        resource: { resource: 'arn:aws:lambda:us-east-1:111122223333:function:self-test', accountId: '111122223333' },
+        resource: {
+          resource: 'arn:aws:lambda:us-east-1:111122223333:function:self-test',
+          accountId: '111122223333',
+        },
         contextVariables: {},
       },
       identityPolicies: [
@@ -55,7 +69,13 @@ export async function selfTest(): Promise<boolean> {
           name: 'self-test',
           policy: {
             Version: '2012-10-17',
-            Statement: [{ Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: 'arn:aws:lambda:*:*:function:self-test' }],
+            Statement: [
+              {
+                Effect: 'Allow',
+                Action: 'lambda:InvokeFunction',
+                Resource: 'arn:aws:lambda:*:*:function:self-test',
+              },
+            ],
           },
         },
       ],

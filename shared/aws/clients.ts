@@ -56,19 +56,71 @@ export function createClients(options: ClientOptions = {}): AwsClients {
     return () => (value ??= make());
   };
   /* eslint-disable @typescript-eslint/no-require-imports -- lazy loading keeps the cold start short */
-  const iam = lazy(() => withCounter(new (require('@aws-sdk/client-iam') as typeof import('@aws-sdk/client-iam')).IAMClient(config), 'IAM', options.counter));
-  const lambda = lazy(() => withCounter(new (require('@aws-sdk/client-lambda') as typeof import('@aws-sdk/client-lambda')).LambdaClient(config), 'Lambda', options.counter));
-  const sagemaker = lazy(() => withCounter(new (require('@aws-sdk/client-sagemaker') as typeof import('@aws-sdk/client-sagemaker')).SageMakerClient(config), 'SageMaker', options.counter));
-  const ssm = lazy(() => withCounter(new (require('@aws-sdk/client-ssm') as typeof import('@aws-sdk/client-ssm')).SSMClient(config), 'SSM', options.counter));
-  const sns = lazy(() => withCounter(new (require('@aws-sdk/client-sns') as typeof import('@aws-sdk/client-sns')).SNSClient(config), 'SNS', options.counter));
-  const events = lazy(() => withCounter(new (require('@aws-sdk/client-eventbridge') as typeof import('@aws-sdk/client-eventbridge')).EventBridgeClient(config), 'EventBridge', options.counter));
+  const iam = lazy(() =>
+    withCounter(
+      new (require('@aws-sdk/client-iam') as typeof import('@aws-sdk/client-iam')).IAMClient(config),
+      'IAM',
+      options.counter,
+    ),
+  );
+  const lambda = lazy(() =>
+    withCounter(
+      new (require('@aws-sdk/client-lambda') as typeof import('@aws-sdk/client-lambda')).LambdaClient(config),
+      'Lambda',
+      options.counter,
+    ),
+  );
+  const sagemaker = lazy(() =>
+    withCounter(
+      new (
+        require('@aws-sdk/client-sagemaker') as typeof import('@aws-sdk/client-sagemaker')
+      ).SageMakerClient(config),
+      'SageMaker',
+      options.counter,
+    ),
+  );
+  const ssm = lazy(() =>
+    withCounter(
+      new (require('@aws-sdk/client-ssm') as typeof import('@aws-sdk/client-ssm')).SSMClient(config),
+      'SSM',
+      options.counter,
+    ),
+  );
+  const sns = lazy(() =>
+    withCounter(
+      new (require('@aws-sdk/client-sns') as typeof import('@aws-sdk/client-sns')).SNSClient(config),
+      'SNS',
+      options.counter,
+    ),
+  );
+  const events = lazy(() =>
+    withCounter(
+      new (
+        require('@aws-sdk/client-eventbridge') as typeof import('@aws-sdk/client-eventbridge')
+      ).EventBridgeClient(config),
+      'EventBridge',
+      options.counter,
+    ),
+  );
   /* eslint-enable @typescript-eslint/no-require-imports */
   return {
-    get iam() { return iam(); },
-    get lambda() { return lambda(); },
-    get sagemaker() { return sagemaker(); },
-    get ssm() { return ssm(); },
-    get sns() { return sns(); },
-    get events() { return events(); },
+    get iam() {
+      return iam();
+    },
+    get lambda() {
+      return lambda();
+    },
+    get sagemaker() {
+      return sagemaker();
+    },
+    get ssm() {
+      return ssm();
+    },
+    get sns() {
+      return sns();
+    },
+    get events() {
+      return events();
+    },
   };
 }

@@ -32,6 +32,7 @@ export class AwsCallError extends Error {
 
 /** A short description of an SDK error for reports: its name and message. */
 export function describeError(error: unknown): string {
-  if (error instanceof Error) return `${error.name}: ${error.message}`;
+  if (error instanceof Error)
+    return error.name === 'Error' ? error.message : `${error.name}: ${error.message}`;
   return String(error);
 }

@@ -10,7 +10,13 @@ import {
   UpdateAssumeRolePolicyCommand,
   type IAMClient,
 } from '@aws-sdk/client-iam';
-import { decodePolicyDocument, type AttachedPolicy, type Change, type PolicyDocument, type RoleInfo } from '../core';
+import {
+  decodePolicyDocument,
+  type AttachedPolicy,
+  type Change,
+  type PolicyDocument,
+  type RoleInfo,
+} from '../core';
 import { orUndefined } from './errors';
 
 /**
@@ -70,7 +76,9 @@ export class IamReader {
     }
     const docs = await Promise.all(
       names.map(async (name) => {
-        const got = await orUndefined(() => this.client.send(new GetRolePolicyCommand({ RoleName: roleName, PolicyName: name })));
+        const got = await orUndefined(() =>
+          this.client.send(new GetRolePolicyCommand({ RoleName: roleName, PolicyName: name })),
+        );
         return got?.PolicyDocument ? { name, document: decodePolicyDocument(got.PolicyDocument) } : undefined;
       }),
     );
@@ -79,7 +87,10 @@ export class IamReader {
 
   private async readAttachedPolicies(roleName: string): Promise<AttachedPolicy[]> {
     const arns: string[] = [];
-    for await (const page of paginateListAttachedRolePolicies({ client: this.client }, { RoleName: roleName })) {
+    for await (const page of paginateListAttachedRolePolicies(
+      { client: this.client },
+      { RoleName: roleName },
+    )) {
       arns.push(...(page.AttachedPolicies ?? []).flatMap((p) => (p.PolicyArn ? [p.PolicyArn] : [])));
     }
     return Promise.all(arns.map((arn) => this.readManagedPolicy(arn)));
@@ -98,13 +109,16 @@ export class IamReader {
 
   private async fetchManagedPolicy(arn: string): Promise<AttachedPolicy> {
     const name = arn.slice(arn.lastIndexOf('/') + 1);
-    const policy = (await orUndefined(() => this.client.send(new GetPolicyCommand({ PolicyArn: arn }))))?.Policy;
+    const policy = (await orUndefined(() => this.client.send(new GetPolicyCommand({ PolicyArn: arn }))))
+      ?.Policy;
     const version = policy?.DefaultVersionId;
     if (!version) return { arn, name };
     const key = `${arn}#${version}`;
     const cached = this.cache.get(key);
     if (cached) return { arn, name, document: cached };
-    const got = await orUndefined(() => this.client.send(new GetPolicyVersionCommand({ PolicyArn: arn, VersionId: version })));
+    const got = await orUndefined(() =>
+      this.client.send(new GetPolicyVersionCommand({ PolicyArn: arn, VersionId: version })),
+    );
     if (!got?.PolicyVersion?.Document) return { arn, name };
     const document = decodePolicyDocument(got.PolicyVersion.Document);
     this.cache.set(key, document);
@@ -116,8 +130,16 @@ export class IamReader {
 export async function writeChange(client: IAMClient, change: Change): Promise<void> {
   const document = JSON.stringify(change.document);
   if (change.action === 'PutRolePolicy') {
-    await client.send(new PutRolePolicyCommand({ RoleName: change.roleName, PolicyName: change.policyName, PolicyDocument: document }));
+    await client.send(
+      new PutRolePolicyCommand({
+        RoleName: change.roleName,
+        PolicyName: change.policyName,
+        PolicyDocument: document,
+      }),
+    );
   } else {
-    await client.send(new UpdateAssumeRolePolicyCommand({ RoleName: change.roleName, PolicyDocument: document }));
+    await client.send(
+      new UpdateAssumeRolePolicyCommand({ RoleName: change.roleName, PolicyDocument: document }),
+    );
   }
 }

@@ -1,6 +1,14 @@
 /** Step 3 of the flow: read exactly the roles and functions one job involves into an AccountInventory. */
 import type { LambdaClient } from '@aws-sdk/client-lambda';
-import { isBuiltinFunction, parseLambdaArn, parseRoleArn, type AccountInventory, type FunctionInfo, type LabelingJobRequest, type RoleInfo } from '../core';
+import {
+  isBuiltinFunction,
+  parseLambdaArn,
+  parseRoleArn,
+  type AccountInventory,
+  type FunctionInfo,
+  type LabelingJobRequest,
+  type RoleInfo,
+} from '../core';
 import type { IamReader } from './iam';
 import { readFunction } from './lambda';
 
@@ -16,7 +24,7 @@ export interface InspectDeps {
 export async function inspectJob(request: LabelingJobRequest, deps: InspectDeps): Promise<AccountInventory> {
   const memo = deps.functionMemo ?? new Map<string, Promise<FunctionInfo | undefined>>();
   const functionArns = [request.preAnnotationLambdaArn, request.postAnnotationLambdaArn]
-    .filter((arn): arn is string => arn !== undefined && !isBuiltinFunction(arn))
+    .filter((arn): arn is string => arn !== undefined && !isBuiltinFunction(arn, request.region))
     .map((arn) => parseLambdaArn(arn))
     .filter((fn) => fn !== undefined && fn.accountId === request.accountId && fn.region === request.region)
     .map((fn) => fn?.unqualified as string);
@@ -33,7 +41,9 @@ export async function inspectJob(request: LabelingJobRequest, deps: InspectDeps)
   const functions = (await Promise.all([...new Set(functionArns)].map(readFn))).filter(
     (f): f is FunctionInfo => f !== undefined,
   );
-  const postArn = request.postAnnotationLambdaArn ? parseLambdaArn(request.postAnnotationLambdaArn)?.unqualified : undefined;
+  const postArn = request.postAnnotationLambdaArn
+    ? parseLambdaArn(request.postAnnotationLambdaArn)?.unqualified
+    : undefined;
   const postRole = functions.find((f) => f.arn === postArn)?.roleArn;
   const roleNames = [request.executionRoleArn, postRole]
     .map((arn) => (arn ? parseRoleArn(arn)?.roleName : undefined))

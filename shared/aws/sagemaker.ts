@@ -1,10 +1,20 @@
 /** SageMaker adapter: DescribeLabelingJob, for events that lack what the core needs. */
-import { DescribeLabelingJobCommand, paginateListLabelingJobs, type LabelingJobStatus, type SageMakerClient } from '@aws-sdk/client-sagemaker';
+import {
+  DescribeLabelingJobCommand,
+  paginateListLabelingJobs,
+  type LabelingJobStatus,
+  type SageMakerClient,
+} from '@aws-sdk/client-sagemaker';
 import { orUndefined } from './errors';
 
 /** The DescribeLabelingJob response as plain JSON (PascalCase), or undefined when the job does not exist. */
-export async function describeLabelingJob(client: SageMakerClient, jobName: string): Promise<Record<string, unknown> | undefined> {
-  const got = await orUndefined(() => client.send(new DescribeLabelingJobCommand({ LabelingJobName: jobName })));
+export async function describeLabelingJob(
+  client: SageMakerClient,
+  jobName: string,
+): Promise<Record<string, unknown> | undefined> {
+  const got = await orUndefined(() =>
+    client.send(new DescribeLabelingJobCommand({ LabelingJobName: jobName })),
+  );
   if (!got) return undefined;
   const job: Record<string, unknown> = { ...got };
   delete job.$metadata;
@@ -19,7 +29,11 @@ export async function listLabelingJobNames(
 ): Promise<string[]> {
   const names: string[] = [];
   const single = statuses.length === 1 ? (statuses[0] as LabelingJobStatus) : undefined;
-  const input = { MaxResults: 100, ...(createdAfter ? { CreationTimeAfter: createdAfter } : {}), ...(single ? { StatusEquals: single } : {}) };
+  const input = {
+    MaxResults: 100,
+    ...(createdAfter ? { CreationTimeAfter: createdAfter } : {}),
+    ...(single ? { StatusEquals: single } : {}),
+  };
   for await (const page of paginateListLabelingJobs({ client }, input)) {
     for (const job of page.LabelingJobSummaryList ?? []) {
       if (!job.LabelingJobName) continue;

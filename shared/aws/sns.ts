@@ -3,7 +3,11 @@ import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import type { Notification } from '../core';
 
 /** Publishes the notification to the topic. */
-export async function publishNotification(client: SNSClient, topicArn: string, n: Notification): Promise<void> {
+export async function publishNotification(
+  client: SNSClient,
+  topicArn: string,
+  n: Notification,
+): Promise<void> {
   await client.send(
     new PublishCommand({
       TopicArn: topicArn,

@@ -15,7 +15,10 @@ export async function readDryRun(client: SSMClient, parameterName: string): Prom
     const value = got.Parameter?.Value?.trim().toLowerCase();
     if (value === 'true') return { dryRun: true };
     if (value === 'false') return { dryRun: false };
-    return { dryRun: true, reason: `SSM parameter ${parameterName} is "${got.Parameter?.Value ?? ''}", not true or false: dry-run is on` };
+    return {
+      dryRun: true,
+      reason: `SSM parameter ${parameterName} is "${got.Parameter?.Value ?? ''}", not true or false: dry-run is on`,
+    };
   } catch (error) {
     const why = isNotFound(error) ? 'does not exist' : `could not be read (${describeError(error)})`;
     return { dryRun: true, reason: `SSM parameter ${parameterName} ${why}: dry-run is on` };

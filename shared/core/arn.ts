@@ -11,14 +11,22 @@ export interface LambdaArn {
   unqualified: string;
 }
 
-const LAMBDA_ARN = /^arn:(aws[a-z-]*):lambda:([a-z]{2}(?:-[a-z]+)+-\d):(\d{12}):function:([A-Za-z0-9_-]{1,140})(?::(\$LATEST|[A-Za-z0-9_-]{1,128}))?$/;
+const LAMBDA_ARN =
+  /^arn:(aws[a-z-]*):lambda:([a-z]{2}(?:-[a-z]+)+-\d):(\d{12}):function:([A-Za-z0-9_-]{1,140})(?::(\$LATEST|[A-Za-z0-9_-]{1,128}))?$/;
 const ROLE_ARN = /^arn:(aws[a-z-]*):iam::(\d{12}):role(\/(?:[\u0021-\u007E]*\/)?)([\w+=,.@-]{1,64})$/;
 
 /** Parses a Lambda function ARN, or returns undefined when it is not one. */
 export function parseLambdaArn(arn: string): LambdaArn | undefined {
   const m = LAMBDA_ARN.exec(arn);
   if (!m) return undefined;
-  const [, partition, region, accountId, functionName, qualifier] = m as unknown as [string, string, string, string, string, string?];
+  const [, partition, region, accountId, functionName, qualifier] = m as unknown as [
+    string,
+    string,
+    string,
+    string,
+    string,
+    string?,
+  ];
   return {
     partition,
     region,

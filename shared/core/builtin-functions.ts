@@ -17,10 +17,13 @@ export const BUILTIN_FUNCTION_ACCOUNTS: Readonly<Record<string, string>> = {
   'ap-southeast-2': '454466003867',
 };
 
-/** True for `arn:aws:lambda:<region>:<aws-owned account of that region>:function:PRE-*|ACS-*`. */
-export function isBuiltinFunction(arn: string): boolean {
+/**
+ * True for `arn:aws:lambda:<region>:<aws-owned account of that region>:function:PRE-*|ACS-*`; with
+ * `jobRegion`, only when the function is in the job's region (another region's built-in is foreign).
+ */
+export function isBuiltinFunction(arn: string, jobRegion?: string): boolean {
   const parsed = parseLambdaArn(arn);
-  if (!parsed) return false;
+  if (!parsed || (jobRegion !== undefined && parsed.region !== jobRegion)) return false;
   return (
     BUILTIN_FUNCTION_ACCOUNTS[parsed.region] === parsed.accountId && /^(PRE|ACS)-/.test(parsed.functionName)
   );

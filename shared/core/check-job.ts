@@ -3,7 +3,15 @@ import { assessJob } from './evaluate';
 import { finding } from './findings';
 import { planChanges } from './plan';
 import { proveChanges } from './prove';
-import type { AccountInventory, Change, CoreOptions, Finding, LabelingJobRequest, Outcome, Report } from './types';
+import type {
+  AccountInventory,
+  Change,
+  CoreOptions,
+  Finding,
+  LabelingJobRequest,
+  Outcome,
+  Report,
+} from './types';
 
 /** Inputs besides the job and the account. */
 export interface CheckOptions {
@@ -14,12 +22,18 @@ export interface CheckOptions {
 }
 
 /** Decides what the job needs and what to change; the returned outcome is `compliant`, `proposed` or `blocked`. */
-export async function checkJob(request: LabelingJobRequest, inventory: AccountInventory, options: CheckOptions): Promise<Report> {
+export async function checkJob(
+  request: LabelingJobRequest,
+  inventory: AccountInventory,
+  options: CheckOptions,
+): Promise<Report> {
   const now = options.now ?? new Date();
   const assessments = await assessJob(request, inventory, options.core.strategy, now);
   const plan = planChanges(request, inventory, assessments, options.core);
   let { changes, findings } = plan;
-  const claimed = assessments.filter((a) => plan.findings.some((f) => f.fixable && sameFinding(f, a.finding)));
+  const claimed = assessments.filter((a) =>
+    plan.findings.some((f) => f.fixable && sameFinding(f, a.finding)),
+  );
   const failure = await proveChanges(request, inventory, claimed, changes, options.core, now);
   if (failure) {
     findings = [

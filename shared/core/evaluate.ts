@@ -49,24 +49,38 @@ export async function assessJob(
   const out: Assessment[] = [];
   const executionRole = findRole(inventory, request.executionRoleArn);
   if (!executionRole) {
-    out.push({ finding: finding('ROLE_NOT_FOUND', request.executionRoleArn, request.executionRoleArn, 'execution-role-missing'), needs: [] });
+    out.push({
+      finding: finding(
+        'ROLE_NOT_FOUND',
+        request.executionRoleArn,
+        request.executionRoleArn,
+        'execution-role-missing',
+      ),
+      needs: [],
+    });
   } else {
     out.push(...unknownPolicies(executionRole));
   }
 
   const functionArns = [...new Set([request.preAnnotationLambdaArn, request.postAnnotationLambdaArn])].filter(
-    (arn): arn is string => arn !== undefined && !isBuiltinFunction(arn),
+    (arn): arn is string => arn !== undefined && !isBuiltinFunction(arn, request.region),
   );
   for (const functionArn of functionArns) {
     const fn = parseLambdaArn(functionArn);
     if (!fn) continue; // parse-event validated every ARN
     if (fn.accountId !== request.accountId || fn.region !== request.region) {
       const reason = fn.accountId !== request.accountId ? 'other-account' : 'other-region';
-      out.push({ finding: finding('CROSS_ACCOUNT_FUNCTION', request.executionRoleArn, functionArn, reason), needs: [] });
+      out.push({
+        finding: finding('CROSS_ACCOUNT_FUNCTION', request.executionRoleArn, functionArn, reason),
+        needs: [],
+      });
       continue;
     }
     if (!inventory.functions.has(fn.unqualified)) {
-      out.push({ finding: finding('FUNCTION_NOT_FOUND', request.executionRoleArn, functionArn, 'no-such-function'), needs: [] });
+      out.push({
+        finding: finding('FUNCTION_NOT_FOUND', request.executionRoleArn, functionArn, 'no-such-function'),
+        needs: [],
+      });
       continue;
     }
     if (!executionRole) continue;
@@ -100,19 +114,32 @@ async function assessOutputRead(
   now: Date,
 ): Promise<Assessment[]> {
   const postArn = request.postAnnotationLambdaArn;
-  if (!postArn || isBuiltinFunction(postArn)) return [];
+  if (!postArn || isBuiltinFunction(postArn, request.region)) return [];
   const fn = parseLambdaArn(postArn);
   if (!fn || fn.accountId !== request.accountId || fn.region !== request.region) return [];
   const info = inventory.functions.get(fn.unqualified);
   if (!info) return [];
   const lambdaRole = findRole(inventory, info.roleArn);
   if (!lambdaRole) {
-    return [{ finding: finding('ROLE_NOT_FOUND', info.roleArn, postArn, 'function-role-missing'), needs: [] }];
+    return [
+      { finding: finding('ROLE_NOT_FOUND', info.roleArn, postArn, 'function-role-missing'), needs: [] },
+    ];
   }
   const out = lambdaRole.name === executionRole?.name ? [] : unknownPolicies(lambdaRole);
   const { grantArn, probeObjectArn } = outputLocation(request);
-  const base = { role: lambdaRole, accountId: request.accountId, region: request.region, sessionName: fn.functionName, now };
-  const s3 = await evaluateAccess({ ...base, action: 's3:GetObject', resourceArn: probeObjectArn, resourceAccount: request.accountId });
+  const base = {
+    role: lambdaRole,
+    accountId: request.accountId,
+    region: request.region,
+    sessionName: fn.functionName,
+    now,
+  };
+  const s3 = await evaluateAccess({
+    ...base,
+    action: 's3:GetObject',
+    resourceArn: probeObjectArn,
+    resourceAccount: request.accountId,
+  });
   if (s3.verdict === 'allowed') return out;
   const assume = executionRole
     ? await evaluateAccess({
@@ -134,23 +161,38 @@ async function assessOutputRead(
     return out;
   }
   if (!assume || !executionRole) {
-    out.push({ finding: finding('OUTPUT_READ_DENIED', lambdaRole.arn, grantArn, 'execution-role-missing'), needs: [] });
+    out.push({
+      finding: finding('OUTPUT_READ_DENIED', lambdaRole.arn, grantArn, 'execution-role-missing'),
+      needs: [],
+    });
     return out;
   }
   const needs: Need[] = [];
   if (assume.verdict === 'implicit-deny') {
-    if (!assume.identityAllows) needs.push({ kind: 'assume', roleName: lambdaRole.name, targetRoleArn: executionRole.arn });
-    if (!assume.resourceAllows) needs.push({ kind: 'trust', roleName: executionRole.name, principalRoleArn: lambdaRole.arn });
+    if (!assume.identityAllows)
+      needs.push({ kind: 'assume', roleName: lambdaRole.name, targetRoleArn: executionRole.arn });
+    if (!assume.resourceAllows)
+      needs.push({ kind: 'trust', roleName: executionRole.name, principalRoleArn: lambdaRole.arn });
   }
-  out.push({ finding: finding('OUTPUT_READ_DENIED', lambdaRole.arn, grantArn, reasonOf(assume), needs.length > 0), needs });
+  out.push({
+    finding: finding('OUTPUT_READ_DENIED', lambdaRole.arn, grantArn, reasonOf(assume), needs.length > 0),
+    needs,
+  });
   return out;
 }
 
 function reasonOf(decision: Decision): string {
-  return decision.verdict === 'unevaluable' ? `unevaluable: ${decision.detail ?? 'policy rejected by the evaluator'}` : decision.verdict;
+  return decision.verdict === 'unevaluable'
+    ? `unevaluable: ${decision.detail ?? 'policy rejected by the evaluator'}`
+    : decision.verdict;
 }
 
 function unknownPolicies(role: RoleInfo): Assessment[] {
-  const missing = [...role.managedPolicies, ...(role.boundary ? [role.boundary] : [])].filter((p) => !p.document);
-  return missing.map((p) => ({ finding: finding('POLICY_UNKNOWN', role.arn, p.arn, 'document-unavailable'), needs: [] }));
+  const missing = [...role.managedPolicies, ...(role.boundary ? [role.boundary] : [])].filter(
+    (p) => !p.document,
+  );
+  return missing.map((p) => ({
+    finding: finding('POLICY_UNKNOWN', role.arn, p.arn, 'document-unavailable'),
+    needs: [],
+  }));
 }

@@ -15,7 +15,13 @@ const SEVERITY: Record<FindingCode, Severity> = {
 };
 
 /** Builds a finding with the code's severity. */
-export function finding(code: FindingCode, principal: string, resource: string, reason: string, fixable = false): Finding {
+export function finding(
+  code: FindingCode,
+  principal: string,
+  resource: string,
+  reason: string,
+  fixable = false,
+): Finding {
   return { code, severity: SEVERITY[code], principal, resource, reason, fixable };
 }
 

@@ -16,11 +16,20 @@ export const SUBJECT_LIMIT = 100;
 
 /** Builds the notification; `dryRunParameterName` lets the body say how to switch dry-run off. */
 export function buildNotification(report: Report, dryRunParameterName?: string): Notification {
-  const body = [renderReport(report), ...consoleLinks(report), ...dryRunHelp(report, dryRunParameterName)].join('\n');
+  const body = [
+    renderReport(report),
+    ...consoleLinks(report),
+    ...dryRunHelp(report, dryRunParameterName),
+  ].join('\n');
   return {
     subject: subjectFor(report),
     body,
-    attributes: { outcome: report.outcome, dryRun: report.dryRun ? 'true' : 'false', severity: worstSeverity(report.findings) },
+    attributes: {
+      outcome: report.outcome,
+      dryRun: report.dryRun ? 'true' : 'false',
+      // A failed check is as urgent as the worst finding: the job may fail and nobody knows why.
+      severity: report.outcome === 'error' ? 'high' : worstSeverity(report.findings),
+    },
   };
 }
 
@@ -36,10 +45,12 @@ export function subjectFor(report: Report): string {
     blocked: `blocked, ${open} finding${open === 1 ? '' : 's'} need${open === 1 ? 's' : ''} a person`,
     error: 'permission check failed',
   };
-  const prefix = report.dryRun && report.outcome !== 'compliant' && report.outcome !== 'error' ? '[dry run] ' : '';
+  const prefix =
+    report.dryRun && report.outcome !== 'compliant' && report.outcome !== 'error' ? '[dry run] ' : '';
   const fixed = `${prefix}Ground Truth job : ${tail[report.outcome]}`;
   const room = SUBJECT_LIMIT - fixed.length;
-  const name = report.job.name.length > room ? `${report.job.name.slice(0, Math.max(0, room - 1))}…` : report.job.name;
+  const name =
+    report.job.name.length > room ? `${report.job.name.slice(0, Math.max(0, room - 1))}…` : report.job.name;
   return `${prefix}Ground Truth job ${name}: ${tail[report.outcome]}`;
 }
 
@@ -49,20 +60,28 @@ function consoleLinks(report: Report): string[] {
   const links: string[] = [];
   for (const arn of roles) {
     const role = parseRoleArn(arn);
-    if (role) links.push(`  role ${role.roleName}: https://console.aws.amazon.com/iam/home#/roles/details/${encodeURIComponent(role.roleName)}`);
+    if (role)
+      links.push(
+        `  role ${role.roleName}: https://console.aws.amazon.com/iam/home#/roles/details/${encodeURIComponent(role.roleName)}`,
+      );
   }
   for (const arn of [report.job.preAnnotationLambdaArn, report.job.postAnnotationLambdaArn]) {
     const fn = arn ? parseLambdaArn(arn) : undefined;
     if (fn && fn.accountId === report.job.account) {
-      links.push(`  function ${fn.functionName}: https://${region}.console.aws.amazon.com/lambda/home?region=${region}#/functions/${fn.functionName}`);
+      links.push(
+        `  function ${fn.functionName}: https://${region}.console.aws.amazon.com/lambda/home?region=${region}#/functions/${fn.functionName}`,
+      );
     }
   }
-  links.push(`  labeling job: https://${region}.console.aws.amazon.com/sagemaker/groundtruth?region=${region}#/labeling-jobs/details/${report.job.name}`);
+  links.push(
+    `  labeling job: https://${region}.console.aws.amazon.com/sagemaker/groundtruth?region=${region}#/labeling-jobs/details/${report.job.name}`,
+  );
   return ['Console links:', ...links, ''];
 }
 
 function dryRunHelp(report: Report, parameterName: string | undefined): string[] {
-  if (!parameterName) return [];
+  // An error report may predate reading the parameter, so it cannot say which way the switch stands.
+  if (!parameterName || report.outcome === 'error') return [];
   const region = report.job.region;
   return report.dryRun
     ? [
@@ -70,5 +89,8 @@ function dryRunHelp(report: Report, parameterName: string | undefined): string[]
         `  aws ssm put-parameter --region ${region} --name ${parameterName} --type String --value false --overwrite`,
         'Or apply the changes above yourself with the aws iam commands shown.',
       ]
-    : ['Dry run is off. To make the remediator only propose changes again:', `  aws ssm put-parameter --region ${region} --name ${parameterName} --type String --value true --overwrite`];
+    : [
+        'Dry run is off. To make the remediator only propose changes again:',
+        `  aws ssm put-parameter --region ${region} --name ${parameterName} --type String --value true --overwrite`,
+      ];
 }

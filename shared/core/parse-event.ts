@@ -68,16 +68,21 @@ export function parseLabelingJobInput(input: unknown): ParseResult {
   if ('detail' in input || 'detail-type' in input) return parseCloudTrailEvent(input);
   return {
     kind: 'invalid',
-    reason: 'input is neither a CloudTrail event (detail-type, detail) nor a DescribeLabelingJob response (LabelingJobArn)',
+    reason:
+      'input is neither a CloudTrail event (detail-type, detail) nor a DescribeLabelingJob response (LabelingJobArn)',
   };
 }
 
 function parseCloudTrailEvent(input: object): ParseResult {
   const parsed = cloudTrailEvent.safeParse(input);
-  if (!parsed.success) return { kind: 'invalid', reason: `not a CloudTrail API-call event: ${describeIssues(parsed.error)}` };
+  if (!parsed.success)
+    return { kind: 'invalid', reason: `not a CloudTrail API-call event: ${describeIssues(parsed.error)}` };
   const { detail } = parsed.data;
   if (detail.eventSource !== 'sagemaker.amazonaws.com' || detail.eventName !== 'CreateLabelingJob') {
-    return { kind: 'invalid', reason: `event is ${detail.eventSource} ${detail.eventName}, not sagemaker.amazonaws.com CreateLabelingJob` };
+    return {
+      kind: 'invalid',
+      reason: `event is ${detail.eventSource} ${detail.eventName}, not sagemaker.amazonaws.com CreateLabelingJob`,
+    };
   }
   if (detail.errorCode) {
     return {
@@ -87,11 +92,13 @@ function parseCloudTrailEvent(input: object): ParseResult {
   }
   const accountId = parsed.data.account ?? detail.recipientAccountId;
   const region = parsed.data.region ?? detail.awsRegion;
-  if (!accountId || !ACCOUNT.test(accountId)) return { kind: 'invalid', reason: 'event has no 12-digit account' };
+  if (!accountId || !ACCOUNT.test(accountId))
+    return { kind: 'invalid', reason: 'event has no 12-digit account' };
   if (!region || !REGION.test(region)) return { kind: 'invalid', reason: 'event has no valid region' };
   const params = detail.requestParameters ?? {};
   const jobName = params.labelingJobName ?? jobNameFromArn(detail.responseElements?.labelingJobArn);
-  if (!jobName) return { kind: 'invalid', reason: 'event names no labeling job (requestParameters.labelingJobName)' };
+  if (!jobName)
+    return { kind: 'invalid', reason: 'event names no labeling job (requestParameters.labelingJobName)' };
   const missing = [
     params.roleArn ? undefined : 'roleArn',
     params.outputConfig?.s3OutputPath ? undefined : 'outputConfig.s3OutputPath',
@@ -103,14 +110,16 @@ function parseCloudTrailEvent(input: object): ParseResult {
     region,
     executionRoleArn: params.roleArn as string,
     preAnnotationLambdaArn: params.humanTaskConfig?.preHumanTaskLambdaArn,
-    postAnnotationLambdaArn: params.humanTaskConfig?.annotationConsolidationConfig?.annotationConsolidationLambdaArn,
+    postAnnotationLambdaArn:
+      params.humanTaskConfig?.annotationConsolidationConfig?.annotationConsolidationLambdaArn,
     outputS3Uri: params.outputConfig?.s3OutputPath as string,
   });
 }
 
 function parseDescribeResponse(input: object): ParseResult {
   const parsed = describeLabelingJob.safeParse(input);
-  if (!parsed.success) return { kind: 'invalid', reason: `not a DescribeLabelingJob response: ${describeIssues(parsed.error)}` };
+  if (!parsed.success)
+    return { kind: 'invalid', reason: `not a DescribeLabelingJob response: ${describeIssues(parsed.error)}` };
   const job = parsed.data;
   const arn = /^arn:aws[a-z-]*:sagemaker:([a-z0-9-]+):(\d{12}):labeling-job\/(.+)$/.exec(job.LabelingJobArn);
   if (!arn) return { kind: 'invalid', reason: `LabelingJobArn is malformed: "${job.LabelingJobArn}"` };
@@ -120,7 +129,8 @@ function parseDescribeResponse(input: object): ParseResult {
     region: arn[1],
     executionRoleArn: job.RoleArn,
     preAnnotationLambdaArn: job.HumanTaskConfig?.PreHumanTaskLambdaArn,
-    postAnnotationLambdaArn: job.HumanTaskConfig?.AnnotationConsolidationConfig?.AnnotationConsolidationLambdaArn,
+    postAnnotationLambdaArn:
+      job.HumanTaskConfig?.AnnotationConsolidationConfig?.AnnotationConsolidationLambdaArn,
     outputS3Uri: job.OutputConfig.S3OutputPath,
   });
 }

@@ -12,33 +12,48 @@ function sortedUnion(...lists: string[][]): string[] {
  * Returns `existing` with the statement `sid` granting `action` on `resources` (set union with what
  * that statement already lists, sorted). Every other statement is kept exactly as it was.
  */
-export function mergeGrant(existing: PolicyDocument | undefined, sid: string, action: string, resources: string[]): PolicyDocument {
+export function mergeGrant(
+  existing: PolicyDocument | undefined,
+  sid: string,
+  action: string,
+  resources: string[],
+): PolicyDocument {
   const statements = existing ? statementsOf(existing) : [];
   const ours = statements.find((s) => s.Sid === sid);
-  const merged: PolicyStatement = {
-    Sid: sid,
-    Effect: 'Allow',
-    Action: action,
-    Resource: sortedUnion(asList(ours?.Resource), resources),
+  // Our fixed-Sid statement keeps every field it has (a Condition an operator added stays); only its ARN list grows.
+  const merged: PolicyStatement = ours
+    ? { ...ours, Resource: sortedUnion(asList(ours.Resource), resources) }
+    : { Sid: sid, Effect: 'Allow', Action: action, Resource: sortedUnion(resources) };
+  return {
+    ...(existing ?? {}),
+    Version: existing?.Version ?? VERSION,
+    Statement: ours ? statements.map((s) => (s === ours ? merged : s)) : [...statements, merged],
   };
-  return { ...(existing ?? {}), Version: existing?.Version ?? VERSION, Statement: ours ? statements.map((s) => (s === ours ? merged : s)) : [...statements, merged] };
 }
 
 /**
  * Returns the trust policy with the statement `sid` letting `principalArns` (set union with those it
  * already names) call sts:AssumeRole. Every other statement is kept exactly as it was.
  */
-export function mergeTrustPrincipal(trust: PolicyDocument, sid: string, principalArns: string[]): PolicyDocument {
+export function mergeTrustPrincipal(
+  trust: PolicyDocument,
+  sid: string,
+  principalArns: string[],
+): PolicyDocument {
   const statements = statementsOf(trust);
   const ours = statements.find((s) => s.Sid === sid);
-  const already = ours && typeof ours.Principal === 'object' && ours.Principal !== null ? asList((ours.Principal as { AWS?: unknown }).AWS) : [];
-  const merged: PolicyStatement = {
-    Sid: sid,
-    Effect: 'Allow',
-    Principal: { AWS: sortedUnion(already, principalArns) },
-    Action: 'sts:AssumeRole',
+  const principal =
+    ours && typeof ours.Principal === 'object' && ours.Principal !== null
+      ? (ours.Principal as Record<string, unknown>)
+      : undefined;
+  // As in mergeGrant: an existing statement of ours keeps its other fields and principals; the proof rejects a reshaped one.
+  const merged: PolicyStatement = ours
+    ? { ...ours, Principal: { ...principal, AWS: sortedUnion(asList(principal?.AWS), principalArns) } }
+    : { Sid: sid, Effect: 'Allow', Principal: { AWS: sortedUnion(principalArns) }, Action: 'sts:AssumeRole' };
+  return {
+    ...trust,
+    Statement: ours ? statements.map((s) => (s === ours ? merged : s)) : [...statements, merged],
   };
-  return { ...trust, Statement: ours ? statements.map((s) => (s === ours ? merged : s)) : [...statements, merged] };
 }
 
 /** The inventory as it would be after the changes: the plan's proof evaluates this. */

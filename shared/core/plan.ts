@@ -4,7 +4,15 @@ import { finding, findingKey } from './findings';
 import type { Assessment, Need } from './evaluate';
 import { mergeGrant, mergeTrustPrincipal } from './patch-documents';
 import { policySize } from './policy-document';
-import type { AccountInventory, Change, CoreOptions, Finding, LabelingJobRequest, PolicyDocument, RoleInfo } from './types';
+import type {
+  AccountInventory,
+  Change,
+  CoreOptions,
+  Finding,
+  LabelingJobRequest,
+  PolicyDocument,
+  RoleInfo,
+} from './types';
 
 /** IAM quotas: all inline policies of a role together, and one trust policy (default quota). */
 export const INLINE_POLICIES_LIMIT = 10_240;
@@ -39,9 +47,12 @@ export function planChanges(
       if (problem || sizeProblem) {
         const arn = role?.arn ?? roleName;
         guardFindings.push(
-          problem ? finding('ROLE_OUT_OF_SCOPE', arn, arn, problem) : finding('POLICY_SIZE_LIMIT', arn, arn, sizeProblem as string),
+          problem
+            ? finding('ROLE_OUT_OF_SCOPE', arn, arn, problem)
+            : finding('POLICY_SIZE_LIMIT', arn, arn, sizeProblem as string),
         );
-        for (const a of live) if (a.needs.some((n) => n.roleName === roleName)) blocked.add(findingKey(a.finding));
+        for (const a of live)
+          if (a.needs.some((n) => n.roleName === roleName)) blocked.add(findingKey(a.finding));
         changed = true;
         break;
       }
@@ -49,7 +60,9 @@ export function planChanges(
     }
     if (!changed) {
       const findings = [
-        ...assessments.map((a) => (blocked.has(findingKey(a.finding)) ? { ...a.finding, fixable: false } : a.finding)),
+        ...assessments.map((a) =>
+          blocked.has(findingKey(a.finding)) ? { ...a.finding, fixable: false } : a.finding,
+        ),
         ...guardFindings,
       ];
       return { changes: sortChanges(changes), findings };
@@ -66,7 +79,11 @@ function groupNeeds(assessments: readonly Assessment[]): Map<string, Need[]> {
 }
 
 /** Why the remediator must not change this role, or undefined when it may. */
-export function scopeProblem(role: RoleInfo, request: LabelingJobRequest, options: CoreOptions): string | undefined {
+export function scopeProblem(
+  role: RoleInfo,
+  request: LabelingJobRequest,
+  options: CoreOptions,
+): string | undefined {
   if (role.path.startsWith('/aws-service-role/')) return 'service-linked-role';
   if (options.selfRoleArn && role.arn === options.selfRoleArn) return 'remediator-own-role';
   if (role.arn.split(':')[4] !== request.accountId) return 'other-account';
@@ -80,7 +97,8 @@ export function scopeProblem(role: RoleInfo, request: LabelingJobRequest, option
 }
 
 function changesForRole(role: RoleInfo, needs: readonly Need[], options: CoreOptions): Change[] {
-  const inline = (name: string): PolicyDocument | undefined => role.inlinePolicies.find((p) => p.name === name)?.document;
+  const inline = (name: string): PolicyDocument | undefined =>
+    role.inlinePolicies.find((p) => p.name === name)?.document;
   const changes: Change[] = [];
   const grant = (policyName: string, action: string, resources: string[]): void => {
     if (resources.length === 0) return;
@@ -91,9 +109,21 @@ function changesForRole(role: RoleInfo, needs: readonly Need[], options: CoreOpt
       document: mergeGrant(inline(policyName), policyName, action, resources),
     });
   };
-  grant(options.invokePolicyName, 'lambda:InvokeFunction', needs.flatMap((n) => (n.kind === 'invoke' ? [n.functionArn] : [])));
-  grant(options.assumePolicyName, 'sts:AssumeRole', needs.flatMap((n) => (n.kind === 'assume' ? [n.targetRoleArn] : [])));
-  grant(options.readPolicyName, 's3:GetObject', needs.flatMap((n) => (n.kind === 's3-read' ? [n.resourceArn] : [])));
+  grant(
+    options.invokePolicyName,
+    'lambda:InvokeFunction',
+    needs.flatMap((n) => (n.kind === 'invoke' ? [n.functionArn] : [])),
+  );
+  grant(
+    options.assumePolicyName,
+    'sts:AssumeRole',
+    needs.flatMap((n) => (n.kind === 'assume' ? [n.targetRoleArn] : [])),
+  );
+  grant(
+    options.readPolicyName,
+    's3:GetObject',
+    needs.flatMap((n) => (n.kind === 's3-read' ? [n.resourceArn] : [])),
+  );
   const principals = needs.flatMap((n) => (n.kind === 'trust' ? [n.principalRoleArn] : []));
   if (principals.length > 0) {
     changes.push({
@@ -113,13 +143,15 @@ function sizeLimitProblem(role: RoleInfo, changes: readonly Change[]): string | 
     else trust = c.document;
   }
   const inlineTotal = [...inline.values()].reduce((sum, doc) => sum + policySize(doc), 0);
-  if (inlineTotal > INLINE_POLICIES_LIMIT) return `inline-policies ${inlineTotal} > ${INLINE_POLICIES_LIMIT} characters`;
+  if (inlineTotal > INLINE_POLICIES_LIMIT)
+    return `inline-policies ${inlineTotal} > ${INLINE_POLICIES_LIMIT} characters`;
   const trustSize = policySize(trust);
   if (trustSize > TRUST_POLICY_LIMIT) return `trust-policy ${trustSize} > ${TRUST_POLICY_LIMIT} characters`;
   return undefined;
 }
 
 function sortChanges(changes: Change[]): Change[] {
-  const key = (c: Change): string => `${c.roleName}|${c.action === 'PutRolePolicy' ? `0${c.policyName}` : '1'}`;
+  const key = (c: Change): string =>
+    `${c.roleName}|${c.action === 'PutRolePolicy' ? `0${c.policyName}` : '1'}`;
   return [...changes].sort((a, b) => key(a).localeCompare(key(b)));
 }

@@ -5,7 +5,15 @@ import { findingKey } from './findings';
 import { applyChanges } from './patch-documents';
 import { asList, statementsOf } from './policy-document';
 import { evaluateAccess, type AccessQuestion } from './simulate';
-import type { AccountInventory, Change, CoreOptions, LabelingJobRequest, PolicyDocument, PolicyStatement, RoleInfo } from './types';
+import type {
+  AccountInventory,
+  Change,
+  CoreOptions,
+  LabelingJobRequest,
+  PolicyDocument,
+  PolicyStatement,
+  RoleInfo,
+} from './types';
 
 /** A name no job uses: probes for "nothing outside the job became allowed". */
 export const PROBE_NAME = 'gt-remediator-proof-probe';
@@ -21,11 +29,15 @@ export async function proveChanges(
 ): Promise<string | undefined> {
   if (changes.length === 0) return undefined;
   for (const change of changes) {
-    const problem = keepsStatements(inventory, change, options) ?? addsNoWildcard(inventory, change, readGrantOf(request, change, options));
+    const problem =
+      keepsStatements(inventory, change, options) ??
+      addsNoWildcard(inventory, change, readGrantOf(request, change, options));
     if (problem) return problem;
   }
   const patched = applyChanges(inventory, changes);
-  const after = new Set((await assessJob(request, patched, options.strategy, now)).map((a) => findingKey(a.finding)));
+  const after = new Set(
+    (await assessJob(request, patched, options.strategy, now)).map((a) => findingKey(a.finding)),
+  );
   const unfixed = claimed.find((a) => after.has(findingKey(a.finding)));
   if (unfixed) return `the patch does not clear ${unfixed.finding.code} for ${unfixed.finding.resource}`;
 
@@ -41,7 +53,11 @@ export async function proveChanges(
 }
 
 /** Every statement the document had before is still there verbatim; our own fixed-Sid statement may only grow. */
-function keepsStatements(inventory: AccountInventory, change: Change, options: CoreOptions): string | undefined {
+function keepsStatements(
+  inventory: AccountInventory,
+  change: Change,
+  options: CoreOptions,
+): string | undefined {
   const before = previousDocument(inventory.roles.get(change.roleName), change);
   if (!before) return undefined;
   const ourSid = change.action === 'PutRolePolicy' ? change.policyName : options.trustStatementSid;
@@ -50,15 +66,46 @@ function keepsStatements(inventory: AccountInventory, change: Change, options: C
   for (const statement of statementsOf(before)) {
     if (statement.Sid === ourSid) {
       const grown = after.find((s) => s.Sid === ourSid);
-      const values = (s: PolicyStatement): string[] => [...asList(s.Resource), ...asList((s.Principal as { AWS?: unknown } | undefined)?.AWS)];
+      const values = (s: PolicyStatement): string[] => [
+        ...asList(s.Resource),
+        ...asList((s.Principal as { AWS?: unknown } | undefined)?.AWS),
+      ];
       if (!grown || !values(statement).every((v) => values(grown).includes(v))) {
         return `the patch for ${change.roleName} would shrink statement ${ourSid}`;
+      }
+      // Growing means more ARNs only: a dropped Condition, Effect or other principal would loosen it.
+      if (shapeOf(statement) !== shapeOf(grown)) {
+        return `the patch for ${change.roleName} would change more than the ARNs of statement ${ourSid}`;
       }
     } else if (!afterText.has(JSON.stringify(statement))) {
       return `the patch for ${change.roleName} would drop or alter statement ${statement.Sid ?? JSON.stringify(statement)}`;
     }
   }
   return undefined;
+}
+
+/** A statement without its Resource and AWS principal lists, Action as a sorted list, keys sorted: what must not change. */
+function shapeOf(statement: PolicyStatement): string {
+  const principal = statement.Principal;
+  const rest = Object.entries({ ...statement, Action: asList(statement.Action).sort() }).filter(
+    ([key]) => key !== 'Resource' && key !== 'Principal',
+  );
+  const otherPrincipals: [string, unknown][] =
+    typeof principal === 'object' && principal !== null
+      ? Object.entries(principal as Record<string, unknown>).filter(([key]) => key !== 'AWS')
+      : principal === undefined
+        ? []
+        : [['*', principal]];
+  return canonicalJson({ ...Object.fromEntries(rest), Principal: Object.fromEntries(otherPrincipals) });
+}
+
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (typeof value === 'object' && value !== null) {
+    const entries = Object.entries(value).sort(([a], [b]) => a.localeCompare(b));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
 }
 
 function previousDocument(role: RoleInfo | undefined, change: Change): PolicyDocument | undefined {
@@ -72,16 +119,24 @@ function previousDocument(role: RoleInfo | undefined, change: Change): PolicyDoc
  * s3-read strategy is designed to make (`arn:aws:s3:::<bucket>/<prefix>*`, bounded by the probes
  * below). Values the same statement already held are not the patch's to judge.
  */
-function addsNoWildcard(inventory: AccountInventory, change: Change, allowed: string | undefined): string | undefined {
+function addsNoWildcard(
+  inventory: AccountInventory,
+  change: Change,
+  allowed: string | undefined,
+): string | undefined {
   const before = previousDocument(inventory.roles.get(change.roleName), change);
   const previous = before ? statementsOf(before) : [];
   const old = new Set(previous.map((s) => JSON.stringify(s)));
   for (const statement of statementsOf(change.document)) {
     if (old.has(JSON.stringify(statement))) continue;
     // A statement that grows keeps what it held: only the values it gains are judged.
-    const prior = previous.find((s) => s.Sid !== undefined && s.Sid === statement.Sid && s.Effect === statement.Effect);
+    const prior = previous.find(
+      (s) => s.Sid !== undefined && s.Sid === statement.Sid && s.Effect === statement.Effect,
+    );
     const held = new Set(prior ? valuesOf(prior) : []);
-    const wild = valuesOf(statement).find((v) => (v.includes('*') || v.includes('?')) && v !== allowed && !held.has(v));
+    const wild = valuesOf(statement).find(
+      (v) => (v.includes('*') || v.includes('?')) && v !== allowed && !held.has(v),
+    );
     if (wild) return `the patch for ${change.roleName} would grant a wildcard (${wild})`;
   }
   return undefined;
@@ -92,10 +147,14 @@ function valuesOf(statement: PolicyStatement): string[] {
   return [...asList(statement.Action), ...asList(statement.Resource), ...asList(principal?.AWS)];
 }
 
-/** The job's output-prefix grant, when `change` is the s3-read policy that is meant to hold it. */
+/**
+ * The job's output-prefix grant, when `change` is the s3-read policy that is meant to hold it and the
+ * prefix itself holds no `*` or `?` (S3 keys may; IAM would read them as wildcards).
+ */
 function readGrantOf(request: LabelingJobRequest, change: Change, options: CoreOptions): string | undefined {
   if (change.action !== 'PutRolePolicy' || change.policyName !== options.readPolicyName) return undefined;
-  return outputLocation(request).grantArn;
+  const { grantArn } = outputLocation(request);
+  return /[*?]/.test(grantArn.slice(0, -1)) ? undefined : grantArn;
 }
 
 type Probe = (inventory: AccountInventory) => AccessQuestion;
@@ -106,14 +165,24 @@ function probes(request: LabelingJobRequest, changes: readonly Change[], now: Da
   const probeRoleArn = `arn:aws:iam::${accountId}:role/${PROBE_NAME}`;
   const openTrust: PolicyDocument = {
     Version: '2012-10-17',
-    Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${accountId}:root` }, Action: 'sts:AssumeRole' }],
+    Statement: [
+      { Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${accountId}:root` }, Action: 'sts:AssumeRole' },
+    ],
   };
   const probeRole: RoleInfo = {
     arn: probeRoleArn,
     name: PROBE_NAME,
     path: '/',
     trustPolicy: openTrust,
-    inlinePolicies: [{ name: 'probe', document: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: '*' }] } }],
+    inlinePolicies: [
+      {
+        name: 'probe',
+        document: {
+          Version: '2012-10-17',
+          Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: '*' }],
+        },
+      },
+    ],
     managedPolicies: [],
     tags: {},
   };
@@ -121,18 +190,48 @@ function probes(request: LabelingJobRequest, changes: readonly Change[], now: Da
   const out: Probe[] = [];
   for (const change of changes) {
     const roleAt = (inv: AccountInventory): RoleInfo => inv.roles.get(change.roleName) as RoleInfo;
-    const base = (inv: AccountInventory) => ({ role: roleAt(inv), accountId, region, sessionName: PROBE_NAME, resourceAccount: accountId, now });
+    const base = (inv: AccountInventory) => ({
+      role: roleAt(inv),
+      accountId,
+      region,
+      sessionName: PROBE_NAME,
+      resourceAccount: accountId,
+      now,
+    });
     if (change.action === 'UpdateAssumeRolePolicy') {
-      out.push((inv) => ({ ...base(inv), role: probeRole, action: 'sts:AssumeRole', resourceArn: roleAt(inv).arn, resourcePolicy: roleAt(inv).trustPolicy }));
+      out.push((inv) => ({
+        ...base(inv),
+        role: probeRole,
+        action: 'sts:AssumeRole',
+        resourceArn: roleAt(inv).arn,
+        resourcePolicy: roleAt(inv).trustPolicy,
+      }));
       continue;
     }
-    out.push((inv) => ({ ...base(inv), action: 'lambda:InvokeFunction', resourceArn: `arn:aws:lambda:${region}:${accountId}:function:${PROBE_NAME}` }));
-    out.push((inv) => ({ ...base(inv), action: 'sts:AssumeRole', resourceArn: probeRoleArn, resourcePolicy: openTrust }));
+    out.push((inv) => ({
+      ...base(inv),
+      action: 'lambda:InvokeFunction',
+      resourceArn: `arn:aws:lambda:${region}:${accountId}:function:${PROBE_NAME}`,
+    }));
+    out.push((inv) => ({
+      ...base(inv),
+      action: 'sts:AssumeRole',
+      resourceArn: probeRoleArn,
+      resourcePolicy: openTrust,
+    }));
     if (location && folderPrefix(location) !== '') {
       // Same bucket, outside the job's output prefix: a grant must stop at the prefix.
-      out.push((inv) => ({ ...base(inv), action: 's3:GetObject', resourceArn: `arn:aws:s3:::${location.bucket}/${PROBE_NAME}/object` }));
+      out.push((inv) => ({
+        ...base(inv),
+        action: 's3:GetObject',
+        resourceArn: `arn:aws:s3:::${location.bucket}/${PROBE_NAME}/object`,
+      }));
     }
-    out.push((inv) => ({ ...base(inv), action: 's3:GetObject', resourceArn: `arn:aws:s3:::${PROBE_NAME}-bucket/object` }));
+    out.push((inv) => ({
+      ...base(inv),
+      action: 's3:GetObject',
+      resourceArn: `arn:aws:s3:::${PROBE_NAME}-bucket/object`,
+    }));
   }
   return out;
 }

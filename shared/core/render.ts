@@ -3,13 +3,16 @@ import type { Change, Finding, Report } from './types';
 
 const EXPLAIN: Record<Finding['code'], (f: Finding) => string> = {
   INVOKE_DENIED: (f) => `the execution role may not invoke ${f.resource}`,
-  OUTPUT_READ_DENIED: (f) => `the post-annotation function's role cannot read the annotation data under ${f.resource}`,
+  OUTPUT_READ_DENIED: (f) =>
+    `the post-annotation function's role cannot read the annotation data under ${f.resource}`,
   FUNCTION_NOT_FOUND: (f) => `the function ${f.resource} does not exist (or is not readable)`,
-  CROSS_ACCOUNT_FUNCTION: (f) => `the function ${f.resource} is in another account or region; grants there are not ours to make`,
+  CROSS_ACCOUNT_FUNCTION: (f) =>
+    `the function ${f.resource} is in another account or region; grants there are not ours to make`,
   ROLE_NOT_FOUND: (f) => `the role ${f.principal} does not exist (or is not readable)`,
   ROLE_OUT_OF_SCOPE: (f) => `the role ${f.principal} is outside what the remediator may change`,
   POLICY_SIZE_LIMIT: (f) => `the change would exceed an IAM size quota on ${f.principal}`,
-  POLICY_UNKNOWN: (f) => `the policy ${f.resource} on ${f.principal} could not be read, so the verdict may be wrong`,
+  POLICY_UNKNOWN: (f) =>
+    `the policy ${f.resource} on ${f.principal} could not be read, so the verdict may be wrong`,
   PLAN_UNPROVEN: () => 'the planned patch failed its proof, so nothing is changed',
   EVENT_INVALID: (f) => `the event could not be read: ${f.reason}`,
 };
@@ -53,7 +56,10 @@ export function renderReport(report: Report): string {
     });
   }
   if (report.changes.length > 0) {
-    const verb = report.outcome === 'remediated' || (report.outcome === 'blocked' && !report.dryRun) ? 'made' : 'proposed';
+    const verb =
+      report.outcome === 'remediated' || (report.outcome === 'blocked' && !report.dryRun)
+        ? 'made'
+        : 'proposed';
     lines.push('', `Changes ${verb} (${report.changes.length}):`);
     report.changes.forEach((c, i) => lines.push(...renderChange(c, i + 1)));
   }

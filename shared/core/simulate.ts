@@ -70,14 +70,22 @@ export async function evaluateAccess(q: AccessQuestion): Promise<Decision> {
     serviceControlPolicies: [],
     resourceControlPolicies: [],
     ...(q.resourcePolicy ? { resourcePolicy: q.resourcePolicy } : {}),
-    ...(boundary ? { permissionBoundaryPolicies: [{ name: q.role.boundary?.arn ?? 'boundary', policy: boundary }] } : {}),
+    ...(boundary
+      ? { permissionBoundaryPolicies: [{ name: q.role.boundary?.arn ?? 'boundary', policy: boundary }] }
+      : {}),
   };
   const result = await runSimulation(simulation, {});
   if (result.resultType === 'error') {
-    return { verdict: 'unevaluable', identityAllows: false, resourceAllows: false, detail: result.errors.message };
+    return {
+      verdict: 'unevaluable',
+      identityAllows: false,
+      resourceAllows: false,
+      detail: result.errors.message,
+    };
   }
   const analysis = result.resultType === 'single' ? result.result.analysis : result.results[0]?.analysis;
-  if (!analysis) return { verdict: 'unevaluable', identityAllows: false, resourceAllows: false, detail: 'no result' };
+  if (!analysis)
+    return { verdict: 'unevaluable', identityAllows: false, resourceAllows: false, detail: 'no result' };
   const identityAllows = analysis.identityAnalysis?.result === 'Allowed';
   const resourceResult = analysis.resourceAnalysis?.result;
   const resourceAllows = resourceResult === 'Allowed' || resourceResult === 'AllowedForAccount';
@@ -90,7 +98,8 @@ export async function evaluateAccess(q: AccessQuestion): Promise<Decision> {
   let verdict: Verdict = 'implicit-deny';
   if (result.overallResult === 'ExplicitlyDenied') {
     const explicit = denials.filter((d) => d.denialType === 'Explicit');
-    verdict = explicit.length > 0 && explicit.every((d) => d.policyType === 'pb') ? 'boundary' : 'explicit-deny';
+    verdict =
+      explicit.length > 0 && explicit.every((d) => d.policyType === 'pb') ? 'boundary' : 'explicit-deny';
   } else if (boundaryBlocks) {
     verdict = 'boundary';
   }

@@ -26,8 +26,12 @@ const iamSnapshot = z.object({
         RoleName: z.string(),
         Arn: z.string(),
         AssumeRolePolicyDocument: documentField,
-        RolePolicyList: z.array(z.object({ PolicyName: z.string(), PolicyDocument: documentField })).default([]),
-        AttachedManagedPolicies: z.array(z.object({ PolicyName: z.string(), PolicyArn: z.string() })).default([]),
+        RolePolicyList: z
+          .array(z.object({ PolicyName: z.string(), PolicyDocument: documentField }))
+          .default([]),
+        AttachedManagedPolicies: z
+          .array(z.object({ PolicyName: z.string(), PolicyArn: z.string() }))
+          .default([]),
         PermissionsBoundary: z.object({ PermissionsBoundaryArn: z.string() }).optional(),
         Tags: z.array(z.object({ Key: z.string(), Value: z.string() })).default([]),
       }),
@@ -40,7 +44,13 @@ const iamSnapshot = z.object({
         Arn: z.string(),
         DefaultVersionId: z.string().optional(),
         PolicyVersionList: z
-          .array(z.object({ Document: documentField.optional(), VersionId: z.string(), IsDefaultVersion: z.boolean().optional() }))
+          .array(
+            z.object({
+              Document: documentField.optional(),
+              VersionId: z.string(),
+              IsDefaultVersion: z.boolean().optional(),
+            }),
+          )
           .default([]),
       }),
     )
@@ -54,10 +64,15 @@ const lambdaSnapshot = z.object({
 /** Converts the two parsed snapshot files into the inventory the core reads. Throws SnapshotError. */
 export function inventoryFromSnapshot(iamJson: unknown, lambdaJson: unknown): AccountInventory {
   const iam = iamSnapshot.safeParse(iamJson);
-  if (!iam.success) throw new SnapshotError(`iam.json: ${iam.error.issues[0]?.path.join('.')}: ${iam.error.issues[0]?.message}`);
+  if (!iam.success)
+    throw new SnapshotError(
+      `iam.json: ${iam.error.issues[0]?.path.join('.')}: ${iam.error.issues[0]?.message}`,
+    );
   const lambda = lambdaSnapshot.safeParse(lambdaJson);
   if (!lambda.success) {
-    throw new SnapshotError(`lambda.json: ${lambda.error.issues[0]?.path.join('.')}: ${lambda.error.issues[0]?.message}`);
+    throw new SnapshotError(
+      `lambda.json: ${lambda.error.issues[0]?.path.join('.')}: ${lambda.error.issues[0]?.message}`,
+    );
   }
 
   const policies = new Map<string, PolicyDocument | undefined>();
@@ -65,7 +80,10 @@ export function inventoryFromSnapshot(iamJson: unknown, lambdaJson: unknown): Ac
     const version =
       policy.PolicyVersionList.find((v) => v.VersionId === policy.DefaultVersionId) ??
       policy.PolicyVersionList.find((v) => v.IsDefaultVersion);
-    policies.set(policy.Arn, version?.Document === undefined ? undefined : decode(version.Document, `policy ${policy.Arn}`));
+    policies.set(
+      policy.Arn,
+      version?.Document === undefined ? undefined : decode(version.Document, `policy ${policy.Arn}`),
+    );
   }
   const attached = (arn: string, name: string): AttachedPolicy => {
     const document = policies.get(arn);
@@ -86,7 +104,12 @@ export function inventoryFromSnapshot(iamJson: unknown, lambdaJson: unknown): Ac
       })),
       managedPolicies: role.AttachedManagedPolicies.map((p) => attached(p.PolicyArn, p.PolicyName)),
       ...(role.PermissionsBoundary
-        ? { boundary: attached(role.PermissionsBoundary.PermissionsBoundaryArn, nameOf(role.PermissionsBoundary.PermissionsBoundaryArn)) }
+        ? {
+            boundary: attached(
+              role.PermissionsBoundary.PermissionsBoundaryArn,
+              nameOf(role.PermissionsBoundary.PermissionsBoundaryArn),
+            ),
+          }
         : {}),
       tags: Object.fromEntries(role.Tags.map((t) => [t.Key, t.Value])),
     });
@@ -105,7 +128,8 @@ function decode(raw: unknown, what: string): PolicyDocument {
   try {
     return decodePolicyDocument(raw);
   } catch (error) {
-    if (error instanceof PolicyDocumentError) throw new SnapshotError(`iam.json: ${what}: ${error.message}`, { cause: error });
+    if (error instanceof PolicyDocumentError)
+      throw new SnapshotError(`iam.json: ${what}: ${error.message}`, { cause: error });
     throw error;
   }
 }
