@@ -1,0 +1,121 @@
+/**
+ * Many events for one execution role at once, in one process (a warm Lambda that received a burst):
+ * no update may be lost. The apply step re-reads under an in-process queue before it writes.
+ */
+import { makeHandler } from '../../functions/remediate/handler';
+import { statementsOf } from '../../shared/core/policy-document';
+import {
+  BASIC_EXECUTION_POLICY_ARN,
+  createFunction,
+  createRole,
+  createSeedClients,
+  destroySeedClients,
+  policy,
+  runPrefix,
+  serviceTrustStatement,
+  setParameter,
+  snapshotRole,
+  type SeedClients,
+} from './aws-world';
+import { createSinks, type Sinks } from './delivery-sinks';
+import { reportOf, testDeps } from './handler-deps';
+import {
+  expectedAssumePolicy,
+  expectedInvokePolicy,
+  expectedTrustStatement,
+  labelingJobEvent,
+  seedExecutionRole,
+  type JobWorld,
+} from './labeling-job-world';
+
+const JOBS = 24;
+const LAMBDA_ROLES = 4;
+const prefix = runPrefix('cc');
+const parameter = `/${prefix}/dry-run`;
+let seed: SeedClients;
+let sinks: Sinks;
+
+beforeAll(async () => {
+  seed = createSeedClients();
+  sinks = await createSinks(prefix, prefix);
+  await setParameter(seed.ssm, parameter, 'false');
+});
+afterAll(async () => {
+  await sinks.close();
+  destroySeedClients(seed);
+});
+
+describe('concurrent events for one execution role', () => {
+  it(`handles ${JOBS} events at once and the invoke policy ends up with every function ARN`, async () => {
+    // Given one execution role, and JOBS jobs each with its own two functions; the post-annotation
+    // functions run as one of LAMBDA_ROLES roles
+    const executionRole = await seedExecutionRole(seed, prefix);
+    const lambdaTrust = policy(serviceTrustStatement('lambda.amazonaws.com'));
+    const preRole = {
+      name: `${prefix}-pre-role`,
+      arn: await createRole(seed.iam, {
+        name: `${prefix}-pre-role`,
+        trust: lambdaTrust,
+        managed: [BASIC_EXECUTION_POLICY_ARN],
+      }),
+    };
+    const postRoles = await Promise.all(
+      Array.from({ length: LAMBDA_ROLES }, async (_, k) => {
+        const name = `${prefix}-post-role-${k}`;
+        return {
+          name,
+          arn: await createRole(seed.iam, {
+            name,
+            trust: lambdaTrust,
+            managed: [BASIC_EXECUTION_POLICY_ARN],
+          }),
+        };
+      }),
+    );
+    const worlds: JobWorld[] = [];
+    for (let i = 0; i < JOBS; i++) {
+      const postRole = postRoles[i % LAMBDA_ROLES];
+      const [preFunctionArn, postFunctionArn] = await Promise.all([
+        createFunction(seed.lambda, `${prefix}-job${i}-pre`, preRole.arn),
+        createFunction(seed.lambda, `${prefix}-job${i}-post`, postRole.arn),
+      ]);
+      worlds.push({
+        jobName: `${prefix}-job${i}`,
+        outputS3Uri: `s3://${prefix}-labeling-data/output/`,
+        executionRole,
+        preRole,
+        postRole,
+        preFunctionArn,
+        postFunctionArn,
+      });
+    }
+    const handler = makeHandler(testDeps({ topicArn: sinks.topicArn, dryRunParameterName: parameter }));
+
+    // When every event is handled concurrently by one handler
+    const reports = (await Promise.all(worlds.map((w) => handler(labelingJobEvent(w))))).map(reportOf);
+
+    // Then every job was remediated
+    expect(reports.map((r) => r.outcome)).toEqual(Array<string>(JOBS).fill('remediated'));
+    // And the one invoke policy holds all 2 × JOBS function ARNs, sorted, nothing else
+    const execution = await snapshotRole(seed.iam, executionRole.name);
+    const allFunctions = worlds.flatMap((w) => [w.preFunctionArn, w.postFunctionArn]);
+    expect(execution.inline.GroundTruthLabelingLambdaInvoke).toEqual(expectedInvokePolicy(allFunctions));
+    // And the trust statement names every post-annotation role once, the original statements intact
+    expect(execution.trust).toEqual(
+      policy(...statementsOf(executionRole.trust), expectedTrustStatement(postRoles.map((r) => r.arn))),
+    );
+    // And each post-annotation role may assume the execution role
+    for (const role of postRoles) {
+      expect((await snapshotRole(seed.iam, role.name)).inline.GroundTruthAssumeExecutionRole).toEqual(
+        expectedAssumePolicy(executionRole.arn),
+      );
+    }
+    // And one notification and one result event per job
+    expect((await sinks.readNotifications()).map((n) => n.attributes.outcome)).toEqual(
+      Array<string>(JOBS).fill('remediated'),
+    );
+    expect((await sinks.readResultEvents()).map((e) => e.detail.job.name).sort()).toEqual(
+      worlds.map((w) => w.jobName).sort(),
+    );
+  });
+});

@@ -1,0 +1,177 @@
+/**
+ * What moto cannot produce, with aws-sdk-client-mock on the IAM client while the other clients stay
+ * on moto: throttling, and AccessDenied on a write. The IAM mock forwards reads (and the writes it
+ * lets through) to moto, so the state read back afterwards is real.
+ */
+import { GetRoleCommand, PutRolePolicyCommand, UpdateAssumeRolePolicyCommand } from '@aws-sdk/client-iam';
+import { mockClient } from 'aws-sdk-client-mock';
+import { makeHandler } from '../../functions/remediate/handler';
+import { createClients, type AwsClients } from '../../shared/aws/clients';
+import { statementsOf } from '../../shared/core/policy-document';
+import {
+  createSeedClients,
+  destroySeedClients,
+  policy,
+  REGION,
+  runPrefix,
+  setParameter,
+  snapshotRole,
+  type SeedClients,
+} from './aws-world';
+import { createSinks, type Sinks } from './delivery-sinks';
+import { reportOf, testDeps, thrownBy } from './handler-deps';
+import { iamError, iamForwardingToMoto, writesSent } from './iam-forwarding-mock';
+import {
+  expectedInvokePolicy,
+  expectedTrustStatement,
+  labelingJobEvent,
+  seedJobWorld,
+  type JobWorld,
+} from './labeling-job-world';
+
+const prefix = runPrefix('ft');
+const parameter = `/${prefix}/dry-run`;
+let seed: SeedClients;
+let sinks: Sinks;
+let worlds = 0;
+
+beforeAll(async () => {
+  seed = createSeedClients();
+  sinks = await createSinks(prefix, prefix);
+  await setParameter(seed.ssm, parameter, 'false');
+});
+beforeEach(async () => {
+  await sinks.readNotifications();
+  await sinks.readResultEvents();
+});
+afterAll(async () => {
+  await sinks.close();
+  destroySeedClients(seed);
+});
+
+function newWorld(): Promise<JobWorld> {
+  worlds += 1;
+  return seedJobWorld(seed, { id: `${prefix}-${worlds}` });
+}
+
+function setup(): { clients: AwsClients; handler: ReturnType<typeof makeHandler> } {
+  const clients = createClients({ region: REGION });
+  return {
+    clients,
+    handler: makeHandler(testDeps({ clients, topicArn: sinks.topicArn, dryRunParameterName: parameter })),
+  };
+}
+
+describe('IAM throttling', () => {
+  it('notifies outcome error, writes nothing and throws; the retry then remediates', async () => {
+    // Given IAM throttles every read of the execution role
+    const world = await newWorld();
+    const before = await Promise.all([
+      snapshotRole(seed.iam, world.executionRole.name),
+      snapshotRole(seed.iam, world.postRole.name),
+    ]);
+    const { clients, handler } = setup();
+    const iam = mockClient(clients.iam);
+    iam.on(GetRoleCommand).rejects(iamError('Throttling', 'Rate exceeded'));
+    const event = labelingJobEvent(world);
+
+    // When the event is handled
+    const error = await thrownBy(handler(event));
+
+    // Then the outcome is error, the notification names the throttling, and nothing was written
+    expect(error.report).toMatchObject({ outcome: 'error', changes: [] });
+    const notifications = await sinks.readNotifications();
+    expect(notifications.map((n) => n.attributes)).toEqual([
+      { outcome: 'error', dryRun: 'false', severity: 'high' },
+    ]);
+    expect(notifications[0]?.message).toContain('Note: Throttling: Rate exceeded');
+    expect(iam).not.toHaveReceivedCommand(PutRolePolicyCommand);
+    expect(iam).not.toHaveReceivedCommand(UpdateAssumeRolePolicyCommand);
+    expect(
+      await Promise.all([
+        snapshotRole(seed.iam, world.executionRole.name),
+        snapshotRole(seed.iam, world.postRole.name),
+      ]),
+    ).toEqual(before);
+
+    // When Lambda retries the event after the throttling has passed (same warm container)
+    iam.restore();
+    const retried = reportOf(await handler(event));
+
+    // Then the job is remediated
+    expect(retried.outcome).toBe('remediated');
+  });
+});
+
+describe('AccessDenied on a write', () => {
+  it('on the first write: outcome error, nothing written anywhere, the notification says so, the handler throws', async () => {
+    // Given the remediator may read IAM but not call PutRolePolicy
+    const world = await newWorld();
+    const roles = [world.executionRole.name, world.preRole.name, world.postRole.name];
+    const before = await Promise.all(roles.map((r) => snapshotRole(seed.iam, r)));
+    const { clients, handler } = setup();
+    const iam = iamForwardingToMoto(clients.iam, seed.iam, () => false);
+
+    // When the handler runs
+    const error = await thrownBy(handler(labelingJobEvent(world)));
+
+    // Then it stopped at the first write
+    expect(writesSent(iam)).toEqual([
+      `PutRolePolicy ${world.executionRole.name}/GroundTruthLabelingLambdaInvoke`,
+    ]);
+    const why = `PutRolePolicy on ${world.executionRole.name} failed (AccessDenied: User is not authorized to perform: iam:PutRolePolicy); nothing was written`;
+    expect(error.report).toMatchObject({ outcome: 'error', dryRun: false });
+    expect(error.report.notes).toHaveLength(1);
+    expect(error.report.notes?.[0]).toContain(why);
+    // And every role reads back from moto exactly as before
+    expect(await Promise.all(roles.map((r) => snapshotRole(seed.iam, r)))).toEqual(before);
+    // And the notification (outcome error) carries the reason
+    const notifications = await sinks.readNotifications();
+    expect(notifications.map((n) => n.attributes)).toEqual([
+      { outcome: 'error', dryRun: 'false', severity: 'high' },
+    ]);
+    expect(notifications[0]?.message).toContain(why);
+    expect((await sinks.readResultEvents()).map((e) => e.detail.outcome)).toEqual(['error']);
+  });
+
+  it('on a later write: earlier documents are complete, nothing after the failure is sent, and the retry finds the job fixed', async () => {
+    // Given the remediator may change the execution role but not the post-annotation function's role
+    const world = await newWorld();
+    const postBefore = await snapshotRole(seed.iam, world.postRole.name);
+    const { clients, handler } = setup();
+    const iam = iamForwardingToMoto(clients.iam, seed.iam, (w) => w.roleName === world.executionRole.name);
+    const event = labelingJobEvent(world);
+
+    const error = await thrownBy(handler(event));
+
+    // Then the writes stopped at the denied one, and the note lists what was already applied
+    expect(writesSent(iam)).toEqual([
+      `PutRolePolicy ${world.executionRole.name}/GroundTruthLabelingLambdaInvoke`,
+      `UpdateAssumeRolePolicy ${world.executionRole.name}`,
+      `PutRolePolicy ${world.postRole.name}/GroundTruthAssumeExecutionRole`,
+    ]);
+    expect(error.report.notes?.[0]).toContain(
+      `PutRolePolicy on ${world.postRole.name} failed (AccessDenied: User is not authorized to perform: iam:PutRolePolicy)` +
+        `; already applied (complete documents, each a valid grant): PutRolePolicy ${world.executionRole.name}/GroundTruthLabelingLambdaInvoke, UpdateAssumeRolePolicy ${world.executionRole.name}`,
+    );
+    // And what moto holds is each applied document whole, and the post role unchanged
+    const execution = await snapshotRole(seed.iam, world.executionRole.name);
+    expect(execution.inline.GroundTruthLabelingLambdaInvoke).toEqual(
+      expectedInvokePolicy([world.preFunctionArn, world.postFunctionArn]),
+    );
+    expect(execution.trust).toEqual(
+      policy(...statementsOf(world.executionRole.trust), expectedTrustStatement([world.postRole.arn])),
+    );
+    expect(await snapshotRole(seed.iam, world.postRole.name)).toEqual(postBefore);
+    expect((await sinks.readNotifications()).map((n) => n.attributes.outcome)).toEqual(['error']);
+
+    // When Lambda retries the event
+    iam.restore();
+    const retried = reportOf(await handler(event));
+
+    // Then the job is compliant without the assume policy: within one account, a trust statement naming the
+    // role's ARN suffices (IAM needs no identity grant then), so the earlier writes already fixed the job
+    expect(retried).toMatchObject({ outcome: 'compliant', changes: [] });
+    expect(await snapshotRole(seed.iam, world.postRole.name)).toEqual(postBefore);
+  });
+});

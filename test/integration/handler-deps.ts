@@ -1,0 +1,54 @@
+/** The handler's dependencies for integration tests: real SDK clients on moto, a silent logger, no real sleeping. */
+import { createClients, type AwsClients, type CallCounter } from '../../shared/aws/clients';
+import type { Config } from '../../shared/config';
+import { DEFAULT_CORE_OPTIONS, type CoreOptions, type Report } from '../../shared/core';
+import { silentLogger } from '../../shared/logger';
+import { RemediationError, type RemediationDeps, type RemediationResult } from '../../shared/remediate-job';
+import { REGION } from './aws-world';
+
+/** What a test may choose; everything else has the production default. */
+export interface TestDepsOptions {
+  topicArn?: string;
+  dryRunParameterName?: string;
+  notifyCompliant?: boolean;
+  core?: Partial<CoreOptions>;
+  counter?: CallCounter;
+  /** Use these clients (e.g. with one of them mocked) instead of fresh ones. */
+  clients?: AwsClients;
+}
+
+/** Dependencies for makeHandler: the read-back after a write may wait at most 1 s, and waits cost nothing. */
+export function testDeps(options: TestDepsOptions = {}): RemediationDeps {
+  const config: Config = {
+    core: { ...DEFAULT_CORE_OPTIONS, ...options.core },
+    ...(options.topicArn ? { topicArn: options.topicArn } : {}),
+    ...(options.dryRunParameterName ? { dryRunParameterName: options.dryRunParameterName } : {}),
+    eventBusName: 'default',
+    notifyCompliant: options.notifyCompliant ?? false,
+  };
+  return {
+    clients:
+      options.clients ??
+      createClients({ region: REGION, ...(options.counter ? { counter: options.counter } : {}) }),
+    config,
+    logger: silentLogger(),
+    sleep: () => Promise.resolve(),
+    verifyTimeoutMs: 1_000,
+  };
+}
+
+/** The report of a handler result; fails the test when the event was skipped. */
+export function reportOf(result: RemediationResult): Report {
+  if (result.kind !== 'report') throw new Error(`expected a report, the event was skipped: ${result.reason}`);
+  return result.report;
+}
+
+/** What `run` (a handler call) rejected with; fails the test unless it is a RemediationError. */
+export async function thrownBy(run: Promise<unknown>): Promise<RemediationError> {
+  const error = await run.then(
+    () => new Error('expected the handler to throw'),
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(RemediationError);
+  return error as RemediationError;
+}

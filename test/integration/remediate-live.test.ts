@@ -1,0 +1,296 @@
+/** The handler end to end against moto: the exact IAM documents written, trust statements kept, dry-run, idempotence, guardrails. */
+import { makeHandler } from '../../functions/remediate/handler';
+import type { CallCounter } from '../../shared/aws/clients';
+import { statementsOf } from '../../shared/core/policy-document';
+import {
+  createManagedPolicy,
+  createSeedClients,
+  destroySeedClients,
+  policy,
+  runPrefix,
+  setParameter,
+  snapshotRole,
+  type SeedClients,
+} from './aws-world';
+import { createSinks, type Sinks } from './delivery-sinks';
+import { reportOf, testDeps, type TestDepsOptions } from './handler-deps';
+import {
+  BREAK_GLASS_STATEMENT,
+  expectedAssumePolicy,
+  expectedInvokePolicy,
+  expectedTrustStatement,
+  labelingJobEvent,
+  seedJobWorld,
+  type JobWorld,
+} from './labeling-job-world';
+
+const prefix = runPrefix('rl');
+const dryRunParameter = `/${prefix}/dry-run`;
+let seed: SeedClients;
+let sinks: Sinks;
+let worlds = 0;
+
+beforeAll(async () => {
+  seed = createSeedClients();
+  sinks = await createSinks(prefix, prefix);
+});
+// Each test reads only what it caused: drop whatever an earlier (possibly failed) test left behind.
+beforeEach(async () => {
+  await sinks.readNotifications();
+  await sinks.readResultEvents();
+});
+afterAll(async () => {
+  await sinks.close();
+  destroySeedClients(seed);
+});
+
+function newWorld(
+  options: { coveredFunctionNames?: boolean; postRoleReadsS3?: boolean; executionBoundaryArn?: string } = {},
+): Promise<JobWorld> {
+  worlds += 1;
+  return seedJobWorld(seed, { id: `${prefix}-${worlds}`, ...options });
+}
+
+function handlerWith(options: TestDepsOptions = {}) {
+  return makeHandler(
+    testDeps({ topicArn: sinks.topicArn, dryRunParameterName: dryRunParameter, ...options }),
+  );
+}
+
+describe('remediation of a typical job (dry-run parameter false)', () => {
+  beforeAll(() => setParameter(seed.ssm, dryRunParameter, 'false'));
+
+  it('writes exactly the invoke policy, the assume policy and one trust statement, keeping every other statement', async () => {
+    // Given a job whose functions the execution role may not invoke and whose post-annotation role cannot read the output
+    const world = await newWorld();
+    const preRoleBefore = await snapshotRole(seed.iam, world.preRole.name);
+
+    // When the handler receives the CreateLabelingJob event
+    const report = reportOf(await handlerWith()(labelingJobEvent(world)));
+
+    // Then the execution role holds a scoped invoke policy on exactly the job's two functions
+    expect(report.outcome).toBe('remediated');
+    expect(report.dryRun).toBe(false);
+    const execution = await snapshotRole(seed.iam, world.executionRole.name);
+    expect(Object.keys(execution.inline).sort()).toEqual([
+      'GroundTruthLabelingLambdaInvoke',
+      'ListLabelingBucket',
+    ]);
+    expect(execution.inline.GroundTruthLabelingLambdaInvoke).toEqual(
+      expectedInvokePolicy([world.preFunctionArn, world.postFunctionArn]),
+    );
+    // And its trust policy keeps both original statements verbatim and adds one statement naming the post-annotation role
+    for (const statement of statementsOf(world.executionRole.trust))
+      expect(statementsOf(execution.trust)).toContainEqual(statement);
+    expect(execution.trust).toEqual(
+      policy(...statementsOf(world.executionRole.trust), expectedTrustStatement([world.postRole.arn])),
+    );
+    // And the post-annotation role may assume the execution role, its own inline policy untouched
+    const post = await snapshotRole(seed.iam, world.postRole.name);
+    expect(post.inline.GroundTruthAssumeExecutionRole).toEqual(expectedAssumePolicy(world.executionRole.arn));
+    expect(Object.keys(post.inline).sort()).toEqual([
+      'GroundTruthAssumeExecutionRole',
+      'ReadFunctionSettings',
+    ]);
+    // And the pre-annotation role is not touched
+    expect(await snapshotRole(seed.iam, world.preRole.name)).toEqual(preRoleBefore);
+    // And the report's changes are the documents now stored in IAM
+    expect(report.changes).toEqual([
+      {
+        action: 'PutRolePolicy',
+        roleName: world.executionRole.name,
+        policyName: 'GroundTruthLabelingLambdaInvoke',
+        document: execution.inline.GroundTruthLabelingLambdaInvoke,
+      },
+      { action: 'UpdateAssumeRolePolicy', roleName: world.executionRole.name, document: execution.trust },
+      {
+        action: 'PutRolePolicy',
+        roleName: world.postRole.name,
+        policyName: 'GroundTruthAssumeExecutionRole',
+        document: post.inline.GroundTruthAssumeExecutionRole,
+      },
+    ]);
+    expect((await sinks.readNotifications()).map((n) => n.attributes)).toEqual([
+      { outcome: 'remediated', dryRun: 'false', severity: 'high' },
+    ]);
+    expect((await sinks.readResultEvents()).map((e) => e.detail)).toEqual([report]);
+  });
+
+  it('changes nothing on a second run of the same event', async () => {
+    // Given a job the handler has already remediated
+    const world = await newWorld();
+    const handler = handlerWith();
+    const event = labelingJobEvent(world);
+    expect(reportOf(await handler(event)).outcome).toBe('remediated');
+    const after = await Promise.all([
+      snapshotRole(seed.iam, world.executionRole.name),
+      snapshotRole(seed.iam, world.postRole.name),
+    ]);
+    await sinks.readNotifications();
+    await sinks.readResultEvents();
+
+    // When the same event arrives again (an EventBridge redelivery)
+    const second = reportOf(await handler(event));
+
+    // Then it is compliant, IAM is exactly as the first run left it, and nobody is notified
+    expect(second).toMatchObject({ outcome: 'compliant', changes: [], findings: [] });
+    expect(
+      await Promise.all([
+        snapshotRole(seed.iam, world.executionRole.name),
+        snapshotRole(seed.iam, world.postRole.name),
+      ]),
+    ).toEqual(after);
+    expect(await sinks.readNotifications()).toEqual([]);
+    expect((await sinks.readResultEvents()).map((e) => e.detail.outcome)).toEqual(['compliant']);
+  });
+
+  it('reports compliant and writes nothing when the AWS managed policies already cover the job', async () => {
+    // Given functions named *SageMaker* and a post-annotation role with AmazonS3ReadOnlyAccess
+    const world = await newWorld({ coveredFunctionNames: true, postRoleReadsS3: true });
+    const before = await Promise.all([
+      snapshotRole(seed.iam, world.executionRole.name),
+      snapshotRole(seed.iam, world.postRole.name),
+    ]);
+
+    const report = reportOf(await handlerWith()(labelingJobEvent(world)));
+
+    expect(report).toMatchObject({ outcome: 'compliant', dryRun: false, findings: [], changes: [] });
+    expect(
+      await Promise.all([
+        snapshotRole(seed.iam, world.executionRole.name),
+        snapshotRole(seed.iam, world.postRole.name),
+      ]),
+    ).toEqual(before);
+    expect(await sinks.readNotifications()).toEqual([]);
+  });
+
+  it('grants s3:GetObject on the output prefix and leaves the trust policy alone with strategy s3-read', async () => {
+    const world = await newWorld();
+
+    const report = reportOf(await handlerWith({ core: { strategy: 's3-read' } })(labelingJobEvent(world)));
+
+    expect(report.outcome).toBe('remediated');
+    const post = await snapshotRole(seed.iam, world.postRole.name);
+    expect(post.inline.GroundTruthReadLabelingOutput).toEqual(
+      policy({
+        Sid: 'GroundTruthReadLabelingOutput',
+        Effect: 'Allow',
+        Action: 's3:GetObject',
+        Resource: [`arn:aws:s3:::${world.outputS3Uri.slice('s3://'.length)}*`],
+      }),
+    );
+    const execution = await snapshotRole(seed.iam, world.executionRole.name);
+    expect(execution.trust).toEqual(world.executionRole.trust);
+    expect(execution.inline.GroundTruthLabelingLambdaInvoke).toEqual(
+      expectedInvokePolicy([world.preFunctionArn, world.postFunctionArn]),
+    );
+  });
+
+  it('blocks the invoke grant that the permissions boundary would cancel, and still fixes the output read', async () => {
+    // Given an execution role whose boundary allows S3 and STS but not Lambda
+    const boundary = await createManagedPolicy(
+      seed.iam,
+      `${prefix}-no-lambda-boundary`,
+      policy({ Effect: 'Allow', Action: ['s3:*', 'sts:AssumeRole'], Resource: '*' }),
+    );
+    const world = await newWorld({ executionBoundaryArn: boundary });
+
+    const report = reportOf(await handlerWith()(labelingJobEvent(world)));
+
+    // Then the invoke findings need a person, no invoke policy is written, and the trust change is made
+    expect(report.outcome).toBe('blocked');
+    const invokeFindings = report.findings.filter((f) => f.code === 'INVOKE_DENIED');
+    expect(invokeFindings.map((f) => [f.resource, f.reason, f.fixable])).toEqual([
+      [world.preFunctionArn, 'boundary', false],
+      [world.postFunctionArn, 'boundary', false],
+    ]);
+    const execution = await snapshotRole(seed.iam, world.executionRole.name);
+    expect(Object.keys(execution.inline)).toEqual(['ListLabelingBucket']);
+    expect(execution.trust).toEqual(
+      policy(...statementsOf(world.executionRole.trust), expectedTrustStatement([world.postRole.arn])),
+    );
+    expect((await sinks.readNotifications()).map((n) => n.attributes.outcome)).toEqual(['blocked']);
+  });
+
+  it('changes no role when the execution role is outside the configured scope', async () => {
+    // Given a scope that covers neither of the job's roles
+    const world = await newWorld();
+    const before = await Promise.all([
+      snapshotRole(seed.iam, world.executionRole.name),
+      snapshotRole(seed.iam, world.postRole.name),
+    ]);
+
+    const report = reportOf(
+      await handlerWith({ core: { scopePatterns: ['arn:aws:iam::123456789012:role/labeling/*'] } })(
+        labelingJobEvent(world),
+      ),
+    );
+
+    // Then every finding needs the execution role (the trust change too), so all of them need a person
+    expect(report.outcome).toBe('blocked');
+    expect(report.changes).toEqual([]);
+    expect(
+      report.findings.filter((f) => f.code === 'ROLE_OUT_OF_SCOPE').map((f) => [f.principal, f.reason]),
+    ).toEqual([[world.executionRole.arn, 'outside-configured-scope']]);
+    expect(report.findings.every((f) => !f.fixable)).toBe(true);
+    expect(
+      await Promise.all([
+        snapshotRole(seed.iam, world.executionRole.name),
+        snapshotRole(seed.iam, world.postRole.name),
+      ]),
+    ).toEqual(before);
+  });
+});
+
+describe('remediation in dry-run (dry-run parameter true)', () => {
+  beforeAll(() => setParameter(seed.ssm, dryRunParameter, 'true'));
+
+  it('proposes the same three changes and writes nothing', async () => {
+    const world = await newWorld();
+    const roles = [world.executionRole.name, world.preRole.name, world.postRole.name];
+    const before = await Promise.all(roles.map((r) => snapshotRole(seed.iam, r)));
+
+    const report = reportOf(await handlerWith()(labelingJobEvent(world)));
+
+    // Then the plan is the one a live run would apply
+    expect(report).toMatchObject({ outcome: 'proposed', dryRun: true });
+    expect(report.changes.map((c) => [c.action, c.roleName])).toEqual([
+      ['PutRolePolicy', world.executionRole.name],
+      ['UpdateAssumeRolePolicy', world.executionRole.name],
+      ['PutRolePolicy', world.postRole.name],
+    ]);
+    expect(report.changes[0]?.document).toEqual(
+      expectedInvokePolicy([world.preFunctionArn, world.postFunctionArn]),
+    );
+    // And every role reads back exactly as before: same inline policy names and documents, same trust policy
+    expect(await Promise.all(roles.map((r) => snapshotRole(seed.iam, r)))).toEqual(before);
+    expect(statementsOf(before[0]?.trust ?? { Statement: [] })).toContainEqual(BREAK_GLASS_STATEMENT);
+    const notifications = await sinks.readNotifications();
+    expect(notifications.map((n) => n.attributes)).toEqual([
+      { outcome: 'proposed', dryRun: 'true', severity: 'high' },
+    ]);
+    expect(notifications[0]?.subject).toBe(
+      `[dry run] Ground Truth job ${world.jobName}: 3 permission changes proposed`,
+    );
+  });
+});
+
+describe('events the handler skips', () => {
+  it('ignores a CreateLabelingJob call that failed, without reading or publishing anything', async () => {
+    const world = await newWorld();
+    const event = labelingJobEvent(world);
+    event.detail.errorCode = 'ValidationException';
+
+    const counter: CallCounter = new Map();
+
+    const result = await handlerWith({ counter })(event);
+
+    expect(result).toEqual({
+      kind: 'skipped',
+      reason: 'the CreateLabelingJob call failed (ValidationException); no job was created',
+    });
+    expect(counter).toEqual(new Map());
+    expect(await sinks.readNotifications()).toEqual([]);
+    expect(await sinks.readResultEvents()).toEqual([]);
+  });
+});

@@ -1,0 +1,288 @@
+/**
+ * `scanJobs` against moto (IAM, Lambda) with SageMaker mocked (moto has no labeling jobs): the scan
+ * reads each role, function and policy once however many jobs share them, and `fix` writes IAM.
+ */
+import {
+  AttachRolePolicyCommand,
+  CreatePolicyCommand,
+  CreateRoleCommand,
+  GetRoleCommand,
+  GetRolePolicyCommand,
+  IAMClient,
+  PutRolePolicyCommand,
+} from '@aws-sdk/client-iam';
+import { CreateFunctionCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import {
+  DescribeLabelingJobCommand,
+  ListLabelingJobsCommand,
+  SageMakerClient,
+  type DescribeLabelingJobCommandOutput,
+  type ListLabelingJobsCommandOutput,
+} from '@aws-sdk/client-sagemaker';
+import { mockClient } from 'aws-sdk-client-mock';
+import { createClients, type CallCounter } from '../../shared/aws/clients';
+import { DEFAULT_CORE_OPTIONS, type PolicyDocument } from '../../shared/core';
+import { silentLogger } from '../../shared/logger';
+import type { RemediationDeps } from '../../shared/remediate-job';
+import { scanJobs, type ScanEntry } from '../../shared/scan';
+import { tinyLambdaZip } from './lambda-zip';
+import { resetMoto } from './moto-reset';
+
+const ACCOUNT = '123456789012'; // moto's default account
+const REGION = 'us-east-1';
+const BUCKET = 'scan-labeling-data';
+const GT_POLICY = 'arn:aws:iam::aws:policy/AmazonSageMakerGroundTruthExecution';
+const BASIC_POLICY = 'arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole';
+const DATA_POLICY = `arn:aws:iam::${ACCOUNT}:policy/ScanLabelingData`;
+const FN_POLICY = `arn:aws:iam::${ACCOUNT}:policy/ScanFunctionTracing`;
+const K_ROLES = 3;
+const N_JOBS = 12;
+const PAGE_SIZE = 5;
+
+const execRole = (k: number): string => `scan-exec-${k}`;
+const roleArn = (name: string): string => `arn:aws:iam::${ACCOUNT}:role/${name}`;
+const functionArn = (name: string): string => `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${name}`;
+const jobName = (i: number): string => `scan-job-${String(i).padStart(3, '0')}`;
+const trust = (service: string): string =>
+  JSON.stringify({
+    Version: '2012-10-17',
+    Statement: [{ Effect: 'Allow', Principal: { Service: service }, Action: 'sts:AssumeRole' }],
+  });
+const allow = (action: string | string[], resource: string): string =>
+  JSON.stringify({
+    Version: '2012-10-17',
+    Statement: [{ Effect: 'Allow', Action: action, Resource: resource }],
+  });
+
+/** K execution roles and one function role (each two managed and one inline policy); two functions share that role. */
+async function seedAccount(iam: IAMClient, lambda: LambdaClient): Promise<void> {
+  await iam.send(
+    new CreatePolicyCommand({
+      PolicyName: 'ScanLabelingData',
+      PolicyDocument: allow(['s3:GetObject', 's3:PutObject'], `arn:aws:s3:::${BUCKET}/*`),
+    }),
+  );
+  await iam.send(
+    new CreatePolicyCommand({
+      PolicyName: 'ScanFunctionTracing',
+      PolicyDocument: allow('xray:PutTraceSegments', '*'),
+    }),
+  );
+  const roles = [
+    ...Array.from({ length: K_ROLES }, (_, k) => ({
+      name: execRole(k),
+      service: 'sagemaker.amazonaws.com',
+      managed: [GT_POLICY, DATA_POLICY],
+    })),
+    { name: 'scan-fn-role', service: 'lambda.amazonaws.com', managed: [BASIC_POLICY, FN_POLICY] },
+  ];
+  for (const role of roles) {
+    await iam.send(
+      new CreateRoleCommand({ RoleName: role.name, AssumeRolePolicyDocument: trust(role.service) }),
+    );
+    for (const arn of role.managed)
+      await iam.send(new AttachRolePolicyCommand({ RoleName: role.name, PolicyArn: arn }));
+    await iam.send(
+      new PutRolePolicyCommand({
+        RoleName: role.name,
+        PolicyName: 'Logs',
+        PolicyDocument: allow('logs:PutLogEvents', '*'),
+      }),
+    );
+  }
+  for (const name of ['scan-pre', 'scan-post']) {
+    await lambda.send(
+      new CreateFunctionCommand({
+        FunctionName: name,
+        Runtime: 'nodejs20.x',
+        Handler: 'index.handler',
+        Role: roleArn('scan-fn-role'),
+        Code: { ZipFile: tinyLambdaZip() },
+      }),
+    );
+  }
+}
+
+/** DescribeLabelingJob for job i: execution role i mod K, the two shared functions. */
+function describedJob(i: number): Partial<DescribeLabelingJobCommandOutput> {
+  const name = jobName(i);
+  return {
+    LabelingJobName: name,
+    LabelingJobArn: `arn:aws:sagemaker:${REGION}:${ACCOUNT}:labeling-job/${name}`,
+    LabelingJobStatus: 'InProgress',
+    RoleArn: roleArn(execRole(i % K_ROLES)),
+    HumanTaskConfig: {
+      PreHumanTaskLambdaArn: functionArn('scan-pre'),
+      AnnotationConsolidationConfig: { AnnotationConsolidationLambdaArn: functionArn('scan-post') },
+    } as DescribeLabelingJobCommandOutput['HumanTaskConfig'],
+    OutputConfig: { S3OutputPath: `s3://${BUCKET}/output/` },
+  };
+}
+
+/** ListLabelingJobs in pages of PAGE_SIZE, chained by NextToken. */
+function listPage(nextToken: string | undefined): Partial<ListLabelingJobsCommandOutput> {
+  const start = Number(nextToken ?? '0');
+  const end = Math.min(start + PAGE_SIZE, N_JOBS);
+  return {
+    LabelingJobSummaryList: Array.from({ length: end - start }, (_, j) => ({
+      LabelingJobName: jobName(start + j),
+      LabelingJobArn: `arn:aws:sagemaker:${REGION}:${ACCOUNT}:labeling-job/${jobName(start + j)}`,
+      LabelingJobStatus: 'InProgress',
+      CreationTime: new Date(),
+      LastModifiedTime: new Date(),
+      LabelCounters: {},
+      WorkteamArn: `arn:aws:sagemaker:${REGION}:${ACCOUNT}:workteam/private-crowd/team`,
+      PreHumanTaskLambdaArn: functionArn('scan-pre'),
+    })),
+    ...(end < N_JOBS ? { NextToken: String(end) } : {}),
+  };
+}
+
+function depsFor(counter: CallCounter, dryRun: boolean): RemediationDeps {
+  return {
+    clients: createClients({ region: REGION, counter }),
+    config: { core: DEFAULT_CORE_OPTIONS, eventBusName: 'default', notifyCompliant: false },
+    logger: silentLogger(),
+    dryRunOverride: dryRun,
+    deliver: false,
+    sleep: () => Promise.resolve(),
+    verifyTimeoutMs: 2_000,
+  };
+}
+
+function statements(document: string | undefined): PolicyDocument['Statement'] & unknown[] {
+  const parsed = JSON.parse(decodeURIComponent(document ?? '{}')) as PolicyDocument;
+  return Array.isArray(parsed.Statement) ? parsed.Statement : [parsed.Statement];
+}
+
+describe('scanJobs', () => {
+  const iam = new IAMClient({ region: REGION });
+  const lambda = new LambdaClient({ region: REGION });
+  const sagemaker = mockClient(SageMakerClient);
+
+  beforeEach(async () => {
+    await resetMoto();
+    await seedAccount(iam, lambda);
+    sagemaker.reset();
+    sagemaker
+      .on(ListLabelingJobsCommand)
+      .callsFake((input: { NextToken?: string }) => listPage(input.NextToken));
+    sagemaker
+      .on(DescribeLabelingJobCommand)
+      .callsFake((input: { LabelingJobName: string }) =>
+        describedJob(Number(input.LabelingJobName.slice(-3))),
+      );
+  });
+  afterAll(() => {
+    iam.destroy();
+    lambda.destroy();
+    sagemaker.restore();
+  });
+
+  it('reads each role, function and managed policy once for N jobs over K roles', async () => {
+    // Given N jobs over K execution roles and two functions sharing one role
+    const counter: CallCounter = new Map();
+
+    // When the account is scanned (dry-run)
+    const entries = await scanJobs(depsFor(counter, true), { concurrency: 4 });
+
+    // Then every job has a report with the same proposal for its role
+    expect(entries.map((e) => e.job)).toEqual(Array.from({ length: N_JOBS }, (_, i) => jobName(i)));
+    const reports = entries.map((e) => ('report' in e ? e.report : fail(`${e.job}: ${e.problem}`)));
+    for (const report of reports) {
+      expect(report).toMatchObject({ outcome: 'proposed', dryRun: true });
+      expect(report.findings.map((f) => f.code)).toEqual(
+        expect.arrayContaining(['INVOKE_DENIED', 'OUTPUT_READ_DENIED']),
+      );
+      expect(report.changes.length).toBeGreaterThan(0);
+    }
+    // And the cost follows distinct roles, functions and policies, not jobs
+    const distinctRoles = K_ROLES + 1; // the execution roles and the post-annotation function's role
+    const distinctManaged = 4; // GT execution, basic execution, ScanLabelingData, ScanFunctionTracing
+    expect(counter.get('IAM.GetRole')).toBe(distinctRoles);
+    expect(counter.get('IAM.ListRolePolicies')).toBe(distinctRoles);
+    expect(counter.get('IAM.ListAttachedRolePolicies')).toBe(distinctRoles);
+    expect(counter.get('IAM.GetRolePolicy')).toBe(distinctRoles);
+    expect(counter.get('IAM.GetPolicy')).toBe(distinctManaged);
+    expect(counter.get('IAM.GetPolicyVersion') ?? 0).toBeLessThanOrEqual(distinctManaged);
+    expect(counter.get('Lambda.GetFunctionConfiguration')).toBe(2);
+    // And no writes in dry-run
+    expect([...counter.keys()].filter((k) => /\.(Put|Update|Attach|Create|Delete)/.test(k))).toEqual([]);
+    // And SageMaker was paged through and asked once per job
+    expect(sagemaker.commandCalls(ListLabelingJobsCommand)).toHaveLength(Math.ceil(N_JOBS / PAGE_SIZE));
+    expect(sagemaker.commandCalls(DescribeLabelingJobCommand)).toHaveLength(N_JOBS);
+  });
+
+  it('filters by status and creation time in the ListLabelingJobs request', async () => {
+    const now = new Date('2026-12-01T00:00:00Z');
+    await scanJobs(
+      { ...depsFor(new Map(), true), now: () => now },
+      { sinceDays: 2, statuses: ['InProgress'] },
+    );
+    expect(sagemaker).toHaveReceivedCommandWith(ListLabelingJobsCommand, {
+      StatusEquals: 'InProgress',
+      CreationTimeAfter: new Date('2026-11-29T00:00:00Z'),
+    });
+  });
+
+  it('reports a job it cannot describe, and carries on with the others', async () => {
+    sagemaker
+      .on(DescribeLabelingJobCommand, { LabelingJobName: jobName(1) })
+      .rejects(Object.assign(new Error('slow down'), { name: 'ThrottlingException' }));
+    sagemaker
+      .on(DescribeLabelingJobCommand, { LabelingJobName: jobName(2) })
+      .rejects(Object.assign(new Error('gone'), { name: 'ResourceNotFound' }));
+
+    const entries = await scanJobs(depsFor(new Map(), true));
+
+    const byJob = new Map<string, ScanEntry>(entries.map((e) => [e.job, e]));
+    expect(byJob.get(jobName(1))).toEqual({ job: jobName(1), problem: 'ThrottlingException: slow down' });
+    expect(byJob.get(jobName(2))).toEqual({ job: jobName(2), problem: 'job disappeared during the scan' });
+    expect(entries.filter((e) => 'report' in e)).toHaveLength(N_JOBS - 2);
+  });
+
+  it("with fix, applies every role's plan and a second scan finds nothing to do", async () => {
+    // When the scan runs with dry-run off
+    const entries = await scanJobs(depsFor(new Map(), false));
+
+    // Then every job ends remediated (its own writes) or compliant (another job's writes covered it)
+    const outcomes = entries.map((e) => ('report' in e ? e.report.outcome : e.problem));
+    expect(new Set(outcomes)).toEqual(new Set(['remediated', 'compliant']));
+    expect(outcomes.filter((o) => o === 'remediated').length).toBeGreaterThanOrEqual(K_ROLES);
+
+    // And IAM holds the grants: each execution role may invoke both functions and trusts the function's role
+    for (let k = 0; k < K_ROLES; k++) {
+      const invoke = await iam.send(
+        new GetRolePolicyCommand({
+          RoleName: execRole(k),
+          PolicyName: DEFAULT_CORE_OPTIONS.invokePolicyName,
+        }),
+      );
+      expect(JSON.stringify(statements(invoke.PolicyDocument))).toContain(functionArn('scan-pre'));
+      expect(JSON.stringify(statements(invoke.PolicyDocument))).toContain(functionArn('scan-post'));
+      const role = await iam.send(new GetRoleCommand({ RoleName: execRole(k) }));
+      expect(JSON.stringify(statements(role.Role?.AssumeRolePolicyDocument))).toContain(
+        roleArn('scan-fn-role'),
+      );
+    }
+    // And the function's role may assume all K execution roles (merged, not overwritten)
+    const assume = await iam.send(
+      new GetRolePolicyCommand({
+        RoleName: 'scan-fn-role',
+        PolicyName: DEFAULT_CORE_OPTIONS.assumePolicyName,
+      }),
+    );
+    for (let k = 0; k < K_ROLES; k++)
+      expect(JSON.stringify(statements(assume.PolicyDocument))).toContain(roleArn(execRole(k)));
+
+    // And a second, dry-run scan finds every job compliant
+    const again = await scanJobs(depsFor(new Map(), true));
+    expect(again.map((e) => ('report' in e ? e.report.outcome : e.problem))).toEqual(
+      Array(N_JOBS).fill('compliant'),
+    );
+  });
+});
+
+function fail(message: string): never {
+  throw new Error(message);
+}
