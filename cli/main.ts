@@ -41,6 +41,29 @@ export interface Io {
 
 const processIo: Io = { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) };
 
+/** The options every command shares with the Lambda's configuration: strategy and managed scope. */
+function withCoreOptions(command: Command): Command {
+  return command
+    .addOption(
+      new Option('--strategy <name>', 'how the post-annotation function reads the output').choices([
+        'assume-role',
+        's3-read',
+      ]),
+    )
+    .option(
+      '--scope <patterns...>',
+      'role ARN patterns the remediator may change (default: every role of the account)',
+    )
+    .option('--scope-tag <key=value>', 'tag a role must carry to be changed');
+}
+
+function withEvent(command: Command): Command {
+  return command.requiredOption(
+    '--event <file>',
+    'CloudTrail CreateLabelingJob event or DescribeLabelingJob response (JSON)',
+  );
+}
+
 /** Runs the CLI and resolves to its exit status; never throws for bad input. */
 export async function main(
   argv: string[],
@@ -58,59 +81,26 @@ export async function main(
       outputError: (text, write) => write(oneLine(text)),
     });
 
-  program
-    .command('check')
+  withEvent(withCoreOptions(program.command('check')))
     .description('evaluate one labeling job (CloudTrail event or DescribeLabelingJob JSON); never writes')
-    .requiredOption(
-      '--event <file>',
-      'CloudTrail CreateLabelingJob event or DescribeLabelingJob response (JSON)',
-    )
     .option('--snapshot <dir>', 'offline account snapshot: iam.json and lambda.json')
     .option('--live', 'read the account with the default AWS credentials')
     .option('--json', 'print the report JSON instead of the human report')
-    .addOption(
-      new Option('--strategy <name>', 'how the post-annotation function reads the output').choices([
-        'assume-role',
-        's3-read',
-      ]),
-    )
-    .option(
-      '--scope <patterns...>',
-      'role ARN patterns the remediator may change (default: every role of the account)',
-    )
-    .option('--scope-tag <key=value>', 'tag a role must carry to be changed')
     .action(async (flags: CheckFlags) => {
       status = await runCheck(flags, io, live);
     });
 
-  program
-    .command('fix')
+  withEvent(withCoreOptions(program.command('fix')))
     .description('evaluate one labeling job in the live account and apply the plan (asks first unless --yes)')
-    .requiredOption(
-      '--event <file>',
-      'CloudTrail CreateLabelingJob event or DescribeLabelingJob response (JSON)',
-    )
     .option('--live', 'use the default AWS credentials (the only mode fix supports)')
     .option('--yes', 'apply without asking')
     .option('--dry-run', 'show what would change and write nothing')
     .option('--json', 'print the report JSON instead of the human report')
-    .addOption(
-      new Option('--strategy <name>', 'how the post-annotation function reads the output').choices([
-        'assume-role',
-        's3-read',
-      ]),
-    )
-    .option(
-      '--scope <patterns...>',
-      'role ARN patterns the remediator may change (default: every role of the account)',
-    )
-    .option('--scope-tag <key=value>', 'tag a role must carry to be changed')
     .action(async (flags: FixFlags) => {
       status = await runFix(flags, io, live);
     });
 
-  program
-    .command('scan')
+  withCoreOptions(program.command('scan'))
     .description('check every labeling job of the account and region')
     .option('--live', 'use the default AWS credentials (the only mode scan supports)')
     .option('--since <days>', 'only jobs created in the last DAYS days')
@@ -119,17 +109,6 @@ export async function main(
     .option('--json', 'print one report JSON per job (JSON lines)')
     .option('--fix', 'apply the plans (asks first unless --yes)')
     .option('--yes', 'with --fix: apply without asking')
-    .addOption(
-      new Option('--strategy <name>', 'how the post-annotation function reads the output').choices([
-        'assume-role',
-        's3-read',
-      ]),
-    )
-    .option(
-      '--scope <patterns...>',
-      'role ARN patterns the remediator may change (default: every role of the account)',
-    )
-    .option('--scope-tag <key=value>', 'tag a role must carry to be changed')
     .action(async (flags: ScanFlags) => {
       status = await runScan(flags, io, scan);
     });
