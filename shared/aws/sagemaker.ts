@@ -1,11 +1,15 @@
 /** SageMaker adapter: DescribeLabelingJob, for events that lack what the core needs. */
-import {
-  DescribeLabelingJobCommand,
-  paginateListLabelingJobs,
-  type LabelingJobStatus,
-  type SageMakerClient,
-} from '@aws-sdk/client-sagemaker';
+import type { LabelingJobStatus, SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { orUndefined } from './errors';
+
+/**
+ * The SageMaker SDK is the largest client and most events never need it (CloudTrail carries the
+ * request): load it on first use, not at cold start.
+ */
+function sdk(): typeof import('@aws-sdk/client-sagemaker') {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require('@aws-sdk/client-sagemaker') as typeof import('@aws-sdk/client-sagemaker');
+}
 
 /** The DescribeLabelingJob response as plain JSON (PascalCase), or undefined when the job does not exist. */
 export async function describeLabelingJob(
@@ -13,7 +17,7 @@ export async function describeLabelingJob(
   jobName: string,
 ): Promise<Record<string, unknown> | undefined> {
   const got = await orUndefined(() =>
-    client.send(new DescribeLabelingJobCommand({ LabelingJobName: jobName })),
+    client.send(new (sdk().DescribeLabelingJobCommand)({ LabelingJobName: jobName })),
   );
   if (!got) return undefined;
   const job: Record<string, unknown> = { ...got };
@@ -34,7 +38,7 @@ export async function listLabelingJobNames(
     ...(createdAfter ? { CreationTimeAfter: createdAfter } : {}),
     ...(single ? { StatusEquals: single } : {}),
   };
-  for await (const page of paginateListLabelingJobs({ client }, input)) {
+  for await (const page of sdk().paginateListLabelingJobs({ client }, input)) {
     for (const job of page.LabelingJobSummaryList ?? []) {
       if (!job.LabelingJobName) continue;
       if (statuses.length > 1 && !statuses.includes(job.LabelingJobStatus ?? '')) continue;
