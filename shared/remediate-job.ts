@@ -6,6 +6,7 @@ import {
   finding,
   parseLabelingJobInput,
   type AccountInventory,
+  type FunctionInfo,
   type LabelingJobRequest,
   type ParseResult,
   type Report,
@@ -109,9 +110,10 @@ export async function remediateRequest(
     }
     const now = deps.now?.() ?? new Date();
     const checkOptions = { core: deps.config.core, dryRun, now, notes };
-    report = await checkJob(request, inventory ?? (await inspect(request, deps)), checkOptions);
+    const inspect = inspector(request, deps);
+    report = await checkJob(request, inventory ?? (await inspect()), checkOptions);
     if (!dryRun && report.changes.length > 0)
-      report = await serialised(() => applyAndVerify(request, deps, notes));
+      report = await serialised(() => applyAndVerify(request, deps, notes, inspect));
   } catch (error) {
     const failed = errorReport(request, dryRun, [...notes, describeError(error)]);
     await deliver(failed, deps);
@@ -123,8 +125,16 @@ export async function remediateRequest(
   return report;
 }
 
-function inspect(request: LabelingJobRequest, deps: RemediationDeps): Promise<AccountInventory> {
-  return inspectJob(request, { iam: new IamReader(deps.clients.iam), lambda: deps.clients.lambda });
+type Inspect = () => Promise<AccountInventory>;
+
+/**
+ * A fresh read of the job's roles on every call (they are what we change and verify); the functions'
+ * roles are looked up once per event, since nothing we do changes them.
+ */
+function inspector(request: LabelingJobRequest, deps: RemediationDeps): Inspect {
+  const functionMemo = new Map<string, Promise<FunctionInfo | undefined>>();
+  return () =>
+    inspectJob(request, { iam: new IamReader(deps.clients.iam), lambda: deps.clients.lambda, functionMemo });
 }
 
 /** Re-reads and re-plans (another change may have landed), writes, then reads back until IAM agrees. */
@@ -132,9 +142,10 @@ async function applyAndVerify(
   request: LabelingJobRequest,
   deps: RemediationDeps,
   notes: string[],
+  inspect: Inspect,
 ): Promise<Report> {
   const options = { core: deps.config.core, dryRun: false, now: deps.now?.() ?? new Date(), notes };
-  const fresh = await checkJob(request, await inspect(request, deps), options);
+  const fresh = await checkJob(request, await inspect(), options);
   if (fresh.changes.length === 0) return fresh;
   const applied: string[] = [];
   for (const change of fresh.changes) {
@@ -154,7 +165,7 @@ async function applyAndVerify(
     );
     deps.logger.info({ action: change.action, roleName: change.roleName }, 'change applied');
   }
-  await verify(request, deps, options);
+  await verify(request, deps, options, inspect);
   return { ...fresh, outcome: fresh.findings.some((f) => !f.fixable) ? 'blocked' : 'remediated' };
 }
 
@@ -162,11 +173,12 @@ async function verify(
   request: LabelingJobRequest,
   deps: RemediationDeps,
   options: Parameters<typeof checkJob>[2],
+  inspect: Inspect,
 ): Promise<void> {
   const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const deadline = Date.now() + (deps.verifyTimeoutMs ?? 15_000);
   for (let delay = 250; ; delay = Math.min(delay * 2, 4_000)) {
-    const after = await checkJob(request, await inspect(request, deps), options);
+    const after = await checkJob(request, await inspect(), options);
     if (after.changes.length === 0 && !after.findings.some((f) => f.fixable)) return;
     if (Date.now() + delay > deadline) {
       throw new VerifyError(

@@ -4,35 +4,18 @@
  * of this module (a fresh Lambda container); warm is the next one, which reuses the AWS-managed and
  * customer-managed policy versions cached by ARN + version.
  */
-import { makeHandler } from '../../functions/remediate/handler';
 import type { CallCounter } from '../../shared/aws/clients';
-import {
-  createSeedClients,
-  destroySeedClients,
-  runPrefix,
-  setParameter,
-  type SeedClients,
-} from './aws-world';
-import { createSinks, type Sinks } from './delivery-sinks';
-import { reportOf, testDeps } from './handler-deps';
+import { setParameter } from './aws-world';
+import { reportOf } from './handler-deps';
+import { useHandlerWorld } from './handler-world';
 import { labelingJobEvent, seedJobWorld } from './labeling-job-world';
 
-const prefix = runPrefix('ac');
-const parameter = `/${prefix}/dry-run`;
-let seed: SeedClients;
-let sinks: Sinks;
 const measured: string[] = [];
-
-beforeAll(async () => {
-  seed = createSeedClients();
-  sinks = await createSinks(prefix, prefix);
-});
-afterAll(async () => {
-  // The numbers are the point of this file: print them for the CI log.
+// The numbers are the point of this file: print them for the CI log (before the world's afterAll closes the sinks).
+afterAll(() => {
   console.info(`AWS API calls per event, typical job:\n${measured.join('\n')}`);
-  await sinks.close();
-  destroySeedClients(seed);
 });
+const { prefix, parameter, seed, handlerWith } = useHandlerWorld('ac', { drainSinks: false });
 
 /** Total calls and the per-command breakdown, sorted by command. */
 function summary(counter: CallCounter): { total: number; byCommand: Record<string, number> } {
@@ -52,9 +35,7 @@ describe('AWS API calls per event', () => {
     await setParameter(seed.ssm, parameter, 'true');
     const world = await seedJobWorld(seed, { id: `${prefix}-1` });
     const counter: CallCounter = new Map();
-    const handler = makeHandler(
-      testDeps({ topicArn: sinks.topicArn, dryRunParameterName: parameter, counter }),
-    );
+    const handler = handlerWith({ counter });
 
     // When the same event is handled twice
     expect(reportOf(await handler(labelingJobEvent(world))).outcome).toBe('proposed');
@@ -90,9 +71,7 @@ describe('AWS API calls per event', () => {
     await setParameter(seed.ssm, parameter, 'false');
     const world = await seedJobWorld(seed, { id: `${prefix}-2` });
     const counter: CallCounter = new Map();
-    const handler = makeHandler(
-      testDeps({ topicArn: sinks.topicArn, dryRunParameterName: parameter, counter }),
-    );
+    const handler = handlerWith({ counter });
     await handler(labelingJobEvent(world));
     const applying = record('warm, remediating (dry-run off)', counter);
     counter.clear();
@@ -104,6 +83,8 @@ describe('AWS API calls per event', () => {
       'IAM.GetRole': 6,
       'IAM.PutRolePolicy': 2,
       'IAM.UpdateAssumeRolePolicy': 1,
+      // while each function's role was looked up once for the whole event
+      'Lambda.GetFunctionConfiguration': 2,
     });
     // And only this job's two customer managed policies (new ARNs) had their versions fetched, once each
     expect(applying.byCommand['IAM.GetPolicyVersion']).toBe(2);
