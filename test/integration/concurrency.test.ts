@@ -2,23 +2,17 @@
  * Many events for one execution role at once, in one process (a warm Lambda that received a burst):
  * no update may be lost. The apply step re-reads under an in-process queue before it writes.
  */
-import { makeHandler } from '../../functions/remediate/handler';
 import { statementsOf } from '../../shared/core/policy-document';
 import {
   BASIC_EXECUTION_POLICY_ARN,
   createFunction,
   createRole,
-  createSeedClients,
-  destroySeedClients,
   policy,
-  runPrefix,
   serviceTrustStatement,
-  setParameter,
   snapshotRole,
-  type SeedClients,
 } from './aws-world';
-import { createSinks, type Sinks } from './delivery-sinks';
-import { reportOf, testDeps } from './handler-deps';
+import { reportOf } from './handler-deps';
+import { useHandlerWorld } from './handler-world';
 import {
   expectedAssumePolicy,
   expectedInvokePolicy,
@@ -30,20 +24,7 @@ import {
 
 const JOBS = 24;
 const LAMBDA_ROLES = 4;
-const prefix = runPrefix('cc');
-const parameter = `/${prefix}/dry-run`;
-let seed: SeedClients;
-let sinks: Sinks;
-
-beforeAll(async () => {
-  seed = createSeedClients();
-  sinks = await createSinks(prefix, prefix);
-  await setParameter(seed.ssm, parameter, 'false');
-});
-afterAll(async () => {
-  await sinks.close();
-  destroySeedClients(seed);
-});
+const { prefix, seed, sinks, handlerWith } = useHandlerWorld('cc', { dryRun: 'false', drainSinks: false });
 
 describe('concurrent events for one execution role', () => {
   it(`handles ${JOBS} events at once and the invoke policy ends up with every function ARN`, async () => {
@@ -89,7 +70,7 @@ describe('concurrent events for one execution role', () => {
         postFunctionArn,
       });
     }
-    const handler = makeHandler(testDeps({ topicArn: sinks.topicArn, dryRunParameterName: parameter }));
+    const handler = handlerWith();
 
     // When every event is handled concurrently by one handler
     const reports = (await Promise.all(worlds.map((w) => handler(labelingJobEvent(w))))).map(reportOf);

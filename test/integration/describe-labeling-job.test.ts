@@ -9,54 +9,12 @@ import {
   SageMakerServiceException,
 } from '@aws-sdk/client-sagemaker';
 import { mockClient } from 'aws-sdk-client-mock';
-import { makeHandler } from '../../functions/remediate/handler';
-import { createClients, type AwsClients } from '../../shared/aws/clients';
-import {
-  ACCOUNT,
-  createSeedClients,
-  destroySeedClients,
-  REGION,
-  runPrefix,
-  setParameter,
-  snapshotRole,
-  type SeedClients,
-} from './aws-world';
-import { createSinks, type Sinks } from './delivery-sinks';
-import { reportOf, testDeps, thrownBy } from './handler-deps';
-import { expectedInvokePolicy, labelingJobEvent, seedJobWorld, type JobWorld } from './labeling-job-world';
+import { ACCOUNT, REGION, snapshotRole } from './aws-world';
+import { reportOf, thrownBy } from './handler-deps';
+import { useHandlerWorld } from './handler-world';
+import { expectedInvokePolicy, labelingJobEvent } from './labeling-job-world';
 
-const prefix = runPrefix('dj');
-const parameter = `/${prefix}/dry-run`;
-let seed: SeedClients;
-let sinks: Sinks;
-let worlds = 0;
-
-beforeAll(async () => {
-  seed = createSeedClients();
-  sinks = await createSinks(prefix, prefix);
-  await setParameter(seed.ssm, parameter, 'false');
-});
-beforeEach(async () => {
-  await sinks.readNotifications();
-  await sinks.readResultEvents();
-});
-afterAll(async () => {
-  await sinks.close();
-  destroySeedClients(seed);
-});
-
-function newWorld(): Promise<JobWorld> {
-  worlds += 1;
-  return seedJobWorld(seed, { id: `${prefix}-${worlds}` });
-}
-
-function setup(): { clients: AwsClients; handler: ReturnType<typeof makeHandler> } {
-  const clients = createClients({ region: REGION });
-  return {
-    clients,
-    handler: makeHandler(testDeps({ clients, topicArn: sinks.topicArn, dryRunParameterName: parameter })),
-  };
-}
+const { seed, sinks, newWorld, setup } = useHandlerWorld('dj', { dryRun: 'false' });
 
 describe('DescribeLabelingJob path (the event lacks the role or output location)', () => {
   it('describes the job and remediates what DescribeLabelingJob names', async () => {

@@ -6,57 +6,26 @@ import { GetParameterCommand, SSMServiceException } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import { makeHandler } from '../../functions/remediate/handler';
 import { createClients } from '../../shared/aws/clients';
-import {
-  createSeedClients,
-  destroySeedClients,
-  REGION,
-  runPrefix,
-  setParameter,
-  snapshotRole,
-  type RoleSnapshot,
-  type SeedClients,
-} from './aws-world';
-import { createSinks, type ReceivedNotification, type Sinks } from './delivery-sinks';
-import { reportOf, testDeps, type TestDepsOptions } from './handler-deps';
-import { expectedInvokePolicy, labelingJobEvent, seedJobWorld, type JobWorld } from './labeling-job-world';
+import { REGION, setParameter, snapshotRole, type RoleSnapshot } from './aws-world';
+import { type ReceivedNotification } from './delivery-sinks';
+import { reportOf, testDeps } from './handler-deps';
+import { useHandlerWorld } from './handler-world';
+import { expectedInvokePolicy, labelingJobEvent, type JobWorld } from './labeling-job-world';
 
-const prefix = runPrefix('dr');
-const parameter = `/${prefix}/dry-run`;
-let seed: SeedClients;
-let sinks: Sinks;
+const { parameter, seed, sinks, newWorld, handlerWith } = useHandlerWorld('dr');
 /** One job for the cases that must not write: it stays unremediated, so every run has changes to propose. */
 let untouched: JobWorld;
 let untouchedBefore: RoleSnapshot[];
-let worlds = 0;
 
 beforeAll(async () => {
-  seed = createSeedClients();
-  sinks = await createSinks(prefix, prefix);
   untouched = await newWorld();
   untouchedBefore = await snapshotRoles(untouched);
 });
-beforeEach(async () => {
-  await sinks.readNotifications();
-  await sinks.readResultEvents();
-});
-afterAll(async () => {
-  await sinks.close();
-  destroySeedClients(seed);
-});
-
-function newWorld(): Promise<JobWorld> {
-  worlds += 1;
-  return seedJobWorld(seed, { id: `${prefix}-${worlds}` });
-}
 
 function snapshotRoles(world: JobWorld): Promise<RoleSnapshot[]> {
   return Promise.all(
     [world.executionRole.name, world.postRole.name].map((name) => snapshotRole(seed.iam, name)),
   );
-}
-
-function handlerWith(options: TestDepsOptions = {}) {
-  return makeHandler(testDeps({ topicArn: sinks.topicArn, dryRunParameterName: parameter, ...options }));
 }
 
 async function onlyNotification(): Promise<ReceivedNotification> {

@@ -5,62 +5,14 @@
  */
 import { GetRoleCommand, PutRolePolicyCommand, UpdateAssumeRolePolicyCommand } from '@aws-sdk/client-iam';
 import { mockClient } from 'aws-sdk-client-mock';
-import { makeHandler } from '../../functions/remediate/handler';
-import { createClients, type AwsClients } from '../../shared/aws/clients';
 import { statementsOf } from '../../shared/core/policy-document';
-import {
-  createSeedClients,
-  destroySeedClients,
-  policy,
-  REGION,
-  runPrefix,
-  setParameter,
-  snapshotRole,
-  type SeedClients,
-} from './aws-world';
-import { createSinks, type Sinks } from './delivery-sinks';
-import { reportOf, testDeps, thrownBy } from './handler-deps';
+import { policy, snapshotRole } from './aws-world';
+import { reportOf, thrownBy } from './handler-deps';
+import { useHandlerWorld } from './handler-world';
 import { iamError, iamForwardingToMoto, writesSent } from './iam-forwarding-mock';
-import {
-  expectedInvokePolicy,
-  expectedTrustStatement,
-  labelingJobEvent,
-  seedJobWorld,
-  type JobWorld,
-} from './labeling-job-world';
+import { expectedInvokePolicy, expectedTrustStatement, labelingJobEvent } from './labeling-job-world';
 
-const prefix = runPrefix('ft');
-const parameter = `/${prefix}/dry-run`;
-let seed: SeedClients;
-let sinks: Sinks;
-let worlds = 0;
-
-beforeAll(async () => {
-  seed = createSeedClients();
-  sinks = await createSinks(prefix, prefix);
-  await setParameter(seed.ssm, parameter, 'false');
-});
-beforeEach(async () => {
-  await sinks.readNotifications();
-  await sinks.readResultEvents();
-});
-afterAll(async () => {
-  await sinks.close();
-  destroySeedClients(seed);
-});
-
-function newWorld(): Promise<JobWorld> {
-  worlds += 1;
-  return seedJobWorld(seed, { id: `${prefix}-${worlds}` });
-}
-
-function setup(): { clients: AwsClients; handler: ReturnType<typeof makeHandler> } {
-  const clients = createClients({ region: REGION });
-  return {
-    clients,
-    handler: makeHandler(testDeps({ clients, topicArn: sinks.topicArn, dryRunParameterName: parameter })),
-  };
-}
+const { seed, sinks, newWorld, setup } = useHandlerWorld('ft', { dryRun: 'false' });
 
 describe('IAM throttling', () => {
   it('notifies outcome error, writes nothing and throws; the retry then remediates', async () => {

@@ -5,55 +5,20 @@
  */
 import { GetFunctionConfigurationCommand, LambdaServiceException } from '@aws-sdk/client-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import { makeHandler } from '../../functions/remediate/handler';
 import { createClients } from '../../shared/aws/clients';
 import { RESULT_EVENT } from '../../shared/aws/events';
-import {
-  createSeedClients,
-  destroySeedClients,
-  REGION,
-  runPrefix,
-  setParameter,
-  snapshotRole,
-  type SeedClients,
-} from './aws-world';
-import { createSinks, type Sinks } from './delivery-sinks';
-import { reportOf, testDeps, thrownBy, type TestDepsOptions } from './handler-deps';
-import {
-  labelingJobEvent,
-  seedJobWorld,
-  type CreateLabelingJobEvent,
-  type JobWorld,
-} from './labeling-job-world';
+import { REGION, setParameter, snapshotRole } from './aws-world';
+import { reportOf, thrownBy } from './handler-deps';
+import { useHandlerWorld } from './handler-world';
+import { labelingJobEvent, type CreateLabelingJobEvent, type JobWorld } from './labeling-job-world';
 
-const prefix = runPrefix('nt');
-const parameter = `/${prefix}/dry-run`;
-let seed: SeedClients;
-let sinks: Sinks;
-let worlds = 0;
-
-beforeAll(async () => {
-  seed = createSeedClients();
-  sinks = await createSinks(prefix, prefix);
-});
-beforeEach(async () => {
-  await setParameter(seed.ssm, parameter, 'true');
-  await sinks.readNotifications();
-  await sinks.readResultEvents();
-});
-afterAll(async () => {
-  await sinks.close();
-  destroySeedClients(seed);
-});
+const handlerWorld = useHandlerWorld('nt', { dryRunBeforeEach: 'true' });
+const { prefix, parameter, seed, sinks, handlerWith } = handlerWorld;
 
 function newWorld(options: { compliant?: boolean } = {}): Promise<JobWorld> {
-  worlds += 1;
-  const compliant = options.compliant ? { coveredFunctionNames: true, postRoleReadsS3: true } : {};
-  return seedJobWorld(seed, { id: `${prefix}-${worlds}`, ...compliant });
-}
-
-function handlerWith(options: TestDepsOptions = {}) {
-  return makeHandler(testDeps({ topicArn: sinks.topicArn, dryRunParameterName: parameter, ...options }));
+  return handlerWorld.newWorld(
+    options.compliant ? { coveredFunctionNames: true, postRoleReadsS3: true } : {},
+  );
 }
 
 /** The event with another job name (the job name is all the notification's subject varies with). */

@@ -1,61 +1,18 @@
 /** The handler end to end against moto: the exact IAM documents written, trust statements kept, dry-run, idempotence, guardrails. */
-import { makeHandler } from '../../functions/remediate/handler';
 import type { CallCounter } from '../../shared/aws/clients';
 import { statementsOf } from '../../shared/core/policy-document';
-import {
-  createManagedPolicy,
-  createSeedClients,
-  destroySeedClients,
-  policy,
-  runPrefix,
-  setParameter,
-  snapshotRole,
-  type SeedClients,
-} from './aws-world';
-import { createSinks, type Sinks } from './delivery-sinks';
-import { reportOf, testDeps, type TestDepsOptions } from './handler-deps';
+import { createManagedPolicy, policy, setParameter, snapshotRole } from './aws-world';
+import { reportOf } from './handler-deps';
+import { useHandlerWorld } from './handler-world';
 import {
   BREAK_GLASS_STATEMENT,
   expectedAssumePolicy,
   expectedInvokePolicy,
   expectedTrustStatement,
   labelingJobEvent,
-  seedJobWorld,
-  type JobWorld,
 } from './labeling-job-world';
 
-const prefix = runPrefix('rl');
-const dryRunParameter = `/${prefix}/dry-run`;
-let seed: SeedClients;
-let sinks: Sinks;
-let worlds = 0;
-
-beforeAll(async () => {
-  seed = createSeedClients();
-  sinks = await createSinks(prefix, prefix);
-});
-// Each test reads only what it caused: drop whatever an earlier (possibly failed) test left behind.
-beforeEach(async () => {
-  await sinks.readNotifications();
-  await sinks.readResultEvents();
-});
-afterAll(async () => {
-  await sinks.close();
-  destroySeedClients(seed);
-});
-
-function newWorld(
-  options: { coveredFunctionNames?: boolean; postRoleReadsS3?: boolean; executionBoundaryArn?: string } = {},
-): Promise<JobWorld> {
-  worlds += 1;
-  return seedJobWorld(seed, { id: `${prefix}-${worlds}`, ...options });
-}
-
-function handlerWith(options: TestDepsOptions = {}) {
-  return makeHandler(
-    testDeps({ topicArn: sinks.topicArn, dryRunParameterName: dryRunParameter, ...options }),
-  );
-}
+const { prefix, parameter: dryRunParameter, seed, sinks, newWorld, handlerWith } = useHandlerWorld('rl');
 
 describe('remediation of a typical job (dry-run parameter false)', () => {
   beforeAll(() => setParameter(seed.ssm, dryRunParameter, 'false'));

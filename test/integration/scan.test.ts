@@ -2,16 +2,8 @@
  * `scanJobs` against moto (IAM, Lambda) with SageMaker mocked (moto has no labeling jobs): the scan
  * reads each role, function and policy once however many jobs share them, and `fix` writes IAM.
  */
-import {
-  AttachRolePolicyCommand,
-  CreatePolicyCommand,
-  CreateRoleCommand,
-  GetRoleCommand,
-  GetRolePolicyCommand,
-  IAMClient,
-  PutRolePolicyCommand,
-} from '@aws-sdk/client-iam';
-import { CreateFunctionCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { GetRoleCommand, GetRolePolicyCommand, IAMClient } from '@aws-sdk/client-iam';
+import { LambdaClient } from '@aws-sdk/client-lambda';
 import {
   DescribeLabelingJobCommand,
   ListLabelingJobsCommand,
@@ -25,11 +17,17 @@ import { DEFAULT_CORE_OPTIONS, type PolicyDocument } from '../../shared/core';
 import { silentLogger } from '../../shared/logger';
 import type { RemediationDeps } from '../../shared/remediate-job';
 import { scanJobs, type ScanEntry } from '../../shared/scan';
-import { tinyLambdaZip } from './lambda-zip';
+import {
+  ACCOUNT,
+  createFunction,
+  createManagedPolicy,
+  createRole,
+  policy,
+  REGION,
+  serviceTrustStatement,
+} from './aws-world';
 import { resetMoto } from './moto-reset';
 
-const ACCOUNT = '123456789012'; // moto's default account
-const REGION = 'us-east-1';
 const BUCKET = 'scan-labeling-data';
 const GT_POLICY = 'arn:aws:iam::aws:policy/AmazonSageMakerGroundTruthExecution';
 const BASIC_POLICY = 'arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole';
@@ -43,31 +41,17 @@ const execRole = (k: number): string => `scan-exec-${k}`;
 const roleArn = (name: string): string => `arn:aws:iam::${ACCOUNT}:role/${name}`;
 const functionArn = (name: string): string => `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${name}`;
 const jobName = (i: number): string => `scan-job-${String(i).padStart(3, '0')}`;
-const trust = (service: string): string =>
-  JSON.stringify({
-    Version: '2012-10-17',
-    Statement: [{ Effect: 'Allow', Principal: { Service: service }, Action: 'sts:AssumeRole' }],
-  });
-const allow = (action: string | string[], resource: string): string =>
-  JSON.stringify({
-    Version: '2012-10-17',
-    Statement: [{ Effect: 'Allow', Action: action, Resource: resource }],
-  });
+const allow = (action: string | string[], resource: string): PolicyDocument =>
+  policy({ Effect: 'Allow', Action: action, Resource: resource });
 
 /** K execution roles and one function role (each two managed and one inline policy); two functions share that role. */
 async function seedAccount(iam: IAMClient, lambda: LambdaClient): Promise<void> {
-  await iam.send(
-    new CreatePolicyCommand({
-      PolicyName: 'ScanLabelingData',
-      PolicyDocument: allow(['s3:GetObject', 's3:PutObject'], `arn:aws:s3:::${BUCKET}/*`),
-    }),
+  await createManagedPolicy(
+    iam,
+    'ScanLabelingData',
+    allow(['s3:GetObject', 's3:PutObject'], `arn:aws:s3:::${BUCKET}/*`),
   );
-  await iam.send(
-    new CreatePolicyCommand({
-      PolicyName: 'ScanFunctionTracing',
-      PolicyDocument: allow('xray:PutTraceSegments', '*'),
-    }),
-  );
+  await createManagedPolicy(iam, 'ScanFunctionTracing', allow('xray:PutTraceSegments', '*'));
   const roles = [
     ...Array.from({ length: K_ROLES }, (_, k) => ({
       name: execRole(k),
@@ -77,30 +61,14 @@ async function seedAccount(iam: IAMClient, lambda: LambdaClient): Promise<void> 
     { name: 'scan-fn-role', service: 'lambda.amazonaws.com', managed: [BASIC_POLICY, FN_POLICY] },
   ];
   for (const role of roles) {
-    await iam.send(
-      new CreateRoleCommand({ RoleName: role.name, AssumeRolePolicyDocument: trust(role.service) }),
-    );
-    for (const arn of role.managed)
-      await iam.send(new AttachRolePolicyCommand({ RoleName: role.name, PolicyArn: arn }));
-    await iam.send(
-      new PutRolePolicyCommand({
-        RoleName: role.name,
-        PolicyName: 'Logs',
-        PolicyDocument: allow('logs:PutLogEvents', '*'),
-      }),
-    );
+    await createRole(iam, {
+      name: role.name,
+      trust: policy(serviceTrustStatement(role.service)),
+      managed: role.managed,
+      inline: { Logs: allow('logs:PutLogEvents', '*') },
+    });
   }
-  for (const name of ['scan-pre', 'scan-post']) {
-    await lambda.send(
-      new CreateFunctionCommand({
-        FunctionName: name,
-        Runtime: 'nodejs20.x',
-        Handler: 'index.handler',
-        Role: roleArn('scan-fn-role'),
-        Code: { ZipFile: tinyLambdaZip() },
-      }),
-    );
-  }
+  for (const name of ['scan-pre', 'scan-post']) await createFunction(lambda, name, roleArn('scan-fn-role'));
 }
 
 /** DescribeLabelingJob for job i: execution role i mod K, the two shared functions. */
