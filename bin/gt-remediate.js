@@ -8,12 +8,14 @@ if (!fs.existsSync(entry)) {
   process.stderr.write('gt-remediate: not built yet; run `npm run build` (npm ci does it for you)\n');
   process.exit(2);
 }
-require(entry).main(process.argv).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error) => {
-    process.stderr.write(`gt-remediate: ${error instanceof Error ? error.message : String(error)}\n`);
-    process.exitCode = 2;
-  },
-);
+require(entry)
+  .main(process.argv)
+  .then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error) => {
+      process.stderr.write(`gt-remediate: ${error instanceof Error ? error.message : String(error)}\n`);
+      process.exitCode = 2;
+    },
+  );

@@ -11,16 +11,28 @@ const ROOT = path.resolve(__dirname, '..');
 function buildAsset(log) {
   const out = fs.mkdtempSync(path.join(os.tmpdir(), 'gt-bench-cdk-'));
   log('cdk synth (offline) ...');
-  const synth = spawnSync('npx', ['cdk', 'synth', '--quiet', '-o', out], { cwd: ROOT, encoding: 'utf8', timeout: 180_000 });
+  const synth = spawnSync('npx', ['cdk', 'synth', '--quiet', '-o', out], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    timeout: 180_000,
+  });
   if (synth.status === 0) {
-    const dirs = fs.readdirSync(out).filter((d) => d.startsWith('asset.')).map((d) => path.join(out, d));
+    const dirs = fs
+      .readdirSync(out)
+      .filter((d) => d.startsWith('asset.'))
+      .map((d) => path.join(out, d));
     for (const dir of dirs) {
-      const entry = [path.join(dir, 'dist', 'cjs', 'index.js'), path.join(dir, 'index.js')].find((f) => fs.existsSync(f));
-      if (entry && fs.readFileSync(entry, 'utf8').includes('selfTest')) return { dir, entry, source: 'cdk synth', tmp: out };
+      const entry = [path.join(dir, 'dist', 'cjs', 'index.js'), path.join(dir, 'index.js')].find((f) =>
+        fs.existsSync(f),
+      );
+      if (entry && fs.readFileSync(entry, 'utf8').includes('selfTest'))
+        return { dir, entry, source: 'cdk synth', tmp: out };
     }
     log('cdk synth produced no remediate asset; falling back to esbuild');
   } else {
-    log(`cdk synth failed (exit ${synth.status}); falling back to esbuild: ${(synth.stderr || '').trim().split('\n').slice(-3).join(' | ')}`);
+    log(
+      `cdk synth failed (exit ${synth.status}); falling back to esbuild: ${(synth.stderr || '').trim().split('\n').slice(-3).join(' | ')}`,
+    );
   }
   const dir = path.join(out, 'esbuild-asset');
   const entry = path.join(dir, 'index.js');
@@ -63,7 +75,10 @@ function zippedBytes(dir, tmp) {
   const zipFile = path.join(tmp, 'asset.zip');
   const viaZip = spawnSync('zip', ['-r', '-X', '-q', zipFile, '.'], { cwd: dir });
   if (viaZip.status !== 0) {
-    const py = spawnSync('python3', ['-c', `import shutil; shutil.make_archive(${JSON.stringify(zipFile.replace(/\.zip$/, ''))}, 'zip', ${JSON.stringify(dir)})`]);
+    const py = spawnSync('python3', [
+      '-c',
+      `import shutil; shutil.make_archive(${JSON.stringify(zipFile.replace(/\.zip$/, ''))}, 'zip', ${JSON.stringify(dir)})`,
+    ]);
     if (py.status !== 0) throw new Error('neither zip nor python3 could zip the asset');
   }
   return fs.statSync(zipFile).size;

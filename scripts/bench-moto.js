@@ -14,21 +14,28 @@ const REGION = 'us-east-1';
 
 /** Starts moto on a free loopback port, exports AWS_ENDPOINT_URL and fake credentials; returns stop(). */
 async function startMoto() {
-  const venv = spawnSync('bash', [path.join(ROOT, 'scripts', 'ensure-venv.sh')], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const venv = spawnSync('bash', [path.join(ROOT, 'scripts', 'ensure-venv.sh')], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
   if (venv.status !== 0) throw new Error('scripts/ensure-venv.sh failed');
   const port = await freePort();
   const endpoint = `http://127.0.0.1:${port}`;
   const log = fs.openSync(path.join(ROOT, '.venv', 'moto-bench.log'), 'w');
-  const child = spawn(path.join(ROOT, '.venv', 'bin', 'moto_server'), ['-H', '127.0.0.1', '-p', String(port)], {
-    env: { ...process.env, MOTO_IAM_LOAD_MANAGED_POLICIES: 'true' },
-    stdio: ['ignore', log, log],
-  });
+  const child = spawn(
+    path.join(ROOT, '.venv', 'bin', 'moto_server'),
+    ['-H', '127.0.0.1', '-p', String(port)],
+    {
+      env: { ...process.env, MOTO_IAM_LOAD_MANAGED_POLICIES: 'true' },
+      stdio: ['ignore', log, log],
+    },
+  );
   fs.closeSync(log);
   const kill = () => child.kill('SIGKILL');
   process.once('exit', kill);
   const deadline = Date.now() + 60_000;
   for (;;) {
-    if (child.exitCode !== null) throw new Error('moto server exited during startup (see .venv/moto-bench.log)');
+    if (child.exitCode !== null)
+      throw new Error('moto server exited during startup (see .venv/moto-bench.log)');
     try {
       await fetch(`${endpoint}/moto-api/`, { signal: AbortSignal.timeout(2_000) });
       break;
@@ -78,19 +85,29 @@ function freePort() {
 const roleArn = (name) => `arn:aws:iam::${ACCOUNT}:role/${name}`;
 const functionArn = (name) => `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${name}`;
 const trust = (service) =>
-  JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: service }, Action: 'sts:AssumeRole' }] });
-const allow = (action, resource) => JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: action, Resource: resource }] });
+  JSON.stringify({
+    Version: '2012-10-17',
+    Statement: [{ Effect: 'Allow', Principal: { Service: service }, Action: 'sts:AssumeRole' }],
+  });
+const allow = (action, resource) =>
+  JSON.stringify({
+    Version: '2012-10-17',
+    Statement: [{ Effect: 'Allow', Action: action, Resource: resource }],
+  });
 
 /** A one-file zip (stored) for CreateFunction, built with python3's zipfile to stay dependency-free. */
 function tinyZip() {
-  const out = spawnSync('python3', ['-c', [
-    'import io,sys,zipfile',
-    'b=io.BytesIO()',
-    'z=zipfile.ZipFile(b,"w")',
-    'z.writestr("index.js","exports.handler=async()=>({ok:true})")',
-    'z.close()',
-    'sys.stdout.buffer.write(b.getvalue())',
-  ].join('\n')]);
+  const out = spawnSync('python3', [
+    '-c',
+    [
+      'import io,sys,zipfile',
+      'b=io.BytesIO()',
+      'z=zipfile.ZipFile(b,"w")',
+      'z.writestr("index.js","exports.handler=async()=>({ok:true})")',
+      'z.close()',
+      'sys.stdout.buffer.write(b.getvalue())',
+    ].join('\n'),
+  ]);
   if (out.status !== 0) throw new Error(`python3 zip failed: ${out.stderr}`);
   return new Uint8Array(out.stdout);
 }
@@ -101,26 +118,67 @@ function tinyZip() {
  * customer policy + one inline policy) shared by `functions`.
  */
 async function seedAccount({ execRoles, functions, bucket }) {
-  const { IAMClient, CreateRoleCommand, CreatePolicyCommand, AttachRolePolicyCommand, PutRolePolicyCommand } = require('@aws-sdk/client-iam');
+  const {
+    IAMClient,
+    CreateRoleCommand,
+    CreatePolicyCommand,
+    AttachRolePolicyCommand,
+    PutRolePolicyCommand,
+  } = require('@aws-sdk/client-iam');
   const { LambdaClient, CreateFunctionCommand } = require('@aws-sdk/client-lambda');
   const iam = new IAMClient({ region: REGION });
   const lambda = new LambdaClient({ region: REGION });
   const data = `arn:aws:iam::${ACCOUNT}:policy/BenchLabelingData`;
   const tracing = `arn:aws:iam::${ACCOUNT}:policy/BenchFunctionTracing`;
-  await iam.send(new CreatePolicyCommand({ PolicyName: 'BenchLabelingData', PolicyDocument: allow(['s3:GetObject', 's3:PutObject'], `arn:aws:s3:::${bucket}/*`) }));
-  await iam.send(new CreatePolicyCommand({ PolicyName: 'BenchFunctionTracing', PolicyDocument: allow('xray:PutTraceSegments', '*') }));
+  await iam.send(
+    new CreatePolicyCommand({
+      PolicyName: 'BenchLabelingData',
+      PolicyDocument: allow(['s3:GetObject', 's3:PutObject'], `arn:aws:s3:::${bucket}/*`),
+    }),
+  );
+  await iam.send(
+    new CreatePolicyCommand({
+      PolicyName: 'BenchFunctionTracing',
+      PolicyDocument: allow('xray:PutTraceSegments', '*'),
+    }),
+  );
   const roles = [
-    ...execRoles.map((name) => ({ name, service: 'sagemaker.amazonaws.com', managed: ['arn:aws:iam::aws:policy/AmazonSageMakerGroundTruthExecution', data] })),
-    { name: 'bench-fn-role', service: 'lambda.amazonaws.com', managed: ['arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole', tracing] },
+    ...execRoles.map((name) => ({
+      name,
+      service: 'sagemaker.amazonaws.com',
+      managed: ['arn:aws:iam::aws:policy/AmazonSageMakerGroundTruthExecution', data],
+    })),
+    {
+      name: 'bench-fn-role',
+      service: 'lambda.amazonaws.com',
+      managed: ['arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole', tracing],
+    },
   ];
   for (const role of roles) {
-    await iam.send(new CreateRoleCommand({ RoleName: role.name, AssumeRolePolicyDocument: trust(role.service) }));
-    for (const arn of role.managed) await iam.send(new AttachRolePolicyCommand({ RoleName: role.name, PolicyArn: arn }));
-    await iam.send(new PutRolePolicyCommand({ RoleName: role.name, PolicyName: 'Logs', PolicyDocument: allow('logs:PutLogEvents', '*') }));
+    await iam.send(
+      new CreateRoleCommand({ RoleName: role.name, AssumeRolePolicyDocument: trust(role.service) }),
+    );
+    for (const arn of role.managed)
+      await iam.send(new AttachRolePolicyCommand({ RoleName: role.name, PolicyArn: arn }));
+    await iam.send(
+      new PutRolePolicyCommand({
+        RoleName: role.name,
+        PolicyName: 'Logs',
+        PolicyDocument: allow('logs:PutLogEvents', '*'),
+      }),
+    );
   }
   const zip = tinyZip();
   for (const name of functions) {
-    await lambda.send(new CreateFunctionCommand({ FunctionName: name, Runtime: 'nodejs22.x', Handler: 'index.handler', Role: roleArn('bench-fn-role'), Code: { ZipFile: zip } }));
+    await lambda.send(
+      new CreateFunctionCommand({
+        FunctionName: name,
+        Runtime: 'nodejs22.x',
+        Handler: 'index.handler',
+        Role: roleArn('bench-fn-role'),
+        Code: { ZipFile: zip },
+      }),
+    );
   }
   iam.destroy();
   lambda.destroy();

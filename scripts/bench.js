@@ -61,28 +61,48 @@ async function main() {
 
 /** Runs `npm run build` when a TypeScript source is newer than the compiled files the bench loads. */
 function ensureBuilt() {
-  const outputs = ['functions/remediate/handler.js', 'shared/scan.js', 'shared/aws/clients.js', 'shared/core/index.js'].map((f) => path.join(DIST, f));
-  const newestSource = Math.max(...['cli', 'functions', 'shared'].flatMap((d) => tsFiles(path.join(ROOT, d))).map((f) => fs.statSync(f).mtimeMs));
+  const outputs = [
+    'functions/remediate/handler.js',
+    'shared/scan.js',
+    'shared/aws/clients.js',
+    'shared/core/index.js',
+  ].map((f) => path.join(DIST, f));
+  const newestSource = Math.max(
+    ...['cli', 'functions', 'shared']
+      .flatMap((d) => tsFiles(path.join(ROOT, d)))
+      .map((f) => fs.statSync(f).mtimeMs),
+  );
   const missing = outputs.some((f) => !fs.existsSync(f));
   if (!missing && Math.min(...outputs.map((f) => fs.statSync(f).mtimeMs)) >= newestSource) return;
   log('dist/ is stale: npm run build ...');
-  const build = spawnSync('npm', ['run', 'build', '--silent'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+  const build = spawnSync('npm', ['run', 'build', '--silent'], {
+    cwd: ROOT,
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
   // tsc still emits on type errors; carry on if the files are there (another change may be half-done).
   if (build.status !== 0) {
-    if (outputs.some((f) => !fs.existsSync(f))) throw new Error('npm run build failed and dist/ is incomplete');
+    if (outputs.some((f) => !fs.existsSync(f)))
+      throw new Error('npm run build failed and dist/ is incomplete');
     log('warning: npm run build reported errors; benchmarking the emitted dist/ anyway');
   }
 }
 
 function tsFiles(dir) {
-  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
-    e.isDirectory() ? tsFiles(path.join(dir, e.name)) : e.name.endsWith('.ts') ? [path.join(dir, e.name)] : [],
-  );
+  return fs
+    .readdirSync(dir, { withFileTypes: true })
+    .flatMap((e) =>
+      e.isDirectory()
+        ? tsFiles(path.join(dir, e.name))
+        : e.name.endsWith('.ts')
+          ? [path.join(dir, e.name)]
+          : [],
+    );
 }
 
 /** Requires a dist module with a fresh copy of dist/ (module-level caches such as policy versions start empty). */
 function freshDist(rel) {
-  for (const key of Object.keys(require.cache)) if (key.startsWith(DIST + path.sep)) delete require.cache[key];
+  for (const key of Object.keys(require.cache))
+    if (key.startsWith(DIST + path.sep)) delete require.cache[key];
   return require(path.join(DIST, rel));
 }
 
@@ -108,8 +128,19 @@ async function benchCheck() {
       Path: '/',
       RoleName: `role-${i}`,
       Arn: roleArn(`role-${i}`),
-      AssumeRolePolicyDocument: doc([{ Effect: 'Allow', Principal: { Service: exec ? 'sagemaker.amazonaws.com' : 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }]),
-      RolePolicyList: [{ PolicyName: 'Logs', PolicyDocument: doc([{ Effect: 'Allow', Action: 'logs:PutLogEvents', Resource: '*' }]) }],
+      AssumeRolePolicyDocument: doc([
+        {
+          Effect: 'Allow',
+          Principal: { Service: exec ? 'sagemaker.amazonaws.com' : 'lambda.amazonaws.com' },
+          Action: 'sts:AssumeRole',
+        },
+      ]),
+      RolePolicyList: [
+        {
+          PolicyName: 'Logs',
+          PolicyDocument: doc([{ Effect: 'Allow', Action: 'logs:PutLogEvents', Resource: '*' }]),
+        },
+      ],
       AttachedManagedPolicies: [
         { PolicyName: 'AmazonSageMakerGroundTruthExecution', PolicyArn: gt },
         { PolicyName: 'BenchLabelingData', PolicyArn: data },
@@ -119,9 +150,29 @@ async function benchCheck() {
   });
   const iamJson = {
     RoleDetailList: roles,
-    Policies: [{ PolicyName: 'BenchLabelingData', Arn: data, DefaultVersionId: 'v1', PolicyVersionList: [{ VersionId: 'v1', IsDefaultVersion: true, Document: doc([{ Effect: 'Allow', Action: 's3:PutObject', Resource: 'arn:aws:s3:::bench-data/*' }]) }] }],
+    Policies: [
+      {
+        PolicyName: 'BenchLabelingData',
+        Arn: data,
+        DefaultVersionId: 'v1',
+        PolicyVersionList: [
+          {
+            VersionId: 'v1',
+            IsDefaultVersion: true,
+            Document: doc([
+              { Effect: 'Allow', Action: 's3:PutObject', Resource: 'arn:aws:s3:::bench-data/*' },
+            ]),
+          },
+        ],
+      },
+    ],
   };
-  const lambdaJson = { Functions: Array.from({ length: CHECK_JOBS * 2 }, (_, i) => ({ FunctionArn: functionArn(`fn-${i}`), Role: roleArn(`role-${(2 * i + 1) % CHECK_ROLES}`) })) };
+  const lambdaJson = {
+    Functions: Array.from({ length: CHECK_JOBS * 2 }, (_, i) => ({
+      FunctionArn: functionArn(`fn-${i}`),
+      Role: roleArn(`role-${(2 * i + 1) % CHECK_ROLES}`),
+    })),
+  };
   const loadStart = process.hrtime.bigint();
   const inventory = core.inventoryFromSnapshot(iamJson, lambdaJson);
   const snapshotLoadMs = Number(process.hrtime.bigint() - loadStart) / 1e6;
@@ -143,7 +194,13 @@ async function benchCheck() {
     outcomes[report.outcome] = (outcomes[report.outcome] ?? 0) + 1;
   }
   const totalMs = Number(process.hrtime.bigint() - start) / 1e6;
-  return { checkRoles: CHECK_ROLES, checkJobs: CHECK_JOBS, checkMsPerJob: round(totalMs / CHECK_JOBS, 2), checkOutcomes: outcomes, snapshotLoadMs: round(snapshotLoadMs) };
+  return {
+    checkRoles: CHECK_ROLES,
+    checkJobs: CHECK_JOBS,
+    checkMsPerJob: round(totalMs / CHECK_JOBS, 2),
+    checkOutcomes: outcomes,
+    snapshotLoadMs: round(snapshotLoadMs),
+  };
 }
 
 function total(counter) {
@@ -154,13 +211,19 @@ function total(counter) {
 async function benchHandler(moto) {
   log('handler: seeding moto ...');
   await moto.reset();
-  await seedAccount({ execRoles: ['bench-exec'], functions: ['bench-pre', 'bench-post'], bucket: 'bench-data' });
+  await seedAccount({
+    execRoles: ['bench-exec'],
+    functions: ['bench-pre', 'bench-post'],
+    bucket: 'bench-data',
+  });
   const { SNSClient, CreateTopicCommand } = require('@aws-sdk/client-sns');
   const { SSMClient, PutParameterCommand } = require('@aws-sdk/client-ssm');
   const sns = new SNSClient({ region: REGION });
   const ssm = new SSMClient({ region: REGION });
   const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: 'bench-topic' }));
-  await ssm.send(new PutParameterCommand({ Name: '/bench/dry-run', Type: 'String', Value: 'true', Overwrite: true }));
+  await ssm.send(
+    new PutParameterCommand({ Name: '/bench/dry-run', Type: 'String', Value: 'true', Overwrite: true }),
+  );
   sns.destroy();
   ssm.destroy();
 
@@ -171,16 +234,31 @@ async function benchHandler(moto) {
   const counter = new Map();
   const handler = makeHandler({
     clients: createClients({ region: REGION, counter }),
-    config: { core: DEFAULT_CORE_OPTIONS, topicArn: TopicArn, dryRunParameterName: '/bench/dry-run', eventBusName: 'default', notifyCompliant: false },
+    config: {
+      core: DEFAULT_CORE_OPTIONS,
+      topicArn: TopicArn,
+      dryRunParameterName: '/bench/dry-run',
+      eventBusName: 'default',
+      notifyCompliant: false,
+    },
     logger: silentLogger(),
   });
-  const event = createLabelingJobEvent('bench-job', roleArn('bench-exec'), functionArn('bench-pre'), functionArn('bench-post'));
+  const event = createLabelingJobEvent(
+    'bench-job',
+    roleArn('bench-exec'),
+    functionArn('bench-pre'),
+    functionArn('bench-post'),
+  );
 
   const invoke = async () => {
     counter.clear();
     const start = process.hrtime.bigint();
     const result = await handler(event);
-    return { ms: Number(process.hrtime.bigint() - start) / 1e6, calls: new Map(counter), outcome: result.report?.outcome };
+    return {
+      ms: Number(process.hrtime.bigint() - start) / 1e6,
+      calls: new Map(counter),
+      outcome: result.report?.outcome,
+    };
   };
   const cold = await invoke();
   const warm = await invoke();
@@ -188,7 +266,10 @@ async function benchHandler(moto) {
   for (let i = 0; i < HANDLER_RUNS; i++) times.push((await invoke()).ms);
   return {
     apiCallsPerEvent: { cold: total(cold.calls), warm: total(warm.calls) },
-    apiCallsByCall: { cold: Object.fromEntries([...cold.calls].sort()), warm: Object.fromEntries([...warm.calls].sort()) },
+    apiCallsByCall: {
+      cold: Object.fromEntries([...cold.calls].sort()),
+      warm: Object.fromEntries([...warm.calls].sort()),
+    },
     handlerOutcome: cold.outcome,
     handlerColdMs: round(cold.ms),
     handlerMsP50: round(median(times)),
@@ -201,17 +282,28 @@ async function benchScan(moto) {
   log(`scan: seeding moto (${SCAN_EXEC_ROLES + 1} roles, 4 functions, ${SCAN_JOBS} mocked jobs) ...`);
   await moto.reset();
   const execRoles = Array.from({ length: SCAN_EXEC_ROLES }, (_, k) => `bench-exec-${k}`);
-  const { roles } = await seedAccount({ execRoles, functions: ['bench-pre-a', 'bench-pre-b', 'bench-post-a', 'bench-post-b'], bucket: 'bench-data' });
+  const { roles } = await seedAccount({
+    execRoles,
+    functions: ['bench-pre-a', 'bench-pre-b', 'bench-post-a', 'bench-post-b'],
+    bucket: 'bench-data',
+  });
 
   const { mockClient } = require('aws-sdk-client-mock');
-  const { SageMakerClient, ListLabelingJobsCommand, DescribeLabelingJobCommand } = require('@aws-sdk/client-sagemaker');
+  const {
+    SageMakerClient,
+    ListLabelingJobsCommand,
+    DescribeLabelingJobCommand,
+  } = require('@aws-sdk/client-sagemaker');
   const sagemaker = mockClient(SageMakerClient);
   const name = (i) => `bench-job-${String(i).padStart(4, '0')}`;
   sagemaker.on(ListLabelingJobsCommand).callsFake((input) => {
     const start = Number(input.NextToken ?? '0');
     const end = Math.min(start + (input.MaxResults ?? 100), SCAN_JOBS);
     return {
-      LabelingJobSummaryList: Array.from({ length: end - start }, (_, j) => ({ LabelingJobName: name(start + j), LabelingJobStatus: 'InProgress' })),
+      LabelingJobSummaryList: Array.from({ length: end - start }, (_, j) => ({
+        LabelingJobName: name(start + j),
+        LabelingJobStatus: 'InProgress',
+      })),
       ...(end < SCAN_JOBS ? { NextToken: String(end) } : {}),
     };
   });
@@ -225,7 +317,9 @@ async function benchScan(moto) {
       RoleArn: roleArn(execRoles[i % SCAN_EXEC_ROLES]),
       HumanTaskConfig: {
         PreHumanTaskLambdaArn: functionArn(`bench-pre-${variant}`),
-        AnnotationConsolidationConfig: { AnnotationConsolidationLambdaArn: functionArn(`bench-post-${variant}`) },
+        AnnotationConsolidationConfig: {
+          AnnotationConsolidationLambdaArn: functionArn(`bench-post-${variant}`),
+        },
       },
       OutputConfig: { S3OutputPath: 's3://bench-data/output/' },
     };
@@ -253,7 +347,9 @@ async function benchScan(moto) {
       const key = 'report' in e ? e.report.outcome : 'problem';
       outcomes[key] = (outcomes[key] ?? 0) + 1;
     }
-    const sageMakerCalls = sagemaker.commandCalls(ListLabelingJobsCommand).length + sagemaker.commandCalls(DescribeLabelingJobCommand).length;
+    const sageMakerCalls =
+      sagemaker.commandCalls(ListLabelingJobsCommand).length +
+      sagemaker.commandCalls(DescribeLabelingJobCommand).length;
     return {
       scanJobs: entries.length,
       scanRoles: roles.length,
@@ -290,7 +386,10 @@ function createLabelingJobEvent(jobName, executionRoleArn, pre, post) {
         labelingJobName: jobName,
         roleArn: executionRoleArn,
         outputConfig: { s3OutputPath: 's3://bench-data/output/' },
-        humanTaskConfig: { preHumanTaskLambdaArn: pre, annotationConsolidationConfig: { annotationConsolidationLambdaArn: post } },
+        humanTaskConfig: {
+          preHumanTaskLambdaArn: pre,
+          annotationConsolidationConfig: { annotationConsolidationLambdaArn: post },
+        },
       },
       responseElements: { labelingJobArn: `arn:aws:sagemaker:${REGION}:${ACCOUNT}:labeling-job/${jobName}` },
     },
@@ -300,15 +399,33 @@ function createLabelingJobEvent(jobName, executionRoleArn, pre, post) {
 function table(r) {
   const kb = (n) => `${(n / 1024).toFixed(0)} KiB`;
   const rows = [
-    ['machine', `${r.machine.nproc} CPU (${r.machine.cpu}), ${r.machine.memoryGiB} GiB, node ${r.machine.node}`],
+    [
+      'machine',
+      `${r.machine.nproc} CPU (${r.machine.cpu}), ${r.machine.memoryGiB} GiB, node ${r.machine.node}`,
+    ],
     ['asset', r.assetSource],
-    ['bundleBytes', `${r.bundleBytes} (${kb(r.bundleBytes)}: code ${kb(r.bundleParts.code)}, map ${kb(r.bundleParts.sourceMap)}, data ${kb(r.bundleParts.data)})`],
+    [
+      'bundleBytes',
+      `${r.bundleBytes} (${kb(r.bundleBytes)}: code ${kb(r.bundleParts.code)}, map ${kb(r.bundleParts.sourceMap)}, data ${kb(r.bundleParts.data)})`,
+    ],
     ['bundleZippedBytes', `${r.bundleZippedBytes} (${kb(r.bundleZippedBytes)})`],
-    ['initMs / bareNodeMs', `${r.initMs} / ${r.bareNodeMs} ms (median of ${r.runs}; handler load ≈ ${round(r.initMs - r.bareNodeMs)} ms)`],
-    ['apiCallsPerEvent', `cold ${r.apiCallsPerEvent.cold}, warm ${r.apiCallsPerEvent.warm} (outcome ${r.handlerOutcome})`],
+    [
+      'initMs / bareNodeMs',
+      `${r.initMs} / ${r.bareNodeMs} ms (median of ${r.runs}; handler load ≈ ${round(r.initMs - r.bareNodeMs)} ms)`,
+    ],
+    [
+      'apiCallsPerEvent',
+      `cold ${r.apiCallsPerEvent.cold}, warm ${r.apiCallsPerEvent.warm} (outcome ${r.handlerOutcome})`,
+    ],
     ['handlerMsP50', `${r.handlerMsP50} ms warm (first call ${r.handlerColdMs} ms)`],
-    ['scan', `${r.scanJobs} jobs, ${r.scanRoles} roles: ${r.scanApiCalls} IAM+Lambda calls (+${r.scanSageMakerCalls} SageMaker, mocked) in ${r.scanMs} ms`],
-    ['checkMsPerJob', `${r.checkMsPerJob} ms (${r.checkJobs} jobs, ${r.checkRoles}-role snapshot loaded in ${r.snapshotLoadMs} ms)`],
+    [
+      'scan',
+      `${r.scanJobs} jobs, ${r.scanRoles} roles: ${r.scanApiCalls} IAM+Lambda calls (+${r.scanSageMakerCalls} SageMaker, mocked) in ${r.scanMs} ms`,
+    ],
+    [
+      'checkMsPerJob',
+      `${r.checkMsPerJob} ms (${r.checkJobs} jobs, ${r.checkRoles}-role snapshot loaded in ${r.snapshotLoadMs} ms)`,
+    ],
   ];
   const w = Math.max(...rows.map(([k]) => k.length));
   return rows.map(([k, v]) => `${k.padEnd(w)}  ${v}`).join('\n');
