@@ -149,6 +149,10 @@ async function runFix(flags: FixFlags, io: Io, live: LiveRunner): Promise<number
     throw new InputError('fix works on the live account only: add --live (use check --snapshot offline)');
   const core = coreOptionsFromFlags(flags);
   const request = readRequest(flags.event);
+  // Fail before reading the account when we could not ask anyway.
+  if (!flags.yes && !flags.dryRun && !process.stdin.isTTY) {
+    throw new InputError('refusing to change IAM without confirmation: stdin is not a terminal (add --yes)');
+  }
   const proposal = await live(request, core, { dryRun: true });
   if (flags.dryRun || proposal.changes.length === 0) {
     printReport(proposal, flags.json === true, io);
@@ -156,10 +160,6 @@ async function runFix(flags: FixFlags, io: Io, live: LiveRunner): Promise<number
   }
   if (!flags.yes) {
     io.err(renderReport(proposal));
-    if (!process.stdin.isTTY)
-      throw new InputError(
-        'refusing to change IAM without confirmation: stdin is not a terminal (add --yes)',
-      );
     if (!(await confirm(`Apply ${proposal.changes.length} change(s) to IAM? [y/N] `))) {
       io.err('gt-remediate: nothing changed\n');
       return EXIT.findings;
