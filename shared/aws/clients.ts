@@ -1,10 +1,11 @@
-/** SDK clients, created lazily (cold start pays only for what an invocation uses), with an optional call counter. */
-import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import type { IAMClient } from '@aws-sdk/client-iam';
-import type { LambdaClient } from '@aws-sdk/client-lambda';
+/** SDK clients, each built on first use, with an optional call counter. */
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { IAMClient } from '@aws-sdk/client-iam';
+import { LambdaClient } from '@aws-sdk/client-lambda';
 import type { SageMakerClient } from '@aws-sdk/client-sagemaker';
-import type { SNSClient } from '@aws-sdk/client-sns';
-import type { SSMClient } from '@aws-sdk/client-ssm';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { SSMClient } from '@aws-sdk/client-ssm';
+import { sageMakerSdk } from './sagemaker';
 
 /** The clients the remediator uses; each is built on first use. */
 export interface AwsClients {
@@ -51,76 +52,34 @@ export function createClients(options: ClientOptions = {}): AwsClients {
     ...(options.retryMode ? { retryMode: options.retryMode } : {}),
     ...(options.maxAttempts ? { maxAttempts: options.maxAttempts } : {}),
   };
-  const lazy = <T>(make: () => T): (() => T) => {
-    let value: T | undefined;
-    return () => (value ??= make());
+  const built = new Map<string, Sendable>();
+  const client = <T extends Sendable>(service: string, make: () => T): T => {
+    let value = built.get(service) as T | undefined;
+    if (!value) {
+      value = withCounter(make(), service, options.counter);
+      built.set(service, value);
+    }
+    return value;
   };
-  /* eslint-disable @typescript-eslint/no-require-imports -- lazy loading keeps the cold start short */
-  const iam = lazy(() =>
-    withCounter(
-      new (require('@aws-sdk/client-iam') as typeof import('@aws-sdk/client-iam')).IAMClient(config),
-      'IAM',
-      options.counter,
-    ),
-  );
-  const lambda = lazy(() =>
-    withCounter(
-      new (require('@aws-sdk/client-lambda') as typeof import('@aws-sdk/client-lambda')).LambdaClient(config),
-      'Lambda',
-      options.counter,
-    ),
-  );
-  const sagemaker = lazy(() =>
-    withCounter(
-      new (
-        require('@aws-sdk/client-sagemaker') as typeof import('@aws-sdk/client-sagemaker')
-      ).SageMakerClient(config),
-      'SageMaker',
-      options.counter,
-    ),
-  );
-  const ssm = lazy(() =>
-    withCounter(
-      new (require('@aws-sdk/client-ssm') as typeof import('@aws-sdk/client-ssm')).SSMClient(config),
-      'SSM',
-      options.counter,
-    ),
-  );
-  const sns = lazy(() =>
-    withCounter(
-      new (require('@aws-sdk/client-sns') as typeof import('@aws-sdk/client-sns')).SNSClient(config),
-      'SNS',
-      options.counter,
-    ),
-  );
-  const events = lazy(() =>
-    withCounter(
-      new (
-        require('@aws-sdk/client-eventbridge') as typeof import('@aws-sdk/client-eventbridge')
-      ).EventBridgeClient(config),
-      'EventBridge',
-      options.counter,
-    ),
-  );
-  /* eslint-enable @typescript-eslint/no-require-imports */
   return {
     get iam() {
-      return iam();
+      return client('IAM', () => new IAMClient(config));
     },
     get lambda() {
-      return lambda();
+      return client('Lambda', () => new LambdaClient(config));
     },
+    // The SageMaker SDK module itself is loaded on first use (see sageMakerSdk).
     get sagemaker() {
-      return sagemaker();
+      return client('SageMaker', () => new (sageMakerSdk().SageMakerClient)(config));
     },
     get ssm() {
-      return ssm();
+      return client('SSM', () => new SSMClient(config));
     },
     get sns() {
-      return sns();
+      return client('SNS', () => new SNSClient(config));
     },
     get events() {
-      return events();
+      return client('EventBridge', () => new EventBridgeClient(config));
     },
   };
 }

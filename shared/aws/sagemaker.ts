@@ -6,7 +6,7 @@ import { orUndefined } from './errors';
  * The SageMaker SDK is the largest client and most events never need it (CloudTrail carries the
  * request): load it on first use, not at cold start.
  */
-function sdk(): typeof import('@aws-sdk/client-sagemaker') {
+export function sageMakerSdk(): typeof import('@aws-sdk/client-sagemaker') {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   return require('@aws-sdk/client-sagemaker') as typeof import('@aws-sdk/client-sagemaker');
 }
@@ -17,7 +17,7 @@ export async function describeLabelingJob(
   jobName: string,
 ): Promise<Record<string, unknown> | undefined> {
   const got = await orUndefined(() =>
-    client.send(new (sdk().DescribeLabelingJobCommand)({ LabelingJobName: jobName })),
+    client.send(new (sageMakerSdk().DescribeLabelingJobCommand)({ LabelingJobName: jobName })),
   );
   if (!got) return undefined;
   const job: Record<string, unknown> = { ...got };
@@ -38,7 +38,7 @@ export async function listLabelingJobNames(
     ...(createdAfter ? { CreationTimeAfter: createdAfter } : {}),
     ...(single ? { StatusEquals: single } : {}),
   };
-  for await (const page of sdk().paginateListLabelingJobs({ client }, input)) {
+  for await (const page of sageMakerSdk().paginateListLabelingJobs({ client }, input)) {
     for (const job of page.LabelingJobSummaryList ?? []) {
       if (!job.LabelingJobName) continue;
       if (statuses.length > 1 && !statuses.includes(job.LabelingJobStatus ?? '')) continue;
