@@ -11,21 +11,14 @@ import {
   REGION,
   roleArn,
   type JsonObject,
+  exampleRequest,
 } from '../fixtures/factory';
 
 const EXEC = roleArn('ReceiptsLabelingExecution', '/service-role/');
 const PRE = functionArn('receipts-pre-annotation');
 const POST = functionArn('receipts-consolidate');
 
-const FULL_REQUEST: LabelingJobRequest = {
-  jobName: 'receipts-7',
-  accountId: ACCOUNT,
-  region: REGION,
-  executionRoleArn: EXEC,
-  preAnnotationLambdaArn: PRE,
-  postAnnotationLambdaArn: POST,
-  outputS3Uri: OUTPUT,
-};
+const FULL_REQUEST: LabelingJobRequest = exampleRequest();
 
 /** The event with `requestParameters` fields replaced (a `null` value removes the field). */
 function eventWithParameters(parameters: JsonObject): JsonObject {

@@ -21,11 +21,11 @@ import {
   buildIamJson,
   buildLambdaJson,
   functionArn,
-  OUTPUT,
   policy,
   REGION,
   roleArn,
   type SnapshotSpec,
+  exampleRequest,
 } from '../fixtures/factory';
 
 const NOW = new Date('2026-11-29T10:15:00Z');
@@ -64,15 +64,7 @@ const snapshot: SnapshotSpec = {
   ],
 };
 const inventory = inventoryFromSnapshot(buildIamJson(snapshot), buildLambdaJson(snapshot));
-const request: LabelingJobRequest = {
-  jobName: 'receipts-7',
-  accountId: ACCOUNT,
-  region: REGION,
-  executionRoleArn: EXEC,
-  preAnnotationLambdaArn: PRE,
-  postAnnotationLambdaArn: POST,
-  outputS3Uri: OUTPUT,
-};
+const request: LabelingJobRequest = exampleRequest();
 
 function options(strategy: CoreOptions['strategy'] = 'assume-role'): CoreOptions {
   return { ...DEFAULT_CORE_OPTIONS, strategy };
