@@ -12,6 +12,14 @@ const SEVERITY: Record<FindingCode, Severity> = {
   ROLE_OUT_OF_SCOPE: 'medium',
   POLICY_UNKNOWN: 'medium',
   EVENT_INVALID: 'low',
+  EVENT_UNVERIFIED: 'high',
+  ROLE_NOT_SAGEMAKER_EXECUTION: 'high',
+  ROLE_NOT_LAMBDA_EXECUTION: 'high',
+  ROLE_PRIVILEGED: 'high',
+  AUTHOR_CANNOT_CREATE_FUNCTIONS: 'medium',
+  AUTHOR_CANNOT_DEPLOY_RECIPE: 'low',
+  AUTHOR_CANNOT_CHOOSE_FUNCTIONS: 'medium',
+  AUTHOR_CANNOT_CREATE_JOB: 'high',
 };
 
 /** Builds a finding with the code's severity. */

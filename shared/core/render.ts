@@ -15,6 +15,20 @@ const EXPLAIN: Record<Finding['code'], (f: Finding) => string> = {
     `the policy ${f.resource} on ${f.principal} could not be read, so the verdict may be wrong`,
   PLAN_UNPROVEN: () => 'the planned patch failed its proof, so nothing is changed',
   EVENT_INVALID: (f) => `the event could not be read: ${f.reason}`,
+  EVENT_UNVERIFIED: (f) =>
+    `the event does not match a real, new labeling job in SageMaker (${f.reason}); nothing is changed`,
+  ROLE_NOT_SAGEMAKER_EXECUTION: (f) =>
+    `the role ${f.principal} does not trust sagemaker.amazonaws.com, so it is not a SageMaker execution role`,
+  ROLE_NOT_LAMBDA_EXECUTION: (f) =>
+    `the role ${f.principal} does not trust lambda.amazonaws.com, so it is not a Lambda execution role`,
+  ROLE_PRIVILEGED: (f) =>
+    `the role ${f.principal} can escalate privileges; the remediator never lets another principal assume or read as it`,
+  AUTHOR_CANNOT_CREATE_FUNCTIONS: (f) => `${f.principal} cannot create or update the Lambda functions`,
+  AUTHOR_CANNOT_DEPLOY_RECIPE: (f) =>
+    `${f.principal} cannot deploy the Ground Truth starter functions from the Serverless Application Repository`,
+  AUTHOR_CANNOT_CHOOSE_FUNCTIONS: (f) =>
+    `${f.principal} cannot see and choose the functions in the Ground Truth console`,
+  AUTHOR_CANNOT_CREATE_JOB: (f) => `${f.principal} cannot create the labeling job`,
 };
 
 const REASON: Record<string, string> = {

@@ -84,7 +84,15 @@ export type FindingCode =
   | 'POLICY_SIZE_LIMIT'
   | 'POLICY_UNKNOWN'
   | 'PLAN_UNPROVEN'
-  | 'EVENT_INVALID';
+  | 'EVENT_INVALID'
+  | 'EVENT_UNVERIFIED'
+  | 'ROLE_NOT_SAGEMAKER_EXECUTION'
+  | 'ROLE_NOT_LAMBDA_EXECUTION'
+  | 'ROLE_PRIVILEGED'
+  | 'AUTHOR_CANNOT_CREATE_FUNCTIONS'
+  | 'AUTHOR_CANNOT_DEPLOY_RECIPE'
+  | 'AUTHOR_CANNOT_CHOOSE_FUNCTIONS'
+  | 'AUTHOR_CANNOT_CREATE_JOB';
 
 /** One thing that is wrong (or cannot be judged) about the job's permissions. */
 export interface Finding {
