@@ -1,6 +1,6 @@
 /** The pure core: no AWS SDK, no logger, no environment. The CLI and the Lambda both call this. */
 export * from './types';
-export { parseLabelingJobInput, type ParseResult } from './parse-event';
+export { parseLabelingJobInput, type ParseResult, type JobOrigin } from './parse-event';
 export { inventoryFromSnapshot, SnapshotError } from './snapshot';
 export { checkJob, buildReport, outcomeOf, type CheckOptions } from './check-job';
 export { renderReport } from './render';

@@ -3,10 +3,26 @@ import { z } from 'zod';
 import { parseLambdaArn, parseRoleArn, parseS3Uri } from './arn';
 import type { LabelingJobRequest } from './types';
 
+/**
+ * Where a request came from. A CloudTrail event only names a job (its other fields are claims to be
+ * checked against SageMaker); a DescribeLabelingJob response is SageMaker's own answer.
+ */
+export type JobOrigin =
+  | { source: 'cloudtrail'; eventTime?: string; createdBy?: string; labelingJobArn?: string }
+  | { source: 'describe'; labelingJobArn: string; status?: string; creationTime?: string }
+  | { source: 'create-request' };
+
 /** The outcome of parsing: a request, a job we must look up (fields missing), or input we reject. */
 export type ParseResult =
-  | { kind: 'request'; request: LabelingJobRequest }
-  | { kind: 'incomplete'; jobName: string; accountId: string; region: string; missing: string[] }
+  | { kind: 'request'; request: LabelingJobRequest; origin: JobOrigin }
+  | {
+      kind: 'incomplete';
+      jobName: string;
+      accountId: string;
+      region: string;
+      missing: string[];
+      origin: JobOrigin;
+    }
   | { kind: 'ignored'; reason: string }
   | { kind: 'invalid'; reason: string };
 
@@ -22,6 +38,8 @@ const cloudTrailEvent = z.object({
     recipientAccountId: z.string().optional(),
     errorCode: z.string().optional(),
     errorMessage: z.string().optional(),
+    eventTime: z.string().optional(),
+    userIdentity: z.object({ arn: z.string().optional() }).nullish(),
     requestParameters: z
       .object({
         labelingJobName: z.string().optional(),
@@ -54,6 +72,8 @@ const describeLabelingJob = z.object({
     })
     .optional(),
   OutputConfig: z.object({ S3OutputPath: z.string() }),
+  LabelingJobStatus: z.string().optional(),
+  CreationTime: z.union([z.string(), z.date(), z.number()]).optional(),
 });
 
 const ACCOUNT = /^\d{12}$/;
@@ -99,12 +119,19 @@ function parseCloudTrailEvent(input: object): ParseResult {
   const jobName = params.labelingJobName ?? jobNameFromArn(detail.responseElements?.labelingJobArn);
   if (!jobName)
     return { kind: 'invalid', reason: 'event names no labeling job (requestParameters.labelingJobName)' };
+  const labelingJobArn = detail.responseElements?.labelingJobArn;
+  const origin: JobOrigin = {
+    source: 'cloudtrail',
+    ...(detail.eventTime ? { eventTime: detail.eventTime } : {}),
+    ...(detail.userIdentity?.arn ? { createdBy: detail.userIdentity.arn } : {}),
+    ...(labelingJobArn ? { labelingJobArn } : {}),
+  };
   const missing = [
     params.roleArn ? undefined : 'roleArn',
     params.outputConfig?.s3OutputPath ? undefined : 'outputConfig.s3OutputPath',
   ].filter((m): m is string => m !== undefined);
-  if (missing.length > 0) return { kind: 'incomplete', jobName, accountId, region, missing };
-  return validate({
+  if (missing.length > 0) return { kind: 'incomplete', jobName, accountId, region, missing, origin };
+  return validate(origin, {
     jobName,
     accountId,
     region,
@@ -123,7 +150,14 @@ function parseDescribeResponse(input: object): ParseResult {
   const job = parsed.data;
   const arn = /^arn:aws[a-z-]*:sagemaker:([a-z0-9-]+):(\d{12}):labeling-job\/(.+)$/.exec(job.LabelingJobArn);
   if (!arn) return { kind: 'invalid', reason: `LabelingJobArn is malformed: "${job.LabelingJobArn}"` };
-  return validate({
+  const created = job.CreationTime === undefined ? undefined : new Date(job.CreationTime);
+  const origin: JobOrigin = {
+    source: 'describe',
+    labelingJobArn: job.LabelingJobArn,
+    ...(job.LabelingJobStatus ? { status: job.LabelingJobStatus } : {}),
+    ...(created && !Number.isNaN(created.getTime()) ? { creationTime: created.toISOString() } : {}),
+  };
+  return validate(origin, {
     jobName: job.LabelingJobName,
     accountId: arn[2],
     region: arn[1],
@@ -140,7 +174,7 @@ interface Candidate extends Omit<LabelingJobRequest, 'preAnnotationLambdaArn' | 
   postAnnotationLambdaArn: string | undefined;
 }
 
-function validate(c: Candidate): ParseResult {
+function validate(origin: JobOrigin, c: Candidate): ParseResult {
   if (!/^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/.test(c.jobName)) {
     return { kind: 'invalid', reason: `labeling job name is malformed: "${c.jobName}"` };
   }
@@ -166,7 +200,7 @@ function validate(c: Candidate): ParseResult {
     ...(c.preAnnotationLambdaArn ? { preAnnotationLambdaArn: c.preAnnotationLambdaArn } : {}),
     ...(c.postAnnotationLambdaArn ? { postAnnotationLambdaArn: c.postAnnotationLambdaArn } : {}),
   };
-  return { kind: 'request', request };
+  return { kind: 'request', request, origin };
 }
 
 function jobNameFromArn(arn: string | undefined): string | undefined {

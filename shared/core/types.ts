@@ -55,6 +55,8 @@ export interface RoleInfo {
 export interface FunctionInfo {
   arn: string;
   roleArn: string;
+  /** The function's tags, when known (live: ListTags; snapshot: when the export includes them). */
+  tags?: Record<string, string>;
 }
 
 /**
@@ -141,6 +143,11 @@ export interface CoreOptions {
   assumePolicyName: string;
   readPolicyName: string;
   trustStatementSid: string;
+  /**
+   * Condition-key values the caller knows (CLI `--context key=value`, live lookups such as
+   * `aws:PrincipalOrgID`); a decision that depends on any other unknown key is reported as such.
+   */
+  knownContext?: Record<string, string>;
 }
 
 /** Names used when the operator does not choose others. */
