@@ -17,8 +17,8 @@ export const CONTEXT = {
 
 const OUTCOMES: readonly Outcome[] = ['compliant', 'remediated', 'proposed', 'blocked', 'error'];
 
-/** Outcomes mailed when `emailOutcomes` is not set: the ones a person has to act on. */
-export const DEFAULT_EMAIL_OUTCOMES: readonly Outcome[] = ['proposed', 'blocked', 'error'];
+/** Outcomes mailed when `emailOutcomes` is not set: what changed IAM and what a person has to act on. */
+export const DEFAULT_EMAIL_OUTCOMES: readonly Outcome[] = ['remediated', 'proposed', 'blocked', 'error'];
 
 /** Validated stack settings. */
 export interface StackSettings {
@@ -63,9 +63,11 @@ function readEmail(node: ContextReader): string {
   return email;
 }
 
-function readOutcomes(node: ContextReader): Outcome[] | undefined {
+function readOutcomes(node: ContextReader, notifyCompliant: boolean): Outcome[] | undefined {
   const raw = readString(node, CONTEXT.emailOutcomes);
-  if (raw === undefined || raw === '') return [...DEFAULT_EMAIL_OUTCOMES];
+  // notifyCompliant widens the default filter; an explicit emailOutcomes is taken as written.
+  if (raw === undefined || raw === '')
+    return notifyCompliant ? [...DEFAULT_EMAIL_OUTCOMES, 'compliant'] : [...DEFAULT_EMAIL_OUTCOMES];
   if (raw === 'all' || raw === '*') return undefined;
   const outcomes = raw.split(/[\s,]+/).filter((o) => o.length > 0);
   for (const outcome of outcomes) {
@@ -81,6 +83,7 @@ function readOutcomes(node: ContextReader): Outcome[] | undefined {
 /** Reads and validates every setting; throws a ConfigError naming the context key on bad input. */
 export function readStackSettings(node: ContextReader): StackSettings {
   const tag = parseScopeTag(readString(node, CONTEXT.managedRoleTag), `context ${CONTEXT.managedRoleTag}`);
+  const notifyCompliant = readBoolean(node, CONTEXT.notifyCompliant, false);
   return {
     notificationEmail: readEmail(node),
     dryRunDefault: readBoolean(node, CONTEXT.dryRunDefault, true),
@@ -91,7 +94,7 @@ export function readStackSettings(node: ContextReader): StackSettings {
     ),
     ...(tag ? { managedRoleTag: tag } : {}),
     createTrail: readBoolean(node, CONTEXT.createTrail, false),
-    emailOutcomes: readOutcomes(node),
-    notifyCompliant: readBoolean(node, CONTEXT.notifyCompliant, false),
+    emailOutcomes: readOutcomes(node, notifyCompliant),
+    notifyCompliant,
   };
 }

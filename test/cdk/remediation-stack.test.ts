@@ -232,10 +232,10 @@ describe('RemediationStack', () => {
       }
     });
 
-    it('mails only proposed, blocked and error reports by default, and every alarm', () => {
+    it('mails remediated, proposed, blocked and error reports by default, and every alarm', () => {
       template.hasResourceProperties('AWS::SNS::Subscription', {
         TopicArn: { Ref: reportTopicId },
-        FilterPolicy: { outcome: ['proposed', 'blocked', 'error'] },
+        FilterPolicy: { outcome: ['remediated', 'proposed', 'blocked', 'error'] },
       });
       template.hasResourceProperties('AWS::SNS::Subscription', {
         TopicArn: { Ref: alarmTopicId },

@@ -14,9 +14,22 @@ describe('readStackSettings', () => {
       strategy: 'assume-role',
       managedRolePatterns: [],
       createTrail: false,
-      emailOutcomes: ['proposed', 'blocked', 'error'],
+      emailOutcomes: ['remediated', 'proposed', 'blocked', 'error'],
       notifyCompliant: false,
     });
+  });
+
+  it('adds compliant to the default mail filter with notifyCompliant, not to an explicit one', () => {
+    expect(readStackSettings(contextOf({ notifyCompliant: 'true' })).emailOutcomes).toEqual([
+      'remediated',
+      'proposed',
+      'blocked',
+      'error',
+      'compliant',
+    ]);
+    expect(
+      readStackSettings(contextOf({ notifyCompliant: 'true', emailOutcomes: 'blocked' })).emailOutcomes,
+    ).toEqual(['blocked']);
   });
 
   it('reads strings from the command line and JSON values from cdk.json alike', () => {
