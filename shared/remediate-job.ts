@@ -1,20 +1,27 @@
-/** The live flow for one event: parse, configure, inspect, evaluate + plan (core), apply, verify, report. */
+/** The live flow for one event: parse, verify, configure, inspect, evaluate + plan (core), apply, verify, report. */
 import {
   buildNotification,
-  buildReport,
-  checkJob,
+  decideOutcome,
   finding,
   parseLabelingJobInput,
+  planJob,
+  reportChange,
+  reportJob,
+  verifyJob,
   type AccountInventory,
+  type Change,
   type FunctionInfo,
+  type JobCheck,
   type LabelingJobRequest,
   type ParseResult,
   type Report,
 } from './core';
+import { DEFAULT_MAX_JOB_AGE_MS, type EventClaims } from './core/verify-event';
+import { applyPlan, type IamDocuments } from './apply-changes';
 import type { AwsClients } from './aws/clients';
 import { describeError } from './aws/errors';
 import { putResultEvent } from './aws/events';
-import { IamReader, writeChange } from './aws/iam';
+import { IamReader, readCurrentDocument, writeChange } from './aws/iam';
 import { inspectJob } from './aws/inspect';
 import { describeLabelingJob } from './aws/sagemaker';
 import { publishNotification } from './aws/sns';
@@ -35,6 +42,13 @@ export interface RemediationDeps {
   dryRunOverride?: boolean;
   /** Publish to SNS and EventBridge (default true; the CLI turns it off). */
   deliver?: boolean;
+  /**
+   * Clients for the job's account and region (organisation mode: through the member role); the
+   * home clients when absent. Rejects (undefined) an account the remediator does not serve.
+   */
+  clientsFor?: (accountId: string, region: string) => Promise<AwsClients | undefined>;
+  /** Serialises read-modify-write; one per process by default (tests give two writers their own). */
+  applyQueue?: ApplyQueue;
 }
 
 /** What one event came to: a report, or the reason it was skipped. */
@@ -52,50 +66,118 @@ export class RemediationError extends Error {
   }
 }
 
-class VerifyError extends Error {}
-
-/** Serialises IAM read-modify-write inside one process (the stack also runs one invocation at a time). */
-let applyQueue: Promise<unknown> = Promise.resolve();
-function serialised<T>(work: () => Promise<T>): Promise<T> {
-  const run = applyQueue.then(work, work);
-  applyQueue = run.catch(() => undefined);
-  return run;
+/** Runs read-modify-write work one at a time. */
+export class ApplyQueue {
+  private tail: Promise<unknown> = Promise.resolve();
+  /** Runs `work` after everything queued before it. */
+  run<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.tail.then(work, work);
+    this.tail = run.catch(() => undefined);
+    return run;
+  }
 }
 
-/** Handles one CloudTrail event (or DescribeLabelingJob JSON). Throws RemediationError for outcome `error`. */
+/** The stack also runs one invocation at a time; this covers work inside one process. */
+const processQueue = new ApplyQueue();
+
+/** How often a plan is rebuilt when another writer changed a document between read and write. */
+const MAX_PLAN_ATTEMPTS = 3;
+
+/**
+ * Handles one event. The event only names a job: its execution role, functions and output are
+ * taken from SageMaker's DescribeLabelingJob answer, and only for a new, running job whose every
+ * claim matches. Throws RemediationError for outcome `error`.
+ */
 export async function remediateEvent(event: unknown, deps: RemediationDeps): Promise<RemediationResult> {
   const parsed = parseLabelingJobInput(event);
   if (parsed.kind === 'ignored') return { kind: 'skipped', reason: parsed.reason };
-  let request: LabelingJobRequest;
   if (parsed.kind === 'invalid') {
     const report = invalidReport(parsed.reason);
     await deliver(report, deps);
     return { kind: 'report', report };
   }
-  if (parsed.kind === 'incomplete') {
-    const described = await describeOrError(parsed, deps);
-    const again = described ? parseLabelingJobInput(described) : undefined;
-    if (again?.kind !== 'request') {
-      const report = invalidReport(
-        `event lacks ${parsed.missing.join(', ')} and DescribeLabelingJob ${described ? 'did not supply them' : `found no job ${parsed.jobName}`}`,
-      );
-      await deliver(report, deps);
-      return { kind: 'report', report };
-    }
-    request = again.request;
-  } else {
-    request = parsed.request;
+  const claims = claimsOf(parsed);
+  const createdBy = parsed.origin.source === 'cloudtrail' ? parsed.origin.createdBy : undefined;
+  const clients = deps.clientsFor
+    ? await deps.clientsFor(claims.accountId, claims.region).catch((error: unknown) => {
+        throw new Error(`no access to account ${claims.accountId}: ${describeError(error)}`, {
+          cause: error,
+        });
+      })
+    : deps.clients;
+  if (!clients) {
+    const report = unverifiedReport(
+      claims,
+      finding(
+        'EVENT_UNVERIFIED',
+        '',
+        `account ${claims.accountId}`,
+        'account-not-allowed',
+        false,
+        `events from ${claims.accountId} are not accepted`,
+      ),
+      createdBy,
+    );
+    await deliver(report, deps);
+    return { kind: 'report', report };
   }
-  return { kind: 'report', report: await remediateRequest(request, deps) };
+  const local = { ...deps, clients };
+  const described = await describeOrError(claims, local, createdBy);
+  const verified = verifyJob(
+    claims,
+    described,
+    deps.now?.() ?? new Date(),
+    deps.config.core.maxJobAgeMs ?? DEFAULT_MAX_JOB_AGE_MS,
+  );
+  if (!verified.ok) {
+    const report = unverifiedReport(claims, verified.finding, createdBy);
+    await deliver(report, local);
+    return { kind: 'report', report };
+  }
+  return {
+    kind: 'report',
+    report: await remediateRequest(verified.request, local, undefined, createdBy ? { createdBy } : {}),
+  };
 }
 
-/** Handles one parsed job request end to end (also used by `gt-remediate check --live`, `fix` and `scan`). */
+function claimsOf(parsed: Extract<ParseResult, { kind: 'request' | 'incomplete' }>): EventClaims {
+  const labelingJobArn = parsed.origin.source === 'create-request' ? undefined : parsed.origin.labelingJobArn;
+  if (parsed.kind === 'incomplete') {
+    return {
+      jobName: parsed.jobName,
+      accountId: parsed.accountId,
+      region: parsed.region,
+      ...(labelingJobArn ? { labelingJobArn } : {}),
+    };
+  }
+  const r = parsed.request;
+  return {
+    jobName: r.jobName,
+    accountId: r.accountId,
+    region: r.region,
+    request: r,
+    ...(labelingJobArn ? { labelingJobArn } : {}),
+  };
+}
+
+/** Extra facts for the report. */
+export interface RequestContext {
+  createdBy?: string;
+  /** Notes to carry (e.g. "not verified: offline"). */
+  notes?: string[];
+}
+
+/**
+ * Handles one verified job request end to end (also `gt-remediate check --live`, `fix` and `scan`,
+ * which take the request from DescribeLabelingJob themselves).
+ */
 export async function remediateRequest(
   request: LabelingJobRequest,
   deps: RemediationDeps,
   inventory?: AccountInventory,
+  context: RequestContext = {},
 ): Promise<Report> {
-  const notes: string[] = [];
+  const notes: string[] = [...(context.notes ?? [])];
   let dryRun = deps.dryRunOverride ?? true;
   let report: Report;
   try {
@@ -108,20 +190,35 @@ export async function remediateRequest(
         notes.push('no dry-run parameter is configured: dry-run is on');
       }
     }
-    const now = deps.now?.() ?? new Date();
-    const checkOptions = { core: deps.config.core, dryRun, now, notes };
+    const options = () => ({
+      core: deps.config.core,
+      dryRun,
+      now: deps.now?.() ?? new Date(),
+      notes,
+      ...(context.createdBy ? { createdBy: context.createdBy } : {}),
+    });
     const inspect = inspector(request, deps);
-    report = await checkJob(request, inventory ?? (await inspect()), checkOptions);
-    if (!dryRun && report.changes.length > 0)
-      report = await serialised(() => applyAndVerify(request, deps, notes, inspect));
+    const checked = await planJob(request, inventory ?? (await inspect()), options());
+    report = checked.report;
+    if (!dryRun && checked.changes.length > 0) {
+      report = await (deps.applyQueue ?? processQueue).run(() =>
+        applyWithRetries(request, deps, inspect, options),
+      );
+    }
   } catch (error) {
-    const failed = errorReport(request, dryRun, [...notes, describeError(error)]);
+    const failed = errorReport(request, dryRun, [...notes, describeError(error)], context.createdBy);
     await deliver(failed, deps);
     throw new RemediationError(`remediation of ${request.jobName} failed: ${describeError(error)}`, failed, {
       cause: error,
     });
   }
   await deliver(report, deps);
+  if (report.outcome === 'error') {
+    throw new RemediationError(
+      `remediation of ${request.jobName} failed: ${(report.notes ?? []).at(-1)}`,
+      report,
+    );
+  }
   return report;
 }
 
@@ -137,84 +234,83 @@ function inspector(request: LabelingJobRequest, deps: RemediationDeps): Inspect 
     inspectJob(request, { iam: new IamReader(deps.clients.iam), lambda: deps.clients.lambda, functionMemo });
 }
 
-/** Re-reads and re-plans (another change may have landed), writes, then reads back until IAM agrees. */
-async function applyAndVerify(
+/** Re-reads and re-plans, writes each document only if unchanged since, reads back; bounded retries on a race. */
+async function applyWithRetries(
   request: LabelingJobRequest,
   deps: RemediationDeps,
-  notes: string[],
   inspect: Inspect,
+  options: () => Parameters<typeof planJob>[2],
 ): Promise<Report> {
-  const options = { core: deps.config.core, dryRun: false, now: deps.now?.() ?? new Date(), notes };
-  const fresh = await checkJob(request, await inspect(), options);
-  if (fresh.changes.length === 0) return fresh;
-  const applied: string[] = [];
-  for (const change of fresh.changes) {
-    try {
-      await writeChange(deps.clients.iam, change);
-    } catch (error) {
-      const done =
-        applied.length > 0
-          ? `; already applied (complete documents, each a valid grant): ${applied.join(', ')}`
-          : '; nothing was written';
-      throw new Error(`${change.action} on ${change.roleName} failed (${describeError(error)})${done}`, {
-        cause: error,
-      });
-    }
-    applied.push(
-      `${change.action} ${change.roleName}${change.action === 'PutRolePolicy' ? `/${change.policyName}` : ''}`,
+  const iam: IamDocuments = {
+    read: (change: Change) => readCurrentDocument(deps.clients.iam, change),
+    write: (change: Change) => writeChange(deps.clients.iam, change),
+  };
+  const timing = {
+    timeoutMs: deps.verifyTimeoutMs ?? 15_000,
+    sleep: deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))),
+  };
+  const written: Change[] = [];
+  for (let attempt = 1; ; attempt++) {
+    const fresh: JobCheck = await planJob(request, await inspect(), options());
+    if (fresh.changes.length === 0) return appliedReport(fresh, written, undefined);
+    const result = await applyPlan(fresh.changes, iam, deps.logger, timing);
+    written.push(...result.written);
+    if (result.kind === 'applied') return appliedReport(fresh, written, undefined);
+    if (result.kind === 'failed') return appliedReport(fresh, written, result.problem);
+    deps.logger.warn(
+      { attempt, roleName: result.change.roleName },
+      'document changed since planning; planning again',
     );
-    deps.logger.info({ action: change.action, roleName: change.roleName }, 'change applied');
-  }
-  await verify(request, deps, options, inspect);
-  return { ...fresh, outcome: fresh.findings.some((f) => !f.fixable) ? 'blocked' : 'remediated' };
-}
-
-async function verify(
-  request: LabelingJobRequest,
-  deps: RemediationDeps,
-  options: Parameters<typeof checkJob>[2],
-  inspect: Inspect,
-): Promise<void> {
-  const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
-  const deadline = Date.now() + (deps.verifyTimeoutMs ?? 15_000);
-  for (let delay = 250; ; delay = Math.min(delay * 2, 4_000)) {
-    const after = await checkJob(request, await inspect(), options);
-    if (after.changes.length === 0 && !after.findings.some((f) => f.fixable)) return;
-    if (Date.now() + delay > deadline) {
-      throw new VerifyError(
-        `read-back still shows ${after.findings
-          .filter((f) => f.fixable)
-          .map((f) => f.code)
-          .join(', ')} after the writes`,
+    if (attempt >= MAX_PLAN_ATTEMPTS) {
+      return appliedReport(
+        fresh,
+        written,
+        `${result.change.roleName} kept changing while we planned (${attempt} attempts); nothing more was written`,
       );
     }
-    await sleep(delay);
   }
+}
+
+/** The report after writing: what was written (across attempts), and `error` with the problem if any. */
+function appliedReport(check: JobCheck, written: readonly Change[], problem: string | undefined): Report {
+  const notes = [...(check.report.notes ?? []), ...(problem ? [problem] : [])];
+  return {
+    ...check.report,
+    outcome: decideOutcome({
+      findings: check.report.findings,
+      planned: written.length,
+      applied: true,
+      failed: problem !== undefined,
+    }),
+    changes: written.map(reportChange),
+    ...(notes.length > 0 ? { notes } : {}),
+  };
 }
 
 /** DescribeLabelingJob; a failure other than "no such job" is outcome `error`: delivered, then thrown for the retry. */
 async function describeOrError(
-  parsed: Extract<ParseResult, { kind: 'incomplete' }>,
+  claims: EventClaims,
   deps: RemediationDeps,
-): Promise<Record<string, unknown> | undefined> {
+  createdBy: string | undefined,
+): Promise<Parameters<typeof verifyJob>[1]> {
+  let described: Record<string, unknown> | undefined;
   try {
-    return await describeLabelingJob(deps.clients.sagemaker, parsed.jobName);
+    described = await describeLabelingJob(deps.clients.sagemaker, claims.jobName);
   } catch (error) {
-    const request: LabelingJobRequest = {
-      jobName: parsed.jobName,
-      accountId: parsed.accountId,
-      region: parsed.region,
-      executionRoleArn: '',
-      outputS3Uri: '',
+    const failed: Report = {
+      ...unverifiedReport(claims, undefined, createdBy),
+      outcome: 'error',
+      notes: [`DescribeLabelingJob ${claims.jobName} failed: ${describeError(error)}`],
     };
-    const failed = errorReport(request, true, [
-      `DescribeLabelingJob ${parsed.jobName} failed: ${describeError(error)}`,
-    ]);
     await deliver(failed, deps);
-    throw new RemediationError(`remediation of ${parsed.jobName} failed: ${describeError(error)}`, failed, {
+    throw new RemediationError(`remediation of ${claims.jobName} failed: ${describeError(error)}`, failed, {
       cause: error,
     });
   }
+  if (!described) return undefined;
+  const parsed = parseLabelingJobInput(described);
+  if (parsed.kind !== 'request' || parsed.origin.source !== 'describe') return undefined;
+  return { request: parsed.request, origin: parsed.origin };
 }
 
 /** Publishes the notification (unless compliant and not asked for) and the result event, and logs the summary. */
@@ -246,20 +342,58 @@ async function deliver(report: Report, deps: RemediationDeps): Promise<void> {
   }
 }
 
-function errorReport(request: LabelingJobRequest, dryRun: boolean, notes: string[]): Report {
-  return { ...buildReport(request, [], [], dryRun, notes), outcome: 'error' };
+function errorReport(
+  request: LabelingJobRequest,
+  dryRun: boolean,
+  notes: string[],
+  createdBy: string | undefined,
+): Report {
+  return {
+    job: reportJob(request),
+    ...(createdBy ? { createdBy } : {}),
+    outcome: 'error',
+    dryRun,
+    findings: [],
+    changes: [],
+    notes,
+  };
+}
+
+/** A report about the job the event names, as far as the event itself says (nothing verified). */
+function unverifiedReport(
+  claims: EventClaims,
+  f: ReturnType<typeof finding> | undefined,
+  createdBy?: string,
+): Report {
+  const findings = f ? [f] : [];
+  return {
+    job: claims.request
+      ? reportJob(claims.request)
+      : {
+          name: claims.jobName,
+          account: claims.accountId,
+          region: claims.region,
+          executionRoleArn: '',
+          preAnnotationLambdaArn: null,
+          postAnnotationLambdaArn: null,
+          outputS3Uri: '',
+        },
+    ...(createdBy ? { createdBy } : {}),
+    outcome: decideOutcome({ findings, planned: 0, applied: false, failed: false }),
+    dryRun: true,
+    findings,
+    changes: [],
+    notes: ['nothing was changed: the event could not be verified against SageMaker'],
+  };
 }
 
 function invalidReport(reason: string): Report {
-  const unknown: LabelingJobRequest = {
-    jobName: '(unknown)',
-    accountId: '',
-    region: '',
-    executionRoleArn: '',
-    outputS3Uri: '',
-  };
   return {
-    ...buildReport(unknown, [finding('EVENT_INVALID', '', '', reason)], [], true, [reason]),
+    job: null,
     outcome: 'error',
+    dryRun: true,
+    findings: [finding('EVENT_INVALID', '', '', 'event-malformed', false, reason)],
+    changes: [],
+    notes: [reason],
   };
 }

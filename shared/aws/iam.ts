@@ -143,3 +143,19 @@ export async function writeChange(client: IAMClient, change: Change): Promise<vo
     );
   }
 }
+
+/** The document a change would replace, as IAM holds it right now (undefined: the inline policy does not exist). */
+export async function readCurrentDocument(
+  client: IAMClient,
+  change: Change,
+): Promise<PolicyDocument | undefined> {
+  if (change.action === 'PutRolePolicy') {
+    const got = await orUndefined(() =>
+      client.send(new GetRolePolicyCommand({ RoleName: change.roleName, PolicyName: change.policyName })),
+    );
+    return got?.PolicyDocument ? decodePolicyDocument(got.PolicyDocument) : undefined;
+  }
+  const got = await orUndefined(() => client.send(new GetRoleCommand({ RoleName: change.roleName })));
+  const raw = got?.Role?.AssumeRolePolicyDocument;
+  return raw ? decodePolicyDocument(raw) : undefined;
+}

@@ -1,4 +1,41 @@
-/** ARN and S3 URI parsing, and the wildcard matching used for the operator's role scope. */
+/**
+ * ARNs, parsed once into values and built from values: every ARN the core needs comes from here, in
+ * the partition of the job (aws, aws-cn, aws-us-gov, ...), never from a literal `arn:aws:`.
+ */
+
+/** The partition of any ARN (`aws` when the text is not an ARN, which callers validated already). */
+export function partitionOf(arn: string): string {
+  return /^arn:(aws[a-z-]*):/.exec(arn)?.[1] ?? 'aws';
+}
+
+/** The account field of an ARN (empty for S3 and AWS-managed policies). */
+export function accountOf(arn: string): string {
+  return arn.split(':')[4] ?? '';
+}
+
+/** Builders for the ARNs the core names, all in one partition. */
+export const arns = {
+  role: (partition: string, accountId: string, name: string, path = '/'): string =>
+    `arn:${partition}:iam::${accountId}:role${path}${name}`,
+  accountRoot: (partition: string, accountId: string): string => `arn:${partition}:iam::${accountId}:root`,
+  user: (partition: string, accountId: string, name: string): string =>
+    `arn:${partition}:iam::${accountId}:user/${name}`,
+  group: (partition: string, accountId: string, name: string): string =>
+    `arn:${partition}:iam::${accountId}:group/${name}`,
+  policy: (partition: string, accountId: string, name: string): string =>
+    `arn:${partition}:iam::${accountId}:policy/${name}`,
+  awsManagedPolicy: (partition: string, name: string): string => `arn:${partition}:iam::aws:policy/${name}`,
+  roleSession: (partition: string, accountId: string, roleName: string, session: string): string =>
+    `arn:${partition}:sts::${accountId}:assumed-role/${roleName}/${session}`,
+  lambdaFunction: (partition: string, region: string, accountId: string, name: string): string =>
+    `arn:${partition}:lambda:${region}:${accountId}:function:${name}`,
+  s3Object: (partition: string, bucket: string, key: string): string =>
+    `arn:${partition}:s3:::${bucket}/${key}`,
+  labelingJob: (partition: string, region: string, accountId: string, name: string): string =>
+    `arn:${partition}:sagemaker:${region}:${accountId}:labeling-job/${name.toLowerCase()}`,
+  glueDevEndpoint: (partition: string, region: string, accountId: string, name: string): string =>
+    `arn:${partition}:glue:${region}:${accountId}:devEndpoint/${name}`,
+};
 
 /** The parts of a Lambda function ARN; `qualifier` is the alias or version, if any. */
 export interface LambdaArn {
@@ -61,7 +98,8 @@ export interface S3Location {
 
 /** Parses `s3://bucket[/prefix]`, or returns undefined when it is not an S3 URI. */
 export function parseS3Uri(uri: string): S3Location | undefined {
-  const m = /^s3:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])(?:\/(.*))?$/.exec(uri);
+  // Legacy us-east-1 bucket names may hold capitals and underscores and run to 255 characters.
+  const m = /^s3:\/\/([A-Za-z0-9][A-Za-z0-9._-]{1,253}[A-Za-z0-9])(?:\/(.*))?$/.exec(uri);
   if (!m) return undefined;
   return { bucket: m[1], prefix: (m[2] ?? '').replace(/^\/+/, '') };
 }

@@ -18,12 +18,14 @@ export const BUILTIN_FUNCTION_ACCOUNTS: Readonly<Record<string, string>> = {
 };
 
 /**
- * True for `arn:aws:lambda:<region>:<aws-owned account of that region>:function:PRE-*|ACS-*`; with
+ * True for `arn:<partition>:lambda:<region>:<aws-owned account of that region>:function:PRE-*|ACS-*`; with
  * `jobRegion`, only when the function is in the job's region (another region's built-in is foreign).
  */
 export function isBuiltinFunction(arn: string, jobRegion?: string): boolean {
   const parsed = parseLambdaArn(arn);
   if (!parsed || (jobRegion !== undefined && parsed.region !== jobRegion)) return false;
+  // The accounts above are the commercial partition's; elsewhere we do not know them, so nothing is built in.
+  if (parsed.partition !== 'aws') return false;
   return (
     BUILTIN_FUNCTION_ACCOUNTS[parsed.region] === parsed.accountId && /^(PRE|ACS)-/.test(parsed.functionName)
   );

@@ -1,16 +1,18 @@
 /** The core, end to end: assess the job, plan the patch, prove it, and report. Pure apart from the evaluator's data files. */
 import { assessJob } from './evaluate';
-import { finding } from './findings';
+import { finding, findingKey } from './findings';
+import { decideOutcome } from './outcome';
 import { planChanges } from './plan';
 import { proveChanges } from './prove';
+import { reportChange } from './report-changes';
 import type {
   AccountInventory,
   Change,
   CoreOptions,
   Finding,
   LabelingJobRequest,
-  Outcome,
   Report,
+  ReportJob,
 } from './types';
 
 /** Inputs besides the job and the account. */
@@ -19,64 +21,82 @@ export interface CheckOptions {
   dryRun: boolean;
   now?: Date;
   notes?: string[];
+  /** Who created the job, when known (CloudTrail userIdentity). */
+  createdBy?: string;
 }
 
-/** Decides what the job needs and what to change; the returned outcome is `compliant`, `proposed` or `blocked`. */
+/** The report and the plan behind it: the whole documents to write stay here, out of the report. */
+export interface JobCheck {
+  report: Report;
+  changes: Change[];
+  manualChanges: Change[];
+}
+
+/** Decides what the job needs and what to change; the report's outcome is `compliant`, `proposed` or `blocked`. */
+export async function planJob(
+  request: LabelingJobRequest,
+  inventory: AccountInventory,
+  options: CheckOptions,
+): Promise<JobCheck> {
+  const now = options.now ?? new Date();
+  const job = await assessJob(request, inventory, options.core, now);
+  const plan = planChanges(request, inventory, job, options.core);
+  let { changes, findings } = plan;
+  const fixable = new Set(plan.findings.filter((f) => f.fixable).map(findingKey));
+  const claimed = job.assessments.filter((a) => fixable.has(findingKey(a.finding)));
+  const failure = await proveChanges(request, inventory, claimed, changes, options.core, now);
+  if (failure) {
+    findings = [
+      ...findings.map((f) => ({ ...f, fixable: false })),
+      finding('PLAN_UNPROVEN', request.executionRoleArn, request.jobName, 'proof-failed', false, failure),
+    ];
+    changes = [];
+  }
+  const report = buildReport(request, findings, changes, options);
+  const manualChanges = failure ? [] : plan.manualChanges;
+  return {
+    report: manualChanges.length > 0 ? { ...report, manualChanges: manualChanges.map(reportChange) } : report,
+    changes,
+    manualChanges,
+  };
+}
+
+/** The report alone (offline check, scan). */
 export async function checkJob(
   request: LabelingJobRequest,
   inventory: AccountInventory,
   options: CheckOptions,
 ): Promise<Report> {
-  const now = options.now ?? new Date();
-  const assessments = await assessJob(request, inventory, options.core.strategy, now);
-  const plan = planChanges(request, inventory, assessments, options.core);
-  let { changes, findings } = plan;
-  const claimed = assessments.filter((a) =>
-    plan.findings.some((f) => f.fixable && sameFinding(f, a.finding)),
-  );
-  const failure = await proveChanges(request, inventory, claimed, changes, options.core, now);
-  if (failure) {
-    findings = [
-      ...findings.map((f) => ({ ...f, fixable: false })),
-      finding('PLAN_UNPROVEN', request.executionRoleArn, request.jobName, failure),
-    ];
-    changes = [];
-  }
-  return buildReport(request, findings, changes, options.dryRun, options.notes);
+  return (await planJob(request, inventory, options)).report;
 }
 
-function sameFinding(a: Finding, b: Finding): boolean {
-  return a.code === b.code && a.principal === b.principal && a.resource === b.resource;
+/** The report's view of the job. */
+export function reportJob(request: LabelingJobRequest): ReportJob {
+  return {
+    name: request.jobName,
+    account: request.accountId,
+    region: request.region,
+    executionRoleArn: request.executionRoleArn,
+    preAnnotationLambdaArn: request.preAnnotationLambdaArn ?? null,
+    postAnnotationLambdaArn: request.postAnnotationLambdaArn ?? null,
+    outputS3Uri: request.outputS3Uri,
+  };
 }
 
-/** The outcome before anything is applied. */
-export function outcomeOf(findings: readonly Finding[], changes: readonly Change[]): Outcome {
-  if (findings.some((f) => !f.fixable)) return 'blocked';
-  return changes.length > 0 ? 'proposed' : 'compliant';
-}
-
-/** Assembles the report JSON of DESIGN.md. */
+/** Assembles the report JSON of DESIGN.md for changes planned but not (yet) applied. */
 export function buildReport(
-  request: LabelingJobRequest,
+  request: LabelingJobRequest | null,
   findings: Finding[],
   changes: Change[],
-  dryRun: boolean,
-  notes?: string[],
+  options: Pick<CheckOptions, 'dryRun' | 'notes' | 'createdBy'>,
 ): Report {
   return {
-    job: {
-      name: request.jobName,
-      account: request.accountId,
-      region: request.region,
-      executionRoleArn: request.executionRoleArn,
-      preAnnotationLambdaArn: request.preAnnotationLambdaArn ?? null,
-      postAnnotationLambdaArn: request.postAnnotationLambdaArn ?? null,
-      outputS3Uri: request.outputS3Uri,
-    },
-    outcome: outcomeOf(findings, changes),
-    dryRun,
+    job: request ? reportJob(request) : null,
+    ...(options.createdBy ? { createdBy: options.createdBy } : {}),
+    outcome: decideOutcome({ findings, planned: changes.length, applied: false, failed: false }),
+    dryRun: options.dryRun,
     findings,
-    changes,
-    ...(notes && notes.length > 0 ? { notes } : {}),
+    changes: changes.map(reportChange),
+    ...(options.notes && options.notes.length > 0 ? { notes: [...options.notes] } : {}),
   };
 }

@@ -1,9 +1,17 @@
-/** Step 4 of the flow: what the job needs, what the account allows, and what is missing. */
-import { folderPrefix, parseLambdaArn, parseRoleArn, parseS3Uri } from './arn';
+/** Step 5 of the flow: what the job needs, what the account allows, and what is missing. */
+import { arns, folderPrefix, parseLambdaArn, parseRoleArn, parseS3Uri, partitionOf } from './arn';
 import { isBuiltinFunction } from './builtin-functions';
 import { finding } from './findings';
-import { evaluateAccess, type Decision } from './simulate';
-import type { AccountInventory, Finding, LabelingJobRequest, RoleInfo, Strategy } from './types';
+import { escalationPermissions, lambdaTrust, sageMakerTrust } from './role-guards';
+import { evaluateAccess, type AccessQuestion, type Decision } from './simulate';
+import type {
+  AccountInventory,
+  CoreOptions,
+  Finding,
+  LabelingJobRequest,
+  ReasonCode,
+  RoleInfo,
+} from './types';
 
 /** One IAM grant that would clear (part of) a finding. */
 export type Need =
@@ -18,17 +26,44 @@ export interface Assessment {
   needs: Need[];
 }
 
+/**
+ * A guard finding (the role may not be changed this way) and which needs it blocks. Guards are not
+ * problems of the job's permissions: they say why a fix is not ours to make.
+ */
+export interface Guard {
+  finding: Finding;
+  blocks: (need: Need) => boolean;
+}
+
+/** Everything the planner and the proof need to know about the job. */
+export interface JobAssessment {
+  assessments: Assessment[];
+  guards: Guard[];
+}
+
 /** The session name SageMaker uses for the execution role does not matter to invoke checks; this one is descriptive. */
 const EXECUTION_SESSION = 'SageMaker';
 
-/** What the job's S3 read check and s3-read grant are about. */
-export function outputLocation(request: LabelingJobRequest): { grantArn: string; probeObjectArn: string } {
+/** The job's output location: where the s3-read grant points and the object the read check probes. */
+export function outputLocation(request: LabelingJobRequest): {
+  grantArn: string;
+  probeObjectArn: string;
+  wildcard: boolean;
+} {
   const location = parseS3Uri(request.outputS3Uri);
   if (!location) throw new Error(`not an S3 URI: ${request.outputS3Uri}`); // parse-event validated it already
-  const prefix = folderPrefix(location);
+  const partition = partitionOf(request.executionRoleArn);
+  // Ground Truth writes a job's output under <output>/<job name>/: the grant stops there.
+  const jobPrefix = `${folderPrefix(location)}${request.jobName}/`;
   return {
-    grantArn: `arn:aws:s3:::${location.bucket}/${prefix}*`,
-    probeObjectArn: `arn:aws:s3:::${location.bucket}/${prefix}${request.jobName}/annotations/consolidated-annotation/consolidation-request/iteration-1/request.json`,
+    grantArn: arns.s3Object(partition, location.bucket, `${jobPrefix}*`),
+    probeObjectArn: arns.s3Object(
+      partition,
+      location.bucket,
+      `${jobPrefix}annotations/consolidated-annotation/consolidation-request/iteration-1/request.json`,
+    ),
+    // S3 keys may hold * and ?, which IAM would read as wildcards: such a prefix cannot be granted exactly.
+    wildcard: /[*?]/.test(jobPrefix),
   };
 }
 
@@ -39,27 +74,49 @@ export function findRole(inventory: AccountInventory, arn: string): RoleInfo | u
   return role && role.arn === arn ? role : undefined;
 }
 
-/** Evaluates every permission the job needs; returns one assessment per finding. Never throws for expected cases. */
+/** The reason code of a decision that is not `allowed`. */
+export function reasonOf(decision: Decision): ReasonCode {
+  return decision.verdict === 'allowed' ? 'implicit-deny' : decision.verdict;
+}
+
+/** Evaluates every permission the job needs, and the guards on the roles a fix would touch. Never throws for expected cases. */
 export async function assessJob(
   request: LabelingJobRequest,
   inventory: AccountInventory,
-  strategy: Strategy,
+  options: Pick<CoreOptions, 'strategy' | 'knownContext'>,
   now: Date,
-): Promise<Assessment[]> {
+): Promise<JobAssessment> {
   const out: Assessment[] = [];
+  const guards: Guard[] = [];
   const executionRole = findRole(inventory, request.executionRoleArn);
   if (!executionRole) {
-    out.push({
-      finding: finding(
-        'ROLE_NOT_FOUND',
-        request.executionRoleArn,
-        request.executionRoleArn,
-        'execution-role-missing',
+    out.push(
+      plain(
+        finding(
+          'ROLE_NOT_FOUND',
+          request.executionRoleArn,
+          request.executionRoleArn,
+          'execution-role-missing',
+        ),
       ),
-      needs: [],
-    });
+    );
   } else {
     out.push(...unknownPolicies(executionRole));
+    const trust = await sageMakerTrust(executionRole, request);
+    if (!trust.trusted) {
+      guards.push({
+        finding: finding(
+          'ROLE_NOT_SAGEMAKER_EXECUTION',
+          executionRole.arn,
+          executionRole.arn,
+          trust.unknownKeys ? 'depends-on-unknown-context' : 'trust-lacks-service',
+          false,
+          trust.unknownKeys ? trust.unknownKeys.join(', ') : 'sagemaker.amazonaws.com',
+        ),
+        // Not an execution role: nothing about this job is ours to change.
+        blocks: () => true,
+      });
+    }
   }
 
   const functionArns = [...new Set([request.preAnnotationLambdaArn, request.postAnnotationLambdaArn])].filter(
@@ -70,17 +127,14 @@ export async function assessJob(
     if (!fn) continue; // parse-event validated every ARN
     if (fn.accountId !== request.accountId || fn.region !== request.region) {
       const reason = fn.accountId !== request.accountId ? 'other-account' : 'other-region';
-      out.push({
-        finding: finding('CROSS_ACCOUNT_FUNCTION', request.executionRoleArn, functionArn, reason),
-        needs: [],
-      });
+      out.push(plain(finding('CROSS_ACCOUNT_FUNCTION', request.executionRoleArn, functionArn, reason)));
       continue;
     }
-    if (!inventory.functions.has(fn.unqualified)) {
-      out.push({
-        finding: finding('FUNCTION_NOT_FOUND', request.executionRoleArn, functionArn, 'no-such-function'),
-        needs: [],
-      });
+    const info = inventory.functions.get(fn.unqualified);
+    if (!info) {
+      out.push(
+        plain(finding('FUNCTION_NOT_FOUND', request.executionRoleArn, functionArn, 'no-such-function')),
+      );
       continue;
     }
     if (!executionRole) continue;
@@ -92,107 +146,189 @@ export async function assessJob(
       action: 'lambda:InvokeFunction',
       resourceArn: functionArn,
       resourceAccount: fn.accountId,
+      ...(info.tags ? { resourceTags: info.tags } : {}),
+      ...(options.knownContext ? { knownContext: options.knownContext } : {}),
       now,
     });
     if (decision.verdict === 'allowed') continue;
     const fixable = decision.verdict === 'implicit-deny';
     out.push({
-      finding: finding('INVOKE_DENIED', executionRole.arn, functionArn, reasonOf(decision), fixable),
+      finding: finding(
+        'INVOKE_DENIED',
+        executionRole.arn,
+        functionArn,
+        reasonOf(decision),
+        fixable,
+        decision.detail,
+      ),
       needs: fixable ? [{ kind: 'invoke', roleName: executionRole.name, functionArn }] : [],
     });
   }
 
-  out.push(...(await assessOutputRead(request, inventory, executionRole, strategy, now)));
-  return out;
+  const read = await assessOutputRead(request, inventory, executionRole, options, now);
+  out.push(...read.assessments);
+  guards.push(...read.guards);
+  return { assessments: out, guards };
 }
 
 async function assessOutputRead(
   request: LabelingJobRequest,
   inventory: AccountInventory,
   executionRole: RoleInfo | undefined,
-  strategy: Strategy,
+  options: Pick<CoreOptions, 'strategy' | 'knownContext'>,
   now: Date,
-): Promise<Assessment[]> {
+): Promise<JobAssessment> {
+  const none: JobAssessment = { assessments: [], guards: [] };
   const postArn = request.postAnnotationLambdaArn;
-  if (!postArn || isBuiltinFunction(postArn, request.region)) return [];
+  if (!postArn || isBuiltinFunction(postArn, request.region)) return none;
   const fn = parseLambdaArn(postArn);
-  if (!fn || fn.accountId !== request.accountId || fn.region !== request.region) return [];
+  if (!fn || fn.accountId !== request.accountId || fn.region !== request.region) return none;
   const info = inventory.functions.get(fn.unqualified);
-  if (!info) return [];
+  if (!info) return none;
   const lambdaRole = findRole(inventory, info.roleArn);
   if (!lambdaRole) {
-    return [
-      { finding: finding('ROLE_NOT_FOUND', info.roleArn, postArn, 'function-role-missing'), needs: [] },
-    ];
+    return {
+      assessments: [plain(finding('ROLE_NOT_FOUND', info.roleArn, postArn, 'function-role-missing'))],
+      guards: [],
+    };
   }
-  const out = lambdaRole.name === executionRole?.name ? [] : unknownPolicies(lambdaRole);
-  const { grantArn, probeObjectArn } = outputLocation(request);
-  const base = {
+  const assessments = lambdaRole.name === executionRole?.name ? [] : unknownPolicies(lambdaRole);
+  const guards: Guard[] = [];
+  const lambdaTrusted = await lambdaTrust(lambdaRole, fn.unqualified, request.accountId);
+  if (!lambdaTrusted.trusted) {
+    guards.push({
+      finding: finding(
+        'ROLE_NOT_LAMBDA_EXECUTION',
+        lambdaRole.arn,
+        lambdaRole.arn,
+        lambdaTrusted.unknownKeys ? 'depends-on-unknown-context' : 'trust-lacks-service',
+        false,
+        lambdaTrusted.unknownKeys ? lambdaTrusted.unknownKeys.join(', ') : 'lambda.amazonaws.com',
+      ),
+      // Nothing may let this role read the data or assume the execution role.
+      blocks: (need) =>
+        need.roleName === lambdaRole.name ||
+        (need.kind === 'trust' && need.principalRoleArn === lambdaRole.arn),
+    });
+  }
+
+  const location = outputLocation(request);
+  const { grantArn, probeObjectArn } = location;
+  const readAs = (role: RoleInfo, sessionName: string): AccessQuestion => ({
+    role,
+    accountId: request.accountId,
+    region: request.region,
+    sessionName,
+    action: 's3:GetObject',
+    resourceArn: probeObjectArn,
+    resourceAccount: request.accountId,
+    // The output bucket is taken to be the job account's (our grant's s3:ResourceAccount condition says so).
+    knownContext: { 's3:ResourceAccount': request.accountId, ...(options.knownContext ?? {}) },
+    now,
+  });
+  const s3 = await evaluateAccess(readAs(lambdaRole, fn.functionName));
+  if (s3.verdict === 'allowed') return { assessments, guards };
+
+  const readFinding = (reason: ReasonCode, fixable: boolean, needs: Need[], detail?: string): Assessment => ({
+    finding: finding('OUTPUT_READ_DENIED', lambdaRole.arn, grantArn, reason, fixable, detail),
+    needs,
+  });
+  if (options.strategy === 's3-read') {
+    if (location.wildcard) {
+      assessments.push(readFinding('wildcard-in-output-path', false, [], request.outputS3Uri));
+      return { assessments, guards };
+    }
+    const fixable = s3.verdict === 'implicit-deny';
+    assessments.push(
+      readFinding(
+        reasonOf(s3),
+        fixable,
+        fixable ? [{ kind: 's3-read', roleName: lambdaRole.name, resourceArn: grantArn }] : [],
+        s3.detail,
+      ),
+    );
+    return { assessments, guards };
+  }
+  if (!executionRole) {
+    assessments.push(readFinding('execution-role-missing', false, []));
+    return { assessments, guards };
+  }
+
+  // assume-role: the function reads the data as the execution role, so the whole chain must hold.
+  const assume = await evaluateAccess({
     role: lambdaRole,
     accountId: request.accountId,
     region: request.region,
     sessionName: fn.functionName,
-    now,
-  };
-  const s3 = await evaluateAccess({
-    ...base,
-    action: 's3:GetObject',
-    resourceArn: probeObjectArn,
+    action: 'sts:AssumeRole',
+    resourceArn: executionRole.arn,
     resourceAccount: request.accountId,
+    resourcePolicy: executionRole.trustPolicy,
+    resourceTags: executionRole.tags,
+    ...(options.knownContext ? { knownContext: options.knownContext } : {}),
+    now,
   });
-  if (s3.verdict === 'allowed') return out;
-  const assume = executionRole
-    ? await evaluateAccess({
-        ...base,
-        action: 'sts:AssumeRole',
-        resourceArn: executionRole.arn,
-        resourceAccount: request.accountId,
-        resourcePolicy: executionRole.trustPolicy,
-      })
-    : undefined;
-  if (assume?.verdict === 'allowed') return out;
+  const executionRead = await evaluateAccess(readAs(executionRole, fn.functionName));
+  if (assume.verdict === 'allowed' && executionRead.verdict === 'allowed') return { assessments, guards };
 
-  if (strategy === 's3-read') {
-    const fixable = s3.verdict === 'implicit-deny';
-    out.push({
-      finding: finding('OUTPUT_READ_DENIED', lambdaRole.arn, grantArn, reasonOf(s3), fixable),
-      needs: fixable ? [{ kind: 's3-read', roleName: lambdaRole.name, resourceArn: grantArn }] : [],
+  if (executionRead.verdict !== 'allowed' && executionRead.verdict !== 'implicit-deny') {
+    // The execution role itself may never read the data: letting the function assume it cannot help.
+    assessments.push(readFinding('execution-role-cannot-read', false, [], reasonDetail(executionRead)));
+    return { assessments, guards };
+  }
+  const readNeeds: Need[] =
+    executionRead.verdict === 'implicit-deny'
+      ? [{ kind: 's3-read', roleName: executionRole.name, resourceArn: grantArn }]
+      : [];
+  if (readNeeds.length > 0 && location.wildcard) {
+    assessments.push(readFinding('wildcard-in-output-path', false, [], request.outputS3Uri));
+    return { assessments, guards };
+  }
+  if (assume.verdict === 'allowed') {
+    assessments.push(readFinding('execution-role-cannot-read', true, readNeeds));
+    return { assessments, guards };
+  }
+  if (assume.verdict !== 'implicit-deny') {
+    assessments.push(readFinding(reasonOf(assume), false, [], assume.detail));
+    return { assessments, guards };
+  }
+  // In one account a trust statement naming the principal is enough on its own; when the trust
+  // policy already admits the account (root), the identity policy is what is missing.
+  const assumeNeeds: Need[] = assume.resourceAllows
+    ? [{ kind: 'assume', roleName: lambdaRole.name, targetRoleArn: executionRole.arn }]
+    : [{ kind: 'trust', roleName: executionRole.name, principalRoleArn: lambdaRole.arn }];
+  assessments.push(readFinding('implicit-deny', true, [...assumeNeeds, ...readNeeds]));
+
+  const privileged = await escalationPermissions(executionRole, request.accountId, request.region, now);
+  if (privileged.length > 0) {
+    guards.push({
+      finding: finding(
+        'ROLE_PRIVILEGED',
+        executionRole.arn,
+        lambdaRole.arn,
+        'can-escalate',
+        false,
+        privileged.join(', '),
+      ),
+      blocks: (need) =>
+        (need.kind === 'trust' && need.roleName === executionRole.name) ||
+        (need.kind === 'assume' && need.targetRoleArn === executionRole.arn),
     });
-    return out;
   }
-  if (!assume || !executionRole) {
-    out.push({
-      finding: finding('OUTPUT_READ_DENIED', lambdaRole.arn, grantArn, 'execution-role-missing'),
-      needs: [],
-    });
-    return out;
-  }
-  const needs: Need[] = [];
-  if (assume.verdict === 'implicit-deny') {
-    if (!assume.identityAllows)
-      needs.push({ kind: 'assume', roleName: lambdaRole.name, targetRoleArn: executionRole.arn });
-    if (!assume.resourceAllows)
-      needs.push({ kind: 'trust', roleName: executionRole.name, principalRoleArn: lambdaRole.arn });
-  }
-  out.push({
-    finding: finding('OUTPUT_READ_DENIED', lambdaRole.arn, grantArn, reasonOf(assume), needs.length > 0),
-    needs,
-  });
-  return out;
+  return { assessments, guards };
 }
 
-function reasonOf(decision: Decision): string {
-  return decision.verdict === 'unevaluable'
-    ? `unevaluable: ${decision.detail ?? 'policy rejected by the evaluator'}`
-    : decision.verdict;
+function reasonDetail(decision: Decision): string {
+  return decision.detail ? `${decision.verdict}: ${decision.detail}` : decision.verdict;
+}
+
+function plain(f: Finding): Assessment {
+  return { finding: f, needs: [] };
 }
 
 function unknownPolicies(role: RoleInfo): Assessment[] {
   const missing = [...role.managedPolicies, ...(role.boundary ? [role.boundary] : [])].filter(
     (p) => !p.document,
   );
-  return missing.map((p) => ({
-    finding: finding('POLICY_UNKNOWN', role.arn, p.arn, 'document-unavailable'),
-    needs: [],
-  }));
+  return missing.map((p) => plain(finding('POLICY_UNKNOWN', role.arn, p.arn, 'document-unavailable')));
 }

@@ -1,5 +1,5 @@
 /** Finding construction: one place that knows each code's severity. */
-import type { Finding, FindingCode, Severity } from './types';
+import type { Finding, FindingCode, ReasonCode, Severity } from './types';
 
 const SEVERITY: Record<FindingCode, Severity> = {
   INVOKE_DENIED: 'high',
@@ -27,10 +27,19 @@ export function finding(
   code: FindingCode,
   principal: string,
   resource: string,
-  reason: string,
+  reason: ReasonCode,
   fixable = false,
+  detail?: string,
 ): Finding {
-  return { code, severity: SEVERITY[code], principal, resource, reason, fixable };
+  return {
+    code,
+    severity: SEVERITY[code],
+    principal,
+    resource,
+    reason,
+    ...(detail ? { detail } : {}),
+    fixable,
+  };
 }
 
 /** The highest severity among findings, or `low` when there are none. */

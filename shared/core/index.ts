@@ -2,10 +2,19 @@
 export * from './types';
 export { parseLabelingJobInput, type ParseResult, type JobOrigin } from './parse-event';
 export { inventoryFromSnapshot, SnapshotError } from './snapshot';
-export { checkJob, buildReport, outcomeOf, type CheckOptions } from './check-job';
+export { checkJob, planJob, buildReport, reportJob, type CheckOptions, type JobCheck } from './check-job';
+export { decideOutcome, type OutcomeInputs } from './outcome';
+export { safeText, safeStrings, safeJson } from './safe-text';
+export { reportChange, documentSha256, sameDocument, canonicalJson } from './report-changes';
+export { verifyJob, type Verification } from './verify-event';
 export { renderReport } from './render';
 export { applyChanges } from './patch-documents';
-export { decodePolicyDocument, PolicyDocumentError } from './policy-document';
+export {
+  asList,
+  decodePolicyDocument,
+  PolicyDocumentError,
+  statementsOf as statementsOfDocument,
+} from './policy-document';
 export { worstSeverity, finding } from './findings';
 export { isBuiltinFunction } from './builtin-functions';
 export { parseLambdaArn, parseRoleArn } from './arn';

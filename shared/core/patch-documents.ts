@@ -4,55 +4,122 @@ import type { AccountInventory, Change, PolicyDocument, PolicyStatement, RoleInf
 
 const VERSION = '2012-10-17';
 
+/** A merged document, or the statement that is in the way (not of our exact shape). */
+export type MergeResult = { ok: true; document: PolicyDocument } | { ok: false; conflict: string };
+
 function sortedUnion(...lists: string[][]): string[] {
   return [...new Set(lists.flat())].sort();
 }
 
+function hasWildcard(values: readonly string[]): boolean {
+  return values.some((v) => /[*?]/.test(v));
+}
+
+/** One value or a list of exactly one value, equal to `expected`. */
+function isSingle(value: unknown, expected: string): boolean {
+  const list = Array.isArray(value) ? value : [value];
+  return list.length === 1 && list[0] === expected;
+}
+
+/** A grant statement of exactly our shape: Allow, our one action, a list of exact resources, our condition or none. */
+function isOurGrant(
+  s: PolicyStatement,
+  sid: string,
+  action: string,
+  condition: PolicyStatement['Condition'],
+): boolean {
+  const keys = Object.keys(s).sort().join(',');
+  const expectedKeys = condition ? 'Action,Condition,Effect,Resource,Sid' : 'Action,Effect,Resource,Sid';
+  return (
+    keys === expectedKeys &&
+    s.Sid === sid &&
+    s.Effect === 'Allow' &&
+    isSingle(s.Action, action) &&
+    (typeof s.Resource === 'string' || Array.isArray(s.Resource)) &&
+    asList(s.Resource).length === (Array.isArray(s.Resource) ? s.Resource.length : 1) &&
+    !hasWildcard(asList(s.Resource)) &&
+    JSON.stringify(s.Condition ?? null) === JSON.stringify(condition ?? null)
+  );
+}
+
+/** A trust statement of exactly our shape: Allow, sts:AssumeRole, a list of exact AWS principals, nothing else. */
+function isOurTrust(s: PolicyStatement, sid: string): boolean {
+  const principal = s.Principal;
+  if (typeof principal !== 'object' || principal === null || Array.isArray(principal)) return false;
+  const aws = (principal as Record<string, unknown>).AWS;
+  return (
+    Object.keys(s).sort().join(',') === 'Action,Effect,Principal,Sid' &&
+    Object.keys(principal).join(',') === 'AWS' &&
+    s.Sid === sid &&
+    s.Effect === 'Allow' &&
+    isSingle(s.Action, 'sts:AssumeRole') &&
+    asList(aws).length > 0 &&
+    asList(aws).length === (Array.isArray(aws) ? aws.length : 1) &&
+    !hasWildcard(asList(aws))
+  );
+}
+
+function describe(statement: PolicyStatement, index: number): string {
+  return `statement ${statement.Sid ? `"${statement.Sid}"` : `#${index + 1}`} (${JSON.stringify(statement).slice(0, 200)})`;
+}
+
 /**
  * Returns `existing` with the statement `sid` granting `action` on `resources` (set union with what
- * that statement already lists, sorted). Every other statement is kept exactly as it was.
+ * that statement already lists, sorted). The policy is ours alone: any statement in it that is not of
+ * our exact shape (another Sid, a Condition, a NotAction, another action, a wildcard) is a conflict,
+ * and nothing is merged.
  */
 export function mergeGrant(
   existing: PolicyDocument | undefined,
   sid: string,
   action: string,
   resources: string[],
-): PolicyDocument {
+  condition?: PolicyStatement['Condition'],
+): MergeResult {
   const statements = existing ? statementsOf(existing) : [];
-  const ours = statements.find((s) => s.Sid === sid);
-  // Our fixed-Sid statement keeps every field it has (a Condition an operator added stays); only its ARN list grows.
-  const merged: PolicyStatement = ours
-    ? { ...ours, Resource: sortedUnion(asList(ours.Resource), resources) }
-    : { Sid: sid, Effect: 'Allow', Action: action, Resource: sortedUnion(resources) };
+  const foreign = statements.findIndex((s) => !isOurGrant(s, sid, action, condition));
+  if (foreign >= 0) return { ok: false, conflict: describe(statements[foreign], foreign) };
+  const held = statements.flatMap((s) => asList(s.Resource));
+  const merged: PolicyStatement = {
+    Sid: sid,
+    Effect: 'Allow',
+    Action: action,
+    Resource: sortedUnion(held, resources),
+    ...(condition ? { Condition: condition } : {}),
+  };
   return {
-    ...(existing ?? {}),
-    Version: existing?.Version ?? VERSION,
-    Statement: ours ? statements.map((s) => (s === ours ? merged : s)) : [...statements, merged],
+    ok: true,
+    document: { ...(existing ?? {}), Version: existing?.Version ?? VERSION, Statement: [merged] },
   };
 }
 
 /**
  * Returns the trust policy with the statement `sid` letting `principalArns` (set union with those it
- * already names) call sts:AssumeRole. Every other statement is kept exactly as it was.
+ * already names) call sts:AssumeRole. Every other statement is kept exactly as it was; a statement
+ * under our Sid that is not of our exact shape is a conflict, and nothing is merged.
  */
 export function mergeTrustPrincipal(
   trust: PolicyDocument,
   sid: string,
   principalArns: string[],
-): PolicyDocument {
+): MergeResult {
   const statements = statementsOf(trust);
-  const ours = statements.find((s) => s.Sid === sid);
-  const principal =
-    ours && typeof ours.Principal === 'object' && ours.Principal !== null
-      ? (ours.Principal as Record<string, unknown>)
-      : undefined;
-  // As in mergeGrant: an existing statement of ours keeps its other fields and principals; the proof rejects a reshaped one.
-  const merged: PolicyStatement = ours
-    ? { ...ours, Principal: { ...principal, AWS: sortedUnion(asList(principal?.AWS), principalArns) } }
-    : { Sid: sid, Effect: 'Allow', Principal: { AWS: sortedUnion(principalArns) }, Action: 'sts:AssumeRole' };
+  const index = statements.findIndex((s) => s.Sid === sid);
+  const ours = index >= 0 ? statements[index] : undefined;
+  if (ours && !isOurTrust(ours, sid)) return { ok: false, conflict: describe(ours, index) };
+  const held = ours ? asList((ours.Principal as Record<string, unknown>).AWS) : [];
+  const merged: PolicyStatement = {
+    Sid: sid,
+    Effect: 'Allow',
+    Principal: { AWS: sortedUnion(held, principalArns) },
+    Action: 'sts:AssumeRole',
+  };
   return {
-    ...trust,
-    Statement: ours ? statements.map((s) => (s === ours ? merged : s)) : [...statements, merged],
+    ok: true,
+    document: {
+      ...trust,
+      Statement: ours ? statements.map((s) => (s === ours ? merged : s)) : [...statements, merged],
+    },
   };
 }
 

@@ -1,8 +1,8 @@
-/** Step 5 of the flow: turn fixable findings into a minimal set of IAM writes, within the guardrails. */
+/** Step 6 of the flow: turn fixable findings into a minimal set of IAM writes, within the guardrails. */
 import { matchesWildcard } from './arn';
+import type { Guard, JobAssessment, Need } from './evaluate';
 import { finding, findingKey } from './findings';
-import type { Assessment, Need } from './evaluate';
-import { mergeGrant, mergeTrustPrincipal } from './patch-documents';
+import { mergeGrant, mergeTrustPrincipal, type MergeResult } from './patch-documents';
 import { policySize } from './policy-document';
 import type {
   AccountInventory,
@@ -11,6 +11,7 @@ import type {
   Finding,
   LabelingJobRequest,
   PolicyDocument,
+  ReasonCode,
   RoleInfo,
 } from './types';
 
@@ -18,63 +19,84 @@ import type {
 export const INLINE_POLICIES_LIMIT = 10_240;
 export const TRUST_POLICY_LIMIT = 2_048;
 
-/** The plan: the writes to make, and findings added or made unfixable by the guardrails. */
+/** The plan: the writes to make, what a person could apply by hand, and the findings after the guardrails. */
 export interface Plan {
   changes: Change[];
+  /** Changes the remediator may not make itself (out of scope, privileged role, size quota). */
+  manualChanges: Change[];
   findings: Finding[];
 }
+
+type RoleChanges = { ok: true; changes: Change[] } | { ok: false; conflict: string };
 
 /** Plans the writes for every fixable finding; guardrails turn findings unfixable instead of writing. */
 export function planChanges(
   request: LabelingJobRequest,
   inventory: AccountInventory,
-  assessments: readonly Assessment[],
+  job: JobAssessment,
   options: CoreOptions,
 ): Plan {
+  const { assessments, guards } = job;
   const blocked = new Set<string>();
-  const guardFindings: Finding[] = [];
+  const manual: Change[] = [];
+  const guardFindings: Finding[] = guards.map((g) => g.finding);
+  // Guards first: a finding whose fix needs a guarded change is not ours to fix.
+  const guarded = (need: Need): Guard | undefined => guards.find((g) => g.blocks(need));
+  const manualNeeds = new Map<string, Need[]>();
+  for (const a of assessments) {
+    if (!a.finding.fixable || !a.needs.some((n) => guarded(n))) continue;
+    blocked.add(findingKey(a.finding));
+    for (const n of a.needs) manualNeeds.set(n.roleName, [...(manualNeeds.get(n.roleName) ?? []), n]);
+  }
   // Blocking one role can make a finding that also needs another role unfixable: iterate to a fixed point.
   for (;;) {
     const live = assessments.filter((a) => a.finding.fixable && !blocked.has(findingKey(a.finding)));
-    const byRole = groupNeeds(live);
     let changed = false;
     const changes: Change[] = [];
-    for (const [roleName, needs] of byRole) {
+    for (const [roleName, needs] of groupNeeds(live.flatMap((a) => a.needs))) {
       const role = inventory.roles.get(roleName);
-      const problem = role ? scopeProblem(role, request, options) : 'role-missing';
-      const roleChanges = role && !problem ? changesForRole(role, needs, options) : [];
-      const sizeProblem = role && !problem ? sizeLimitProblem(role, roleChanges) : undefined;
-      if (problem || sizeProblem) {
-        const arn = role?.arn ?? roleName;
-        guardFindings.push(
-          problem
-            ? finding('ROLE_OUT_OF_SCOPE', arn, arn, problem)
-            : finding('POLICY_SIZE_LIMIT', arn, arn, sizeProblem as string),
-        );
+      const problem = role ? scopeProblem(role, request, options) : undefined;
+      const planned = role ? changesForRole(role, needs, request, options) : undefined;
+      let stop: Finding | undefined;
+      if (!role) stop = finding('ROLE_NOT_FOUND', roleName, roleName, 'execution-role-missing');
+      else if (problem)
+        stop = finding('ROLE_OUT_OF_SCOPE', role.arn, role.arn, problem.reason, false, problem.detail);
+      else if (planned && !planned.ok)
+        stop = finding('PLAN_UNPROVEN', role.arn, role.arn, 'foreign-statement', false, planned.conflict);
+      const size = role && planned?.ok ? sizeLimitProblem(role, planned.changes) : undefined;
+      if (!stop && size && role)
+        stop = finding('POLICY_SIZE_LIMIT', role.arn, role.arn, size.reason, false, size.detail);
+      if (stop) {
+        guardFindings.push(stop);
+        // Out of scope or too large: a person may still apply the exact change by hand.
+        if (planned?.ok && stop.code !== 'PLAN_UNPROVEN') manual.push(...planned.changes);
         for (const a of live)
           if (a.needs.some((n) => n.roleName === roleName)) blocked.add(findingKey(a.finding));
         changed = true;
         break;
       }
-      changes.push(...roleChanges);
+      if (planned?.ok) changes.push(...planned.changes);
     }
     if (!changed) {
+      for (const [roleName, needs] of manualNeeds) {
+        const role = inventory.roles.get(roleName);
+        const planned = role ? changesForRole(role, needs, request, options) : undefined;
+        if (planned?.ok) manual.push(...planned.changes);
+      }
       const findings = [
         ...assessments.map((a) =>
           blocked.has(findingKey(a.finding)) ? { ...a.finding, fixable: false } : a.finding,
         ),
-        ...guardFindings,
+        ...dedupe(guardFindings),
       ];
-      return { changes: sortChanges(changes), findings };
+      return { changes: sortChanges(changes), manualChanges: sortChanges(dedupeChanges(manual)), findings };
     }
   }
 }
 
-function groupNeeds(assessments: readonly Assessment[]): Map<string, Need[]> {
+function groupNeeds(needs: readonly Need[]): Map<string, Need[]> {
   const byRole = new Map<string, Need[]>();
-  for (const need of assessments.flatMap((a) => a.needs)) {
-    byRole.set(need.roleName, [...(byRole.get(need.roleName) ?? []), need]);
-  }
+  for (const need of needs) byRole.set(need.roleName, [...(byRole.get(need.roleName) ?? []), need]);
   return byRole;
 }
 
@@ -83,59 +105,95 @@ export function scopeProblem(
   role: RoleInfo,
   request: LabelingJobRequest,
   options: CoreOptions,
-): string | undefined {
-  if (role.path.startsWith('/aws-service-role/')) return 'service-linked-role';
-  if (options.selfRoleArn && role.arn === options.selfRoleArn) return 'remediator-own-role';
-  if (role.arn.split(':')[4] !== request.accountId) return 'other-account';
+): { reason: ReasonCode; detail?: string } | undefined {
+  if (role.path.startsWith('/aws-service-role/')) return { reason: 'service-linked-role' };
+  if (role.path.startsWith('/aws-reserved/')) return { reason: 'identity-center-role' };
+  if (options.selfRoleArn && role.arn === options.selfRoleArn) return { reason: 'remediator-own-role' };
+  if (role.arn.split(':')[4] !== request.accountId) return { reason: 'other-account' };
   if (options.scopePatterns.length > 0 && !options.scopePatterns.some((p) => matchesWildcard(p, role.arn))) {
-    return 'outside-configured-scope';
+    return { reason: 'outside-configured-scope', detail: options.scopePatterns.join(', ') };
   }
   if (options.scopeTag && role.tags[options.scopeTag.key] !== options.scopeTag.value) {
-    return `missing-scope-tag ${options.scopeTag.key}=${options.scopeTag.value}`;
+    return { reason: 'missing-scope-tag', detail: `${options.scopeTag.key}=${options.scopeTag.value}` };
   }
   return undefined;
 }
 
-function changesForRole(role: RoleInfo, needs: readonly Need[], options: CoreOptions): Change[] {
+function changesForRole(
+  role: RoleInfo,
+  needs: readonly Need[],
+  request: LabelingJobRequest,
+  options: CoreOptions,
+): RoleChanges {
   const inline = (name: string): PolicyDocument | undefined =>
     role.inlinePolicies.find((p) => p.name === name)?.document;
   const changes: Change[] = [];
-  const grant = (policyName: string, action: string, resources: string[]): void => {
-    if (resources.length === 0) return;
-    changes.push({
+  const add = (result: MergeResult, make: (document: PolicyDocument) => Change): string | undefined => {
+    if (!result.ok) return result.conflict;
+    changes.push(make(result.document));
+    return undefined;
+  };
+  const grant = (
+    policyName: string,
+    action: string,
+    resources: string[],
+    condition?: Record<string, Record<string, unknown>>,
+  ): string | undefined => {
+    if (resources.length === 0) return undefined;
+    const base = inline(policyName);
+    return add(mergeGrant(base, policyName, action, resources, condition), (document) => ({
       action: 'PutRolePolicy',
       roleName: role.name,
       policyName,
-      document: mergeGrant(inline(policyName), policyName, action, resources),
-    });
+      document,
+      ...(base ? { base } : {}),
+      ownSid: policyName,
+    }));
   };
-  grant(
-    options.invokePolicyName,
-    'lambda:InvokeFunction',
-    needs.flatMap((n) => (n.kind === 'invoke' ? [n.functionArn] : [])),
-  );
-  grant(
-    options.assumePolicyName,
-    'sts:AssumeRole',
-    needs.flatMap((n) => (n.kind === 'assume' ? [n.targetRoleArn] : [])),
-  );
-  grant(
-    options.readPolicyName,
-    's3:GetObject',
-    needs.flatMap((n) => (n.kind === 's3-read' ? [n.resourceArn] : [])),
-  );
-  const principals = needs.flatMap((n) => (n.kind === 'trust' ? [n.principalRoleArn] : []));
+  const of = <K extends Need['kind']>(kind: K, pick: (n: Extract<Need, { kind: K }>) => string): string[] =>
+    needs.flatMap((n) => (n.kind === kind ? [pick(n as Extract<Need, { kind: K }>)] : []));
+  const conflict =
+    grant(
+      options.invokePolicyName,
+      'lambda:InvokeFunction',
+      of('invoke', (n) => n.functionArn),
+    ) ??
+    grant(
+      options.assumePolicyName,
+      'sts:AssumeRole',
+      of('assume', (n) => n.targetRoleArn),
+    ) ??
+    grant(
+      options.readPolicyName,
+      's3:GetObject',
+      of('s3-read', (n) => n.resourceArn),
+      {
+        // Only objects of a bucket the job's account owns: a same-named bucket elsewhere is not ours to read.
+        StringEquals: { 's3:ResourceAccount': request.accountId },
+      },
+    );
+  if (conflict) return { ok: false, conflict };
+  const principals = of('trust', (n) => n.principalRoleArn);
   if (principals.length > 0) {
-    changes.push({
-      action: 'UpdateAssumeRolePolicy',
-      roleName: role.name,
-      document: mergeTrustPrincipal(role.trustPolicy, options.trustStatementSid, principals),
-    });
+    const trustConflict = add(
+      mergeTrustPrincipal(role.trustPolicy, options.trustStatementSid, principals),
+      (document) => ({
+        action: 'UpdateAssumeRolePolicy',
+        roleName: role.name,
+        document,
+        base: role.trustPolicy,
+        ownSid: options.trustStatementSid,
+      }),
+    );
+    if (trustConflict) return { ok: false, conflict: trustConflict };
   }
-  return changes;
+  return { ok: true, changes };
 }
 
-function sizeLimitProblem(role: RoleInfo, changes: readonly Change[]): string | undefined {
+function sizeLimitProblem(
+  role: RoleInfo,
+  changes: readonly Change[],
+): { reason: ReasonCode; detail: string } | undefined {
   const inline = new Map(role.inlinePolicies.map((p) => [p.name, p.document]));
   let trust = role.trustPolicy;
   for (const c of changes) {
@@ -144,10 +202,32 @@ function sizeLimitProblem(role: RoleInfo, changes: readonly Change[]): string | 
   }
   const inlineTotal = [...inline.values()].reduce((sum, doc) => sum + policySize(doc), 0);
   if (inlineTotal > INLINE_POLICIES_LIMIT)
-    return `inline-policies ${inlineTotal} > ${INLINE_POLICIES_LIMIT} characters`;
+    return {
+      reason: 'inline-policies-too-large',
+      detail: `${inlineTotal} > ${INLINE_POLICIES_LIMIT} characters`,
+    };
   const trustSize = policySize(trust);
-  if (trustSize > TRUST_POLICY_LIMIT) return `trust-policy ${trustSize} > ${TRUST_POLICY_LIMIT} characters`;
+  if (trustSize > TRUST_POLICY_LIMIT)
+    return { reason: 'trust-policy-too-large', detail: `${trustSize} > ${TRUST_POLICY_LIMIT} characters` };
   return undefined;
+}
+
+function dedupe(findings: Finding[]): Finding[] {
+  const seen = new Set<string>();
+  return findings.filter((f) => {
+    const key = `${findingKey(f)}|${f.reason}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+function dedupeChanges(changes: Change[]): Change[] {
+  const key = (c: Change): string =>
+    `${c.roleName}|${c.action}|${c.action === 'PutRolePolicy' ? c.policyName : ''}`;
+  const byKey = new Map<string, Change>();
+  for (const c of changes) byKey.set(key(c), c);
+  return [...byKey.values()];
 }
 
 function sortChanges(changes: Change[]): Change[] {

@@ -1,9 +1,10 @@
 /** The plan's proof: evaluate the patched documents again; the plan must fix what it claims and grant nothing else. */
-import { folderPrefix, parseS3Uri } from './arn';
+import { arns, folderPrefix, parseS3Uri, partitionOf } from './arn';
 import { type Assessment, assessJob, outputLocation } from './evaluate';
 import { findingKey } from './findings';
 import { applyChanges } from './patch-documents';
 import { asList, statementsOf } from './policy-document';
+import { canonicalJson } from './report-changes';
 import { evaluateAccess, type AccessQuestion } from './simulate';
 import type {
   AccountInventory,
@@ -35,11 +36,25 @@ export async function proveChanges(
     if (problem) return problem;
   }
   const patched = applyChanges(inventory, changes);
-  const after = new Set(
-    (await assessJob(request, patched, options.strategy, now)).map((a) => findingKey(a.finding)),
-  );
+  const remaining = async (inv: AccountInventory): Promise<Set<string>> =>
+    new Set((await assessJob(request, inv, options, now)).assessments.map((a) => findingKey(a.finding)));
+  const after = await remaining(patched);
   const unfixed = claimed.find((a) => after.has(findingKey(a.finding)));
   if (unfixed) return `the patch does not clear ${unfixed.finding.code} for ${unfixed.finding.resource}`;
+  // Minimal: without any one change, some claimed finding stays.
+  if (changes.length > 1) {
+    for (const change of changes) {
+      const without = await remaining(
+        applyChanges(
+          inventory,
+          changes.filter((c) => c !== change),
+        ),
+      );
+      if (!claimed.some((a) => without.has(findingKey(a.finding)))) {
+        return `the patch is not minimal: ${change.action} on ${change.roleName} is not needed`;
+      }
+    }
+  }
 
   for (const question of probes(request, changes, now)) {
     const before = await evaluateAccess(question(inventory));
@@ -99,15 +114,6 @@ function shapeOf(statement: PolicyStatement): string {
   return canonicalJson({ ...Object.fromEntries(rest), Principal: Object.fromEntries(otherPrincipals) });
 }
 
-function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (typeof value === 'object' && value !== null) {
-    const entries = Object.entries(value).sort(([a], [b]) => a.localeCompare(b));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value) ?? 'null';
-}
-
 function previousDocument(role: RoleInfo | undefined, change: Change): PolicyDocument | undefined {
   if (!role) return undefined;
   if (change.action === 'UpdateAssumeRolePolicy') return role.trustPolicy;
@@ -153,8 +159,8 @@ function valuesOf(statement: PolicyStatement): string[] {
  */
 function readGrantOf(request: LabelingJobRequest, change: Change, options: CoreOptions): string | undefined {
   if (change.action !== 'PutRolePolicy' || change.policyName !== options.readPolicyName) return undefined;
-  const { grantArn } = outputLocation(request);
-  return /[*?]/.test(grantArn.slice(0, -1)) ? undefined : grantArn;
+  const { grantArn, wildcard } = outputLocation(request);
+  return wildcard ? undefined : grantArn;
 }
 
 type Probe = (inventory: AccountInventory) => AccessQuestion;
@@ -162,11 +168,16 @@ type Probe = (inventory: AccountInventory) => AccessQuestion;
 /** Requests outside the job that each kind of change could wrongly open up. */
 function probes(request: LabelingJobRequest, changes: readonly Change[], now: Date): Probe[] {
   const { accountId, region } = request;
-  const probeRoleArn = `arn:aws:iam::${accountId}:role/${PROBE_NAME}`;
+  const partition = partitionOf(request.executionRoleArn);
+  const probeRoleArn = arns.role(partition, accountId, PROBE_NAME);
   const openTrust: PolicyDocument = {
     Version: '2012-10-17',
     Statement: [
-      { Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${accountId}:root` }, Action: 'sts:AssumeRole' },
+      {
+        Effect: 'Allow',
+        Principal: { AWS: arns.accountRoot(partition, accountId) },
+        Action: 'sts:AssumeRole',
+      },
     ],
   };
   const probeRole: RoleInfo = {
@@ -211,7 +222,7 @@ function probes(request: LabelingJobRequest, changes: readonly Change[], now: Da
     out.push((inv) => ({
       ...base(inv),
       action: 'lambda:InvokeFunction',
-      resourceArn: `arn:aws:lambda:${region}:${accountId}:function:${PROBE_NAME}`,
+      resourceArn: arns.lambdaFunction(partition, region, accountId, PROBE_NAME),
     }));
     out.push((inv) => ({
       ...base(inv),
@@ -219,19 +230,24 @@ function probes(request: LabelingJobRequest, changes: readonly Change[], now: Da
       resourceArn: probeRoleArn,
       resourcePolicy: openTrust,
     }));
-    if (location && folderPrefix(location) !== '') {
-      // Same bucket, outside the job's output prefix: a grant must stop at the prefix.
-      out.push((inv) => ({
+    const readProbe =
+      (resourceArn: string): Probe =>
+      (inv) => ({
         ...base(inv),
         action: 's3:GetObject',
-        resourceArn: `arn:aws:s3:::${location.bucket}/${PROBE_NAME}/object`,
-      }));
+        resourceArn,
+        knownContext: { 's3:ResourceAccount': accountId },
+      });
+    if (location) {
+      // Same bucket and output prefix, another job's folder: a grant must stop at this job's folder.
+      out.push(
+        readProbe(arns.s3Object(partition, location.bucket, `${folderPrefix(location)}${PROBE_NAME}/object`)),
+      );
+      // Same bucket, outside the output prefix.
+      if (folderPrefix(location) !== '')
+        out.push(readProbe(arns.s3Object(partition, location.bucket, `${PROBE_NAME}/object`)));
     }
-    out.push((inv) => ({
-      ...base(inv),
-      action: 's3:GetObject',
-      resourceArn: `arn:aws:s3:::${PROBE_NAME}-bucket/object`,
-    }));
+    out.push(readProbe(arns.s3Object(partition, `${PROBE_NAME}-bucket`, 'object')));
   }
   return out;
 }

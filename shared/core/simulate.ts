@@ -1,9 +1,16 @@
 /** The one door to @cloud-copilot/iam-simulate: builds the request AWS would see and classifies the answer. */
-import { getDenialReasons, runSimulation, type Simulation } from '@cloud-copilot/iam-simulate';
+import {
+  getDenialReasons,
+  runSimulation,
+  type DiscoveryContextKeyConstraint,
+  type Simulation,
+} from '@cloud-copilot/iam-simulate';
+import { partitionOf } from './arn';
 import type { PolicyDocument, RoleInfo } from './types';
 
 /** Why a request is or is not allowed, in the words of our findings. */
-export type Verdict = 'allowed' | 'implicit-deny' | 'explicit-deny' | 'boundary' | 'unevaluable';
+export type Verdict =
+  'allowed' | 'implicit-deny' | 'explicit-deny' | 'boundary' | 'depends-on-unknown-context' | 'unevaluable';
 
 /** The evaluator's answer for one request. */
 export interface Decision {
@@ -12,8 +19,10 @@ export interface Decision {
   identityAllows: boolean;
   /** The resource policy (trust policy) lets this principal in, alone or together with an identity grant. */
   resourceAllows: boolean;
-  /** For `unevaluable`: what the evaluator rejected. */
+  /** For `unevaluable`: what the evaluator rejected; for `depends-on-unknown-context`: the keys. */
   detail?: string;
+  /** For `depends-on-unknown-context`: the condition keys whose values we do not know. */
+  unknownKeys?: string[];
 }
 
 /** One request: a role's session calling `action` on `resourceArn`. */
@@ -28,8 +37,28 @@ export interface AccessQuestion {
   resourceArn: string;
   resourceAccount: string;
   resourcePolicy?: PolicyDocument;
+  /** Tags of the resource, when known (`aws:ResourceTag/*` is then known context). */
+  resourceTags?: Record<string, string>;
+  /** Further context values the caller knows (e.g. `aws:PrincipalOrgID`, `s3:ResourceAccount`). */
+  knownContext?: Record<string, string>;
   now: Date;
 }
+
+/**
+ * Keys that a role session of a Lambda function (or SageMaker's session of the execution role) never
+ * carries: their absence is known, so conditions on them are decided, not "unknown".
+ */
+const ABSENT_FOR_ROLE_SESSIONS = [
+  'aws:MultiFactorAuthPresent',
+  'aws:MultiFactorAuthAge',
+  'aws:SourceIdentity',
+  'aws:FederatedProvider',
+  'sts:ExternalId',
+  'sts:SourceIdentity',
+  'sts:RoleSessionName',
+  'sts:TransitiveTagKeys',
+  'iam:PassedToService',
+];
 
 /**
  * The request context AWS itself supplies for a role session: trust policies with conditions on
@@ -49,32 +78,99 @@ export function requestContext(q: AccessQuestion): Record<string, string> {
     'aws:EpochTime': String(Math.floor(q.now.getTime() / 1000)),
   };
   for (const [key, value] of Object.entries(q.role.tags)) context[`aws:PrincipalTag/${key}`] = value;
-  return context;
+  for (const [key, value] of Object.entries(q.resourceTags ?? {})) context[`aws:ResourceTag/${key}`] = value;
+  return { ...context, ...(q.knownContext ?? {}) };
 }
 
 /** Evaluates one request with the role's identity policies, its boundary and the resource policy. */
 export async function evaluateAccess(q: AccessQuestion): Promise<Decision> {
-  const identityPolicies = [
-    ...q.role.inlinePolicies.map((p) => ({ name: `inline:${p.name}`, policy: p.document })),
-    ...q.role.managedPolicies.flatMap((p) => (p.document ? [{ name: p.arn, policy: p.document }] : [])),
+  const partition = partitionOf(q.role.arn);
+  const contextVariables = requestContext(q);
+  const known = [
+    ...Object.keys(contextVariables),
+    ...ABSENT_FOR_ROLE_SESSIONS,
+    // The role's own tags are all there is: a missing PrincipalTag is known to be absent.
+    '/^aws:PrincipalTag\\/.*$/',
+    ...(q.resourceTags ? ['/^aws:ResourceTag\\/.*$/'] : []),
   ];
-  const boundary = q.role.boundary?.document;
-  const simulation: Simulation = {
-    request: {
-      principal: `arn:aws:sts::${q.accountId}:assumed-role/${q.role.name}/${q.sessionName}`,
+  return simulate(
+    {
+      principal: `arn:${partition}:sts::${q.accountId}:assumed-role/${q.role.name}/${q.sessionName}`,
       action: q.action,
       resource: { resource: q.resourceArn, accountId: q.resourceAccount },
-      contextVariables: requestContext(q),
+      contextVariables,
     },
+    identityPoliciesOf(q.role),
+    q.role.boundary,
+    q.resourcePolicy,
+    known,
+  );
+}
+
+/** A service principal (e.g. `sagemaker.amazonaws.com`) calling sts:AssumeRole on `role`, with the context the service sends. */
+export async function evaluateServiceAssume(
+  role: RoleInfo,
+  service: string,
+  context: Record<string, string>,
+): Promise<Decision> {
+  const accountId = role.arn.split(':')[4] ?? '';
+  const contextVariables = {
+    'aws:PrincipalServiceName': service,
+    'aws:PrincipalIsAWSService': 'true',
+    'aws:SecureTransport': 'true',
+    ...context,
+  };
+  return simulate(
+    {
+      principal: service,
+      action: 'sts:AssumeRole',
+      resource: { resource: role.arn, accountId },
+      contextVariables,
+    },
+    [],
+    undefined,
+    role.trustPolicy,
+    [...Object.keys(contextVariables), ...ABSENT_FOR_ROLE_SESSIONS],
+  );
+}
+
+function identityPoliciesOf(role: RoleInfo): { name: string; policy: PolicyDocument }[] {
+  return [
+    ...role.inlinePolicies.map((p) => ({ name: `inline:${p.name}`, policy: p.document })),
+    ...role.managedPolicies.flatMap((p) => (p.document ? [{ name: p.arn, policy: p.document }] : [])),
+  ];
+}
+
+/**
+ * Runs the evaluator in Discovery mode with every key we supply (or know to be absent) declared
+ * known: an Allowed answer that still depends on other keys is "depends on unknown context", never
+ * a guess either way.
+ */
+async function simulate(
+  request: Simulation['request'],
+  identityPolicies: { name: string; policy: PolicyDocument }[],
+  boundaryPolicy: RoleInfo['boundary'],
+  resourcePolicy: PolicyDocument | undefined,
+  knownKeys: string[],
+): Promise<Decision> {
+  const boundary = boundaryPolicy?.document;
+  const simulation: Simulation = {
+    request,
     identityPolicies,
     serviceControlPolicies: [],
     resourceControlPolicies: [],
-    ...(q.resourcePolicy ? { resourcePolicy: q.resourcePolicy } : {}),
+    ...(resourcePolicy ? { resourcePolicy } : {}),
     ...(boundary
-      ? { permissionBoundaryPolicies: [{ name: q.role.boundary?.arn ?? 'boundary', policy: boundary }] }
+      ? { permissionBoundaryPolicies: [{ name: boundaryPolicy?.arn ?? 'boundary', policy: boundary }] }
       : {}),
   };
-  const result = await runSimulation(simulation, {});
+  const discoveryContextKeyConstraints: DiscoveryContextKeyConstraint[] = [...new Set(knownKeys)].map(
+    (keyName) => ({ keyName, presenceIsKnown: true, valueIsKnown: true }),
+  );
+  const result = await runSimulation(simulation, {
+    simulationMode: 'Discovery',
+    discoveryContextKeyConstraints,
+  });
   if (result.resultType === 'error') {
     return {
       verdict: 'unevaluable',
@@ -89,7 +185,18 @@ export async function evaluateAccess(q: AccessQuestion): Promise<Decision> {
   const identityAllows = analysis.identityAnalysis?.result === 'Allowed';
   const resourceResult = analysis.resourceAnalysis?.result;
   const resourceAllows = resourceResult === 'Allowed' || resourceResult === 'AllowedForAccount';
-  if (result.overallResult === 'Allowed') return { verdict: 'allowed', identityAllows, resourceAllows };
+  if (result.overallResult === 'Allowed') {
+    const unknownKeys = [...new Set(conditionKeys(analysis.ignoredConditions))].sort();
+    if (analysis.conditions === undefined && unknownKeys.length === 0)
+      return { verdict: 'allowed', identityAllows, resourceAllows };
+    return {
+      verdict: 'depends-on-unknown-context',
+      identityAllows,
+      resourceAllows,
+      unknownKeys,
+      detail: unknownKeys.join(', '),
+    };
+  }
 
   const denials = getDenialReasons(analysis);
   const boundaryBlocks =
@@ -104,4 +211,13 @@ export async function evaluateAccess(q: AccessQuestion): Promise<Decision> {
     verdict = 'boundary';
   }
   return { verdict, identityAllows, resourceAllows };
+}
+
+/** Every `key` named anywhere in the evaluator's ignored-conditions structure. */
+function conditionKeys(value: unknown): string[] {
+  if (Array.isArray(value)) return value.flatMap(conditionKeys);
+  if (typeof value !== 'object' || value === null) return [];
+  const record = value as Record<string, unknown>;
+  const own = typeof record.key === 'string' ? [record.key] : [];
+  return [...own, ...Object.values(record).flatMap(conditionKeys)];
 }

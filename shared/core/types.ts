@@ -96,36 +96,105 @@ export type FindingCode =
   | 'AUTHOR_CANNOT_CHOOSE_FUNCTIONS'
   | 'AUTHOR_CANNOT_CREATE_JOB';
 
+/**
+ * Why a finding was raised, as a code renderers can switch over exhaustively; `Finding.detail` holds
+ * the free text (the condition keys, the size, the statement, the mismatching fields...).
+ */
+export type ReasonCode =
+  | 'implicit-deny'
+  | 'explicit-deny'
+  | 'boundary'
+  | 'depends-on-unknown-context'
+  | 'execution-role-cannot-read'
+  | 'unevaluable'
+  | 'execution-role-missing'
+  | 'function-role-missing'
+  | 'no-such-function'
+  | 'other-account'
+  | 'other-region'
+  | 'document-unavailable'
+  | 'service-linked-role'
+  | 'identity-center-role'
+  | 'remediator-own-role'
+  | 'outside-configured-scope'
+  | 'missing-scope-tag'
+  | 'inline-policies-too-large'
+  | 'trust-policy-too-large'
+  | 'foreign-statement'
+  | 'wildcard-in-output-path'
+  | 'proof-failed'
+  | 'trust-lacks-service'
+  | 'can-escalate'
+  | 'event-malformed'
+  | 'job-not-found'
+  | 'job-mismatch'
+  | 'job-too-old'
+  | 'job-not-running'
+  | 'account-not-allowed';
+
 /** One thing that is wrong (or cannot be judged) about the job's permissions. */
 export interface Finding {
   code: FindingCode;
   severity: Severity;
   principal: string;
   resource: string;
-  reason: string;
+  reason: ReasonCode;
+  /** Free text that goes with the reason code, when there is more to say. */
+  detail?: string;
   fixable: boolean;
 }
 
-/** One IAM write that the plan makes (or would make in dry-run). */
-export type Change =
+/**
+ * One IAM write that the plan makes (or would make in dry-run), with the whole document to write.
+ * Only the CLI shows whole documents, and only to a person at a terminal; reports carry
+ * {@link ReportedChange}s.
+ */
+export type Change = (
   | { action: 'PutRolePolicy'; roleName: string; policyName: string; document: PolicyDocument }
-  | { action: 'UpdateAssumeRolePolicy'; roleName: string; document: PolicyDocument };
+  | { action: 'UpdateAssumeRolePolicy'; roleName: string; document: PolicyDocument }
+) & {
+  /** The document the plan was built on (undefined: the inline policy did not exist). */
+  base?: PolicyDocument;
+  /** The Sid of the one statement the remediator owns in this document. */
+  ownSid: string;
+};
+
+/** What a report says about one change: only the statement we own, and hashes of the whole documents. */
+export interface ReportedChange {
+  action: Change['action'];
+  roleName: string;
+  policyName?: string;
+  /** Our own statement as it stands after the change (nothing else of the document). */
+  statements: PolicyStatement[];
+  /** The ARNs this change adds to our statement (resources, or trusted principals). */
+  added: string[];
+  /** SHA-256 of the document before (null when the inline policy did not exist) and after. */
+  beforeSha256: string | null;
+  afterSha256: string;
+}
+
+/** The job a report is about; absent (`null`) when the event could not be read. */
+export interface ReportJob {
+  name: string;
+  account: string;
+  region: string;
+  executionRoleArn: string;
+  preAnnotationLambdaArn: string | null;
+  postAnnotationLambdaArn: string | null;
+  outputS3Uri: string;
+}
 
 /** The report JSON of DESIGN.md: the CLI's `--json`, the SNS attributes' source, the result event detail. */
 export interface Report {
-  job: {
-    name: string;
-    account: string;
-    region: string;
-    executionRoleArn: string;
-    preAnnotationLambdaArn: string | null;
-    postAnnotationLambdaArn: string | null;
-    outputS3Uri: string;
-  };
+  job: ReportJob | null;
+  /** Who created the job (CloudTrail `userIdentity.arn`), when known. */
+  createdBy?: string;
   outcome: Outcome;
   dryRun: boolean;
   findings: Finding[];
-  changes: Change[];
+  changes: ReportedChange[];
+  /** Changes a person could apply by hand for findings the remediator may not fix itself. */
+  manualChanges?: ReportedChange[];
   /** Why dry-run was on, or why the outcome is `error`, when there is something to say. */
   notes?: string[];
 }
@@ -143,6 +212,8 @@ export interface CoreOptions {
   assumePolicyName: string;
   readPolicyName: string;
   trustStatementSid: string;
+  /** How long after its creation a job is still acted on (the event's maximum age), in ms. */
+  maxJobAgeMs?: number;
   /**
    * Condition-key values the caller knows (CLI `--context key=value`, live lookups such as
    * `aws:PrincipalOrgID`); a decision that depends on any other unknown key is reported as such.

@@ -1,0 +1,103 @@
+/**
+ * Guards on the roles a plan touches, decided with the evaluator: the execution role must be one
+ * SageMaker can assume, the post-annotation function's role one Lambda can assume, and a role that
+ * can escalate privileges is never made assumable by (or readable as) another principal.
+ */
+import { arns, partitionOf } from './arn';
+import { ESCALATION_PROBES, type ProbeResource } from './escalation-catalogue';
+import { evaluateAccess, evaluateServiceAssume } from './simulate';
+import type { LabelingJobRequest, RoleInfo } from './types';
+
+/** A name no real account uses, for the resources of the privilege probes. */
+const PROBE = 'gt-remediator-privilege-probe';
+
+/** Whether SageMaker, acting for this job, may assume the execution role ('unknown' lists the keys). */
+export async function sageMakerTrust(
+  role: RoleInfo,
+  request: LabelingJobRequest,
+): Promise<{ trusted: boolean; unknownKeys?: string[] }> {
+  const partition = partitionOf(role.arn);
+  const decision = await evaluateServiceAssume(role, 'sagemaker.amazonaws.com', {
+    'aws:SourceAccount': request.accountId,
+    'aws:SourceArn': arns.labelingJob(partition, request.region, request.accountId, request.jobName),
+    'aws:RequestedRegion': request.region,
+  });
+  if (decision.verdict === 'depends-on-unknown-context')
+    return { trusted: false, unknownKeys: decision.unknownKeys ?? [] };
+  return { trusted: decision.verdict === 'allowed' };
+}
+
+/** Whether Lambda may assume the function's role for the function. */
+export async function lambdaTrust(
+  role: RoleInfo,
+  functionArn: string,
+  accountId: string,
+): Promise<{ trusted: boolean; unknownKeys?: string[] }> {
+  const decision = await evaluateServiceAssume(role, 'lambda.amazonaws.com', {
+    'aws:SourceAccount': accountId,
+    'aws:SourceArn': functionArn,
+  });
+  if (decision.verdict === 'depends-on-unknown-context')
+    return { trusted: false, unknownKeys: decision.unknownKeys ?? [] };
+  return { trusted: decision.verdict === 'allowed' };
+}
+
+/**
+ * The escalation permissions the role has (or may have, where a condition depends on context we
+ * cannot see): empty when it is not privileged. Each entry reads "action (source)".
+ */
+export async function escalationPermissions(
+  role: RoleInfo,
+  accountId: string,
+  region: string,
+  now: Date,
+): Promise<string[]> {
+  const partition = partitionOf(role.arn);
+  const resourceFor = (kind: ProbeResource): string => {
+    switch (kind) {
+      case 'role':
+        return arns.role(partition, accountId, PROBE);
+      case 'user':
+        return arns.user(partition, accountId, PROBE);
+      case 'group':
+        return arns.group(partition, accountId, PROBE);
+      case 'policy':
+        return arns.policy(partition, accountId, PROBE);
+      case 'function':
+        return arns.lambdaFunction(partition, region, accountId, PROBE);
+      case 'glue-endpoint':
+        return arns.glueDevEndpoint(partition, region, accountId, PROBE);
+      case 'any':
+        return '*';
+    }
+  };
+  // A probe role that trusts the whole account, so sts:AssumeRole is decided by the identity side alone.
+  const openTrust = {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Effect: 'Allow' as const,
+        Principal: { AWS: arns.accountRoot(partition, accountId) },
+        Action: 'sts:AssumeRole',
+      },
+    ],
+  };
+  const found: string[] = [];
+  for (const probe of ESCALATION_PROBES) {
+    const decision = await evaluateAccess({
+      role,
+      accountId,
+      region,
+      sessionName: PROBE,
+      action: probe.action,
+      resourceArn: resourceFor(probe.resource),
+      resourceAccount: accountId,
+      ...(probe.action === 'sts:AssumeRole' ? { resourcePolicy: openTrust } : {}),
+      now,
+    });
+    if (decision.verdict === 'allowed' || decision.verdict === 'depends-on-unknown-context') {
+      found.push(probe.action);
+    }
+  }
+  return found;
+}
