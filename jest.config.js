@@ -13,9 +13,9 @@ module.exports = {
       ...common,
       displayName: 'integration',
       testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
-      globalSetup: '<rootDir>/test/integration/moto-global-setup.ts',
-      globalTeardown: '<rootDir>/test/integration/moto-global-teardown.ts',
-      setupFilesAfterEnv: ['<rootDir>/test/integration/jest-setup.ts'],
+      globalSetup: '<rootDir>/test/support/moto-global-setup.ts',
+      globalTeardown: '<rootDir>/test/support/moto-global-teardown.ts',
+      setupFilesAfterEnv: ['<rootDir>/test/support/jest-setup.ts'],
     },
     {
       ...common,

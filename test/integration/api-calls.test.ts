@@ -5,10 +5,10 @@
  * customer-managed policy versions cached by ARN + version.
  */
 import type { CallCounter } from '../../shared/aws/clients';
-import { setParameter } from './aws-world';
+import { setParameter } from '../support/aws-world';
 import { reportOf } from './handler-deps';
 import { useHandlerWorld } from './handler-world';
-import { labelingJobEvent, seedJobWorld } from './labeling-job-world';
+import { labelingJobEvent, seedJobWorld } from '../support/labeling-job-world';
 
 const measured: string[] = [];
 // The numbers are the point of this file: print them for the CI log (before the world's afterAll closes the sinks).

@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main, type Io } from '../../cli/main';
 import type { Report } from '../../shared/core';
-import { snapshotRole } from './aws-world';
+import { snapshotRole } from '../support/aws-world';
 import { useHandlerWorld } from './handler-world';
-import { expectedInvokePolicy, labelingJobEvent, type JobWorld } from './labeling-job-world';
+import { expectedInvokePolicy, labelingJobEvent, type JobWorld } from '../support/labeling-job-world';
 
 const { seed, newWorld } = useHandlerWorld('cl', { drainSinks: false });
 let dir: string;

@@ -10,7 +10,7 @@ import {
   policy,
   serviceTrustStatement,
   snapshotRole,
-} from './aws-world';
+} from '../support/aws-world';
 import { reportOf } from './handler-deps';
 import { useHandlerWorld } from './handler-world';
 import {
@@ -20,7 +20,7 @@ import {
   labelingJobEvent,
   seedExecutionRole,
   type JobWorld,
-} from './labeling-job-world';
+} from '../support/labeling-job-world';
 
 const JOBS = 24;
 const LAMBDA_ROLES = 4;

@@ -20,7 +20,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import { RESULT_EVENT } from '../../shared/aws/events';
 import type { Report } from '../../shared/core';
-import { REGION } from './aws-world';
+import { REGION } from '../support/aws-world';
 
 /** The topic and queues of one test file. */
 export interface Sinks {

@@ -9,10 +9,10 @@ import {
   SageMakerServiceException,
 } from '@aws-sdk/client-sagemaker';
 import { mockClient } from 'aws-sdk-client-mock';
-import { ACCOUNT, REGION, snapshotRole } from './aws-world';
+import { ACCOUNT, REGION, snapshotRole } from '../support/aws-world';
 import { reportOf, thrownBy } from './handler-deps';
 import { useHandlerWorld } from './handler-world';
-import { expectedInvokePolicy, labelingJobEvent } from './labeling-job-world';
+import { expectedInvokePolicy, labelingJobEvent } from '../support/labeling-job-world';
 
 const { seed, sinks, newWorld, setup } = useHandlerWorld('dj', { dryRun: 'false' });
 

@@ -6,11 +6,11 @@ import { GetParameterCommand, SSMServiceException } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import { makeHandler } from '../../functions/remediate/handler';
 import { createClients } from '../../shared/aws/clients';
-import { REGION, setParameter, snapshotRole, type RoleSnapshot } from './aws-world';
+import { REGION, setParameter, snapshotRole, type RoleSnapshot } from '../support/aws-world';
 import { type ReceivedNotification } from './delivery-sinks';
 import { reportOf, testDeps } from './handler-deps';
 import { useHandlerWorld } from './handler-world';
-import { expectedInvokePolicy, labelingJobEvent, type JobWorld } from './labeling-job-world';
+import { expectedInvokePolicy, labelingJobEvent, type JobWorld } from '../support/labeling-job-world';
 
 const { parameter, seed, sinks, newWorld, handlerWith } = useHandlerWorld('dr');
 /** One job for the cases that must not write: it stays unremediated, so every run has changes to propose. */

@@ -6,11 +6,11 @@
 import { GetRoleCommand, PutRolePolicyCommand, UpdateAssumeRolePolicyCommand } from '@aws-sdk/client-iam';
 import { mockClient } from 'aws-sdk-client-mock';
 import { statementsOf } from '../../shared/core/policy-document';
-import { policy, snapshotRole } from './aws-world';
+import { policy, snapshotRole } from '../support/aws-world';
 import { reportOf, thrownBy } from './handler-deps';
 import { useHandlerWorld } from './handler-world';
 import { iamError, iamForwardingToMoto, writesSent } from './iam-forwarding-mock';
-import { expectedInvokePolicy, expectedTrustStatement, labelingJobEvent } from './labeling-job-world';
+import { expectedInvokePolicy, expectedTrustStatement, labelingJobEvent } from '../support/labeling-job-world';
 
 const { seed, sinks, newWorld, setup } = useHandlerWorld('ft', { dryRun: 'false' });
 

@@ -4,7 +4,7 @@ import type { Config } from '../../shared/config';
 import { DEFAULT_CORE_OPTIONS, type CoreOptions, type Report } from '../../shared/core';
 import { silentLogger } from '../../shared/logger';
 import { RemediationError, type RemediationDeps, type RemediationResult } from '../../shared/remediate-job';
-import { REGION } from './aws-world';
+import { REGION } from '../support/aws-world';
 
 /** What a test may choose; everything else has the production default. */
 export interface TestDepsOptions {

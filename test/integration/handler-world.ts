@@ -12,10 +12,10 @@ import {
   runPrefix,
   setParameter,
   type SeedClients,
-} from './aws-world';
+} from '../support/aws-world';
 import { createSinks, type Sinks } from './delivery-sinks';
 import { testDeps, type TestDepsOptions } from './handler-deps';
-import { seedJobWorld, type JobWorld, type WorldOptions } from './labeling-job-world';
+import { seedJobWorld, type JobWorld, type WorldOptions } from '../support/labeling-job-world';
 
 export type Handler = ReturnType<typeof makeHandler>;
 

@@ -8,8 +8,8 @@ import {
   NoSuchEntityException,
 } from '@aws-sdk/client-iam';
 import { CreateFunctionCommand, GetFunctionConfigurationCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import { tinyLambdaZip } from './lambda-zip';
-import { resetMoto } from './moto-reset';
+import { tinyLambdaZip } from '../support/lambda-zip';
+import { resetMoto } from '../support/moto-reset';
 
 const groundTruthPolicyArn = 'arn:aws:iam::aws:policy/AmazonSageMakerGroundTruthExecution';
 const lambdaTrust = JSON.stringify({

@@ -7,10 +7,10 @@ import { GetFunctionConfigurationCommand, LambdaServiceException } from '@aws-sd
 import { mockClient } from 'aws-sdk-client-mock';
 import { createClients } from '../../shared/aws/clients';
 import { RESULT_EVENT } from '../../shared/aws/events';
-import { REGION, setParameter, snapshotRole } from './aws-world';
+import { REGION, setParameter, snapshotRole } from '../support/aws-world';
 import { reportOf, thrownBy } from './handler-deps';
 import { useHandlerWorld } from './handler-world';
-import { labelingJobEvent, type CreateLabelingJobEvent, type JobWorld } from './labeling-job-world';
+import { labelingJobEvent, type CreateLabelingJobEvent, type JobWorld } from '../support/labeling-job-world';
 
 const handlerWorld = useHandlerWorld('nt', { dryRunBeforeEach: 'true' });
 const { prefix, parameter, seed, sinks, handlerWith } = handlerWorld;

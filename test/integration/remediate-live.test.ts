@@ -1,7 +1,7 @@
 /** The handler end to end against moto: the exact IAM documents written, trust statements kept, dry-run, idempotence, guardrails. */
 import type { CallCounter } from '../../shared/aws/clients';
 import { statementsOf } from '../../shared/core/policy-document';
-import { createManagedPolicy, policy, setParameter, snapshotRole } from './aws-world';
+import { createManagedPolicy, policy, setParameter, snapshotRole } from '../support/aws-world';
 import { reportOf } from './handler-deps';
 import { useHandlerWorld } from './handler-world';
 import {
@@ -10,7 +10,7 @@ import {
   expectedInvokePolicy,
   expectedTrustStatement,
   labelingJobEvent,
-} from './labeling-job-world';
+} from '../support/labeling-job-world';
 
 const { prefix, parameter: dryRunParameter, seed, sinks, newWorld, handlerWith } = useHandlerWorld('rl');
 

@@ -25,8 +25,8 @@ import {
   policy,
   REGION,
   serviceTrustStatement,
-} from './aws-world';
-import { resetMoto } from './moto-reset';
+} from '../support/aws-world';
+import { resetMoto } from '../support/moto-reset';
 
 const BUCKET = 'scan-labeling-data';
 const GT_POLICY = 'arn:aws:iam::aws:policy/AmazonSageMakerGroundTruthExecution';
