@@ -1,5 +1,6 @@
 /** AWS managed policies the core knows by heart: used when a snapshot names one but lacks its document. */
-import type { AttachedPolicy } from './types';
+import { partitionOf } from './arn';
+import type { AttachedPolicy, PolicyDocument } from './types';
 
 /** AmazonSageMakerGroundTruthExecution, version v3 (last edited 2022-04-29), from the AWS Managed Policy Reference. */
 export const GROUND_TRUTH_EXECUTION_POLICY: AttachedPolicy = {
@@ -132,9 +133,21 @@ export const GROUND_TRUTH_EXECUTION_POLICY: AttachedPolicy = {
   },
 };
 
-/** The managed policies we can supply when a snapshot lacks them, by ARN suffix (partition-independent). */
+/**
+ * The managed policies we can supply when a snapshot lacks them, by ARN suffix. AWS publishes each
+ * partition's copy with that partition's ARNs, so the shipped text is rewritten to the policy's own.
+ */
 export function knownManagedPolicy(arn: string): AttachedPolicy | undefined {
-  return /^arn:aws[a-z-]*:iam::aws:policy\/AmazonSageMakerGroundTruthExecution$/.test(arn)
-    ? { ...GROUND_TRUTH_EXECUTION_POLICY, arn }
-    : undefined;
+  if (!/^arn:aws[a-z-]*:iam::aws:policy\/AmazonSageMakerGroundTruthExecution$/.test(arn)) return undefined;
+  const partition = partitionOf(arn);
+  const document =
+    partition === 'aws'
+      ? GROUND_TRUTH_EXECUTION_POLICY.document
+      : (JSON.parse(
+          JSON.stringify(GROUND_TRUTH_EXECUTION_POLICY.document).replaceAll(
+            '"arn:aws:',
+            `"arn:${partition}:`,
+          ),
+        ) as PolicyDocument);
+  return { ...GROUND_TRUTH_EXECUTION_POLICY, arn, ...(document ? { document } : {}) };
 }

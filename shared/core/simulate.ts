@@ -186,9 +186,9 @@ async function simulate(
   const resourceResult = analysis.resourceAnalysis?.result;
   const resourceAllows = resourceResult === 'Allowed' || resourceResult === 'AllowedForAccount';
   if (result.overallResult === 'Allowed') {
-    const unknownKeys = [...new Set(conditionKeys(analysis.ignoredConditions))].sort();
-    if (analysis.conditions === undefined && unknownKeys.length === 0)
-      return { verdict: 'allowed', identityAllows, resourceAllows };
+    // `conditions` is present only when the allow depends on keys we did not declare known.
+    if (analysis.conditions === undefined) return { verdict: 'allowed', identityAllows, resourceAllows };
+    const unknownKeys = [...new Set(conditionKeys(analysis.conditions))].sort();
     return {
       verdict: 'depends-on-unknown-context',
       identityAllows,
@@ -213,7 +213,7 @@ async function simulate(
   return { verdict, identityAllows, resourceAllows };
 }
 
-/** Every `key` named anywhere in the evaluator's ignored-conditions structure. */
+/** Every condition `key` named anywhere in the evaluator's condition expression. */
 function conditionKeys(value: unknown): string[] {
   if (Array.isArray(value)) return value.flatMap(conditionKeys);
   if (typeof value !== 'object' || value === null) return [];
