@@ -41,6 +41,16 @@ export async function proveChanges(
   const after = await remaining(patched);
   const unfixed = claimed.find((a) => after.has(findingKey(a.finding)));
   if (unfixed) return `the patch does not clear ${unfixed.finding.code} for ${unfixed.finding.resource}`;
+  for (const question of probes(request, changes, now)) {
+    const before = await evaluateAccess(question(inventory));
+    const afterPatch = await evaluateAccess(question(patched));
+    // A probe that may be allowed under context we cannot see counts as opened up.
+    const open = (v: string): boolean => v === 'allowed' || v === 'depends-on-unknown-context';
+    if (!open(before.verdict) && open(afterPatch.verdict)) {
+      const q = question(patched);
+      return `the patch would also allow ${q.action} on ${q.resourceArn} for ${q.role.arn}`;
+    }
+  }
   // Minimal: without any one change, some claimed finding stays.
   if (changes.length > 1) {
     for (const change of changes) {
@@ -56,14 +66,6 @@ export async function proveChanges(
     }
   }
 
-  for (const question of probes(request, changes, now)) {
-    const before = await evaluateAccess(question(inventory));
-    const afterPatch = await evaluateAccess(question(patched));
-    if (before.verdict !== 'allowed' && afterPatch.verdict === 'allowed') {
-      const q = question(patched);
-      return `the patch would also allow ${q.action} on ${q.resourceArn} for ${q.role.arn}`;
-    }
-  }
   return undefined;
 }
 

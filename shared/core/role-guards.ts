@@ -3,7 +3,8 @@
  * SageMaker can assume, the post-annotation function's role one Lambda can assume, and a role that
  * can escalate privileges is never made assumable by (or readable as) another principal.
  */
-import { arns, partitionOf } from './arn';
+import { arns, matchesWildcard, partitionOf } from './arn';
+import { asList, statementsOf } from './policy-document';
 import { ESCALATION_PROBES, type ProbeResource } from './escalation-catalogue';
 import { evaluateAccess, evaluateServiceAssume } from './simulate';
 import type { LabelingJobRequest, RoleInfo } from './types';
@@ -83,7 +84,11 @@ export async function escalationPermissions(
     ],
   };
   const found: string[] = [];
+  const mayAllow = allowedActionPatterns(role);
   for (const probe of ESCALATION_PROBES) {
+    // Only an action some Allow statement names (or a NotAction leaves open) can be allowed: the
+    // evaluator decides those, and the rest need no simulation.
+    if (!mayAllow(probe.action)) continue;
     const decision = await evaluateAccess({
       role,
       accountId,
@@ -100,4 +105,17 @@ export async function escalationPermissions(
     }
   }
   return found;
+}
+
+/** A cheap over-approximation: could any Allow statement of the role's identity policies cover `action`? */
+function allowedActionPatterns(role: RoleInfo): (action: string) => boolean {
+  const statements = [
+    ...role.inlinePolicies.map((p) => p.document),
+    ...role.managedPolicies.flatMap((p) => (p.document ? [p.document] : [])),
+  ]
+    .flatMap(statementsOf)
+    .filter((s) => s.Effect === 'Allow');
+  if (statements.some((s) => s.NotAction !== undefined)) return () => true;
+  const patterns = statements.flatMap((s) => asList(s.Action)).map((a) => a.toLowerCase());
+  return (action) => patterns.some((p) => matchesWildcard(p, action.toLowerCase()));
 }

@@ -6,6 +6,7 @@ import fc from 'fast-check';
 import {
   applyChanges,
   checkJob,
+  planJob,
   DEFAULT_CORE_OPTIONS,
   inventoryFromSnapshot,
   parseLabelingJobInput,
@@ -13,7 +14,6 @@ import {
   type CoreOptions,
   type PolicyDocument,
   type PolicyStatement,
-  type Report,
 } from '../../shared/core';
 import { outputLocation } from '../../shared/core/evaluate';
 import { statementsOf } from '../../shared/core/policy-document';
@@ -39,8 +39,8 @@ async function checkWorld(w: World) {
   if (parsed.kind !== 'request') throw new Error(`generated job does not parse: ${JSON.stringify(parsed)}`);
   const inventory = inventoryFromSnapshot(buildIamJson(w.snapshot), buildLambdaJson(w.snapshot));
   const core: CoreOptions = { ...DEFAULT_CORE_OPTIONS, strategy: w.strategy };
-  const report = await checkJob(parsed.request, inventory, { core, dryRun: true, now: NOW });
-  return { request: parsed.request, inventory, core, report };
+  const { report, changes } = await planJob(parsed.request, inventory, { core, dryRun: true, now: NOW });
+  return { request: parsed.request, inventory, core, report, changes };
 }
 
 function list(value: unknown): string[] {
@@ -54,8 +54,8 @@ function valuesOf(statement: PolicyStatement | undefined): string[] {
   ];
 }
 
-function trustChange(report: Report): Extract<Change, { action: 'UpdateAssumeRolePolicy' }> | undefined {
-  return report.changes.find(
+function trustChange(changes: Change[]): Extract<Change, { action: 'UpdateAssumeRolePolicy' }> | undefined {
+  return changes.find(
     (c): c is Extract<Change, { action: 'UpdateAssumeRolePolicy' }> => c.action === 'UpdateAssumeRolePolicy',
   );
 }
@@ -63,6 +63,7 @@ function trustChange(report: Report): Extract<Change, { action: 'UpdateAssumeRol
 describe('checkJob on generated trust policies', () => {
   it('keeps every existing trust statement verbatim and only grows its own (≥200 policies)', async () => {
     let withEarlierOwn = 0;
+    let notExecution = 0;
     await fc.assert(
       fc.asyncProperty(
         trustPolicy,
@@ -77,6 +78,13 @@ describe('checkJob on generated trust policies', () => {
                 path: '/service-role/',
                 trust,
                 managed: [GROUND_TRUTH_POLICY_ARN],
+                inline: {
+                  ReadLabelingData: policy({
+                    Effect: 'Allow',
+                    Action: 's3:GetObject',
+                    Resource: 'arn:aws:s3:::receipts-labeling-data/*',
+                  }),
+                },
               },
               {
                 name: 'consolidate-role',
@@ -92,15 +100,22 @@ describe('checkJob on generated trust policies', () => {
           };
 
           // When the core checks a job whose post function runs as the Lambda role
-          const { report } = await checkWorld({
+          const { report, changes } = await checkWorld({
             snapshot,
             job: { roleArn: EXEC_ARN, post: 'gt-SageMaker-post' },
             strategy: 'assume-role',
           });
 
-          // Then it proposes a trust update
+          // Then a role SageMaker may not assume is never changed (the guard holds) ...
+          if (report.findings.some((f) => f.code === 'ROLE_NOT_SAGEMAKER_EXECUTION')) {
+            notExecution++;
+            expect(report.outcome).toBe('blocked');
+            expect(changes).toEqual([]);
+            return;
+          }
+          // ... and otherwise it proposes a trust update
           expect(report.outcome).toBe('proposed');
-          const update = trustChange(report);
+          const update = trustChange(changes);
           expect(update?.roleName).toBe('LabelingExecution');
           const before = statementsOf(trust);
           const after = statementsOf(update?.document ?? { Statement: [] });
@@ -125,8 +140,9 @@ describe('checkJob on generated trust policies', () => {
       ),
       { numRuns: 200 },
     );
-    // The generator did exercise the merge into an earlier statement of our own
+    // The generator did exercise the merge into an earlier statement of our own, and the guard
     expect(withEarlierOwn).toBeGreaterThan(10);
+    expect(notExecution).toBeGreaterThan(5);
   });
 });
 
@@ -136,15 +152,15 @@ describe('checkJob on generated accounts and jobs', () => {
     await fc.assert(
       fc.asyncProperty(world, async (w) => {
         // Given a generated account and job (no denies, boundaries or guardrail trouble)
-        const { request, inventory, core, report } = await checkWorld(w);
+        const { request, inventory, core, report, changes } = await checkWorld(w);
         outcomes.set(report.outcome, (outcomes.get(report.outcome) ?? 0) + 1);
 
-        // Then the plan is made (never blocked) ...
-        expect(report.findings.filter((f) => !f.fixable)).toEqual([]);
-        expect(report.outcome).toBe(report.changes.length > 0 ? 'proposed' : 'compliant');
+        // Then the outcome follows from the findings and the plan ...
+        const blocked = report.findings.some((f) => !f.fixable);
+        expect(report.outcome).toBe(blocked ? 'blocked' : changes.length > 0 ? 'proposed' : 'compliant');
 
-        // ... and what it adds is exact: no * or ? but the s3-read grant on the job's output prefix
-        for (const change of report.changes) {
+        // ... and what it adds is exact: no * or ? but the s3-read grant on the job's output folder
+        for (const change of changes) {
           const role = inventory.roles.get(change.roleName);
           const beforeDoc =
             change.action === 'UpdateAssumeRolePolicy'
@@ -164,21 +180,22 @@ describe('checkJob on generated accounts and jobs', () => {
         }
 
         // When the plan is applied and the job checked again
-        const again = await checkJob(request, applyChanges(inventory, report.changes), {
+        const again = await checkJob(request, applyChanges(inventory, changes), {
           core,
           dryRun: true,
           now: NOW,
         });
 
-        // Then there is nothing left to change
+        // Then there is nothing left to change or to fix automatically
         expect(again.changes).toEqual([]);
-        expect(again.findings).toEqual([]);
-        expect(again.outcome).toBe('compliant');
+        expect(again.findings.filter((f) => f.fixable)).toEqual([]);
+        expect(again.outcome).toBe(blocked ? 'blocked' : 'compliant');
       }),
       { numRuns: 120 },
     );
     // Both branches were exercised
     expect(outcomes.get('proposed')).toBeGreaterThan(20);
     expect(outcomes.get('compliant')).toBeGreaterThan(5);
+    expect(outcomes.get('blocked') ?? 0).toBeLessThan(60);
   });
 });

@@ -4,7 +4,7 @@
  * are made by hand.
  */
 import {
-  checkJob,
+  planJob,
   DEFAULT_CORE_OPTIONS,
   inventoryFromSnapshot,
   type Change,
@@ -55,6 +55,14 @@ const snapshot: SnapshotSpec = {
       name: 'ReceiptsLabelingExecution',
       path: '/service-role/',
       trust: policy(sagemakerTrust, ourTrust(OTHER_LAMBDA_ROLE)),
+      // The execution role reads the data itself, so the chain needs only the trust change.
+      inline: {
+        ReadLabelingData: policy({
+          Effect: 'Allow',
+          Action: 's3:GetObject',
+          Resource: 'arn:aws:s3:::receipts-labeling-data/*',
+        }),
+      },
     },
     { name: 'receipts-consolidate-role', trust: 'lambda', managed: [BASIC_EXECUTION_POLICY_ARN] },
   ],
@@ -71,7 +79,7 @@ function options(strategy: CoreOptions['strategy'] = 'assume-role'): CoreOptions
 }
 
 async function claimedFor(req: LabelingJobRequest, o: CoreOptions): Promise<Assessment[]> {
-  return (await assessJob(req, inventory, o.strategy, NOW)).filter((a) => a.finding.fixable);
+  return (await assessJob(req, inventory, o, NOW)).assessments.filter((a) => a.finding.fixable);
 }
 
 const put = (roleName: string, policyName: string, ...statements: PolicyStatement[]): Change => ({
@@ -79,11 +87,13 @@ const put = (roleName: string, policyName: string, ...statements: PolicyStatemen
   roleName,
   policyName,
   document: policy(...statements),
+  ownSid: policyName,
 });
 const trust = (document: PolicyDocument): Change => ({
   action: 'UpdateAssumeRolePolicy',
   roleName: 'ReceiptsLabelingExecution',
   document,
+  ownSid: SID,
 });
 const invokeGrant = (...resources: string[]): Change =>
   put('ReceiptsLabelingExecution', 'GroundTruthLabelingLambdaInvoke', {
@@ -103,15 +113,15 @@ const goodTrust = trust(policy(sagemakerTrust, ourTrust(LAMBDA_ROLE, OTHER_LAMBD
 describe('proveChanges', () => {
   it('accepts the plan checkJob makes', async () => {
     // Given the plan the core itself computes for the job
-    const report = await checkJob(request, inventory, { core: options(), dryRun: true, now: NOW });
-    expect(report.changes).toHaveLength(3);
+    const { changes } = await planJob(request, inventory, { core: options(), dryRun: true, now: NOW });
+    expect(changes.map((c) => c.action)).toEqual(['PutRolePolicy', 'UpdateAssumeRolePolicy']);
 
     // When it is proved
     const failure = await proveChanges(
       request,
       inventory,
       await claimedFor(request, options()),
-      report.changes,
+      changes,
       options(),
       NOW,
     );
@@ -121,8 +131,8 @@ describe('proveChanges', () => {
   });
 
   it('accepts the same plan written by hand (the control for every rejection below)', async () => {
-    // Given the three writes the job needs
-    const changes = [assumeGrant, invokeGrant(POST, PRE), goodTrust];
+    // Given the two writes the job needs
+    const changes = [invokeGrant(POST, PRE), goodTrust];
 
     // When they are proved
     const failure = await proveChanges(
@@ -220,7 +230,7 @@ describe('proveChanges', () => {
     [
       'leaves out the trust statement',
       [assumeGrant, invokeGrant(POST, PRE)],
-      /does not clear OUTPUT_READ_DENIED for arn:aws:s3:::receipts-labeling-data\/output\/\*/,
+      /does not clear OUTPUT_READ_DENIED for arn:aws:s3:::receipts-labeling-data\/output\/receipts-7\/\*/,
     ],
   ])('rejects a plan that %s', async (_what, changes, reason) => {
     // Given a hand-made plan for the job's claimed findings
@@ -240,11 +250,15 @@ describe('proveChanges', () => {
         Effect: 'Allow',
         Action: 's3:GetObject',
         Resource: [resource],
+        Condition: { StringEquals: { 's3:ResourceAccount': ACCOUNT } },
       });
 
     it('accepts the output-prefix grant, the one wildcard the design allows', async () => {
       // Given the read grant on the job's output prefix
-      const changes = [invokeGrant(POST, PRE), readGrant('arn:aws:s3:::receipts-labeling-data/output/*')];
+      const changes = [
+        invokeGrant(POST, PRE),
+        readGrant('arn:aws:s3:::receipts-labeling-data/output/receipts-7/*'),
+      ];
 
       // When it is proved
       const failure = await proveChanges(
@@ -261,6 +275,7 @@ describe('proveChanges', () => {
     });
 
     it.each([
+      ['the whole output prefix (every job under it)', 'arn:aws:s3:::receipts-labeling-data/output/*'],
       ['the whole bucket', 'arn:aws:s3:::receipts-labeling-data/*'],
       ['every bucket', 'arn:aws:s3:::*'],
     ])('rejects a read grant on %s', async (_what, resource) => {
@@ -284,14 +299,17 @@ describe('proveChanges', () => {
     it('rejects the output-prefix grant when the prefix itself holds a *', async () => {
       // Given a job whose output prefix contains * (legal in S3 keys, a wildcard to IAM)
       const starred = { ...request, outputS3Uri: 's3://receipts-labeling-data/out*put/' };
-      const changes = [invokeGrant(POST, PRE), readGrant('arn:aws:s3:::receipts-labeling-data/out*put/*')];
+      const changes = [
+        invokeGrant(POST, PRE),
+        readGrant('arn:aws:s3:::receipts-labeling-data/out*put/receipts-7/*'),
+      ];
 
       // When the grant the planner would make for it is proved
       const failure = await proveChanges(starred, inventory, [], changes, options('s3-read'), NOW);
 
       // Then it is refused as a wildcard
       expect(failure).toBe(
-        'the patch for receipts-consolidate-role would grant a wildcard (arn:aws:s3:::receipts-labeling-data/out*put/*)',
+        'the patch for receipts-consolidate-role would grant a wildcard (arn:aws:s3:::receipts-labeling-data/out*put/receipts-7/*)',
       );
     });
   });
@@ -370,6 +388,26 @@ describe('proveChanges', () => {
       // Then it holds
       expect(failure).toBeUndefined();
     });
+  });
+
+  it('rejects a plan with a change it does not need (not minimal)', async () => {
+    // Given the two writes the job needs plus an identity policy the trust statement makes redundant
+    const changes = [assumeGrant, invokeGrant(POST, PRE), goodTrust];
+
+    // When they are proved
+    const failure = await proveChanges(
+      request,
+      inventory,
+      await claimedFor(request, options()),
+      changes,
+      options(),
+      NOW,
+    );
+
+    // Then the proof names the change that is not needed
+    expect(failure).toBe(
+      'the patch is not minimal: PutRolePolicy on receipts-consolidate-role is not needed',
+    );
   });
 
   it('proves nothing for an empty plan', async () => {
