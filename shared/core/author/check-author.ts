@@ -1,0 +1,180 @@
+/** `author`: can this person build a custom workflow? Findings per capability, and one proven proposal. */
+import { finding } from '../findings';
+import type { Decision } from '../simulate';
+import type { Finding, PolicyDocument, ReasonCode } from '../types';
+import {
+  CAPABILITIES,
+  CAPABILITY_FINDING,
+  requestsFor,
+  resourcePolicyFor,
+  type AuthorRequest,
+  type AuthorScope,
+  type Capability,
+} from './capabilities';
+import { evaluatePrincipal } from './evaluate-principal';
+import { unreadablePolicies, type AuthorPrincipal } from './principal';
+import { proveProposal, type ProposalProof } from './prove-proposal';
+import { AUTHOR_POLICY_NAME, authorPolicyArn, proposeAuthorPolicy } from './proposal';
+
+/** What `author` decides: every capability allowed, a proven proposal covers the rest, or a person must act. */
+export type AuthorOutcome = 'compliant' | 'proposed' | 'blocked' | 'remediated';
+
+/** The author check's options. */
+export interface AuthorOptions {
+  region: string;
+  executionRoleArn?: string;
+  functionPrefix?: string;
+  functionRoleArn?: string;
+  capabilities?: readonly Capability[];
+  now?: Date;
+  /** Condition-key values the caller knows (e.g. aws:MultiFactorAuthPresent). */
+  knownContext?: Record<string, string>;
+}
+
+/** One capability's verdict. */
+export interface CapabilityResult {
+  capability: Capability;
+  allowed: boolean;
+  /** Requests denied, with why. */
+  denied: { action: string; resource: string; verdict: Decision['verdict']; detail?: string }[];
+}
+
+/** The proposal: the whole policy, where it goes, and its proof. */
+export interface AuthorProposal {
+  policyName: string;
+  policyArn: string;
+  document: PolicyDocument;
+  proof: ProposalProof;
+}
+
+/** The author report (the CLI's `--json`). */
+export interface AuthorReport {
+  principal: { arn: string; kind: AuthorPrincipal['kind']; groups: string[] };
+  scope: AuthorScope;
+  outcome: AuthorOutcome;
+  capabilities: CapabilityResult[];
+  findings: Finding[];
+  /** Undefined when nothing is missing, or when nothing missing can be granted. */
+  proposal?: AuthorProposal;
+  notes?: string[];
+}
+
+/** Evaluates every requested capability for the principal and proposes (and proves) the missing grant. */
+export async function checkAuthor(principal: AuthorPrincipal, options: AuthorOptions): Promise<AuthorReport> {
+  const now = options.now ?? new Date();
+  const scope: AuthorScope = {
+    partition: principal.partition,
+    accountId: principal.accountId,
+    region: options.region,
+    ...(options.executionRoleArn ? { executionRoleArn: options.executionRoleArn } : {}),
+    ...(options.functionPrefix ? { functionPrefix: options.functionPrefix } : {}),
+    ...(options.functionRoleArn ? { functionRoleArn: options.functionRoleArn } : {}),
+  };
+  const findings: Finding[] = unreadablePolicies(principal).map((source) =>
+    finding('POLICY_UNKNOWN', principal.arn, source, 'document-unavailable'),
+  );
+  const missing: AuthorRequest[] = [];
+  const capabilities: CapabilityResult[] = [];
+  for (const capability of options.capabilities ?? CAPABILITIES) {
+    const result: CapabilityResult = { capability, allowed: true, denied: [] };
+    for (const request of requestsFor(capability, scope)) {
+      const resourcePolicy = resourcePolicyFor(request, scope);
+      const decision = await evaluatePrincipal({
+        principal,
+        request,
+        region: scope.region,
+        now,
+        ...(resourcePolicy ? { resourcePolicy } : {}),
+        ...(options.knownContext ? { knownContext: options.knownContext } : {}),
+      });
+      if (decision.verdict === 'allowed') continue;
+      result.allowed = false;
+      result.denied.push({
+        action: request.action,
+        resource: request.resource,
+        verdict: decision.verdict,
+        ...(decision.detail ? { detail: decision.detail } : {}),
+      });
+      if (decision.verdict === 'implicit-deny' && !missing.some((m) => sameRequest(m, request)))
+        missing.push(request);
+    }
+    capabilities.push(result);
+    findings.push(...capabilityFindings(principal.arn, result));
+  }
+  if (missing.length === 0)
+    return report(principal, scope, findings.length === 0 ? 'compliant' : 'blocked', capabilities, findings);
+  const document = proposeAuthorPolicy(missing, scope);
+  const proof = await proveProposal(principal, missing, document, scope, now, options.knownContext);
+  if (!proof.proven) {
+    findings.push(
+      finding(
+        'PLAN_UNPROVEN',
+        principal.arn,
+        AUTHOR_POLICY_NAME,
+        'proof-failed',
+        false,
+        proof.failures.join('; '),
+      ),
+    );
+    for (const f of findings) f.fixable = false;
+    return report(principal, scope, 'blocked', capabilities, findings);
+  }
+  const proposal: AuthorProposal = {
+    policyName: AUTHOR_POLICY_NAME,
+    policyArn: authorPolicyArn(principal.partition, principal.accountId),
+    document,
+    proof,
+  };
+  const outcome = findings.every((f) => f.fixable) ? 'proposed' : 'blocked';
+  return { ...report(principal, scope, outcome, capabilities, findings), proposal };
+}
+
+/** One finding per capability, resource and reason, naming the denied actions. */
+function capabilityFindings(principalArn: string, result: CapabilityResult): Finding[] {
+  const groups = new Map<
+    string,
+    { resource: string; reason: ReasonCode; actions: string[]; details: string[] }
+  >();
+  for (const d of result.denied) {
+    const reason: ReasonCode = d.verdict === 'allowed' ? 'implicit-deny' : d.verdict;
+    const key = `${d.resource}|${reason}`;
+    const group = groups.get(key) ?? { resource: d.resource, reason, actions: [], details: [] };
+    group.actions.push(d.action);
+    if (d.detail && !group.details.includes(d.detail)) group.details.push(d.detail);
+    groups.set(key, group);
+  }
+  return [...groups.values()].map((g) =>
+    finding(
+      CAPABILITY_FINDING[result.capability],
+      principalArn,
+      g.resource,
+      g.reason,
+      g.reason === 'implicit-deny',
+      `denied: ${g.actions.join(', ')}${g.details.length > 0 ? `; ${g.reason === 'depends-on-unknown-context' ? 'unknown keys' : 'detail'}: ${g.details.join(', ')}` : ''}`,
+    ),
+  );
+}
+
+function sameRequest(a: AuthorRequest, b: AuthorRequest): boolean {
+  return (
+    a.action === b.action &&
+    a.resource === b.resource &&
+    JSON.stringify(a.context) === JSON.stringify(b.context)
+  );
+}
+
+function report(
+  principal: AuthorPrincipal,
+  scope: AuthorScope,
+  outcome: AuthorOutcome,
+  capabilities: CapabilityResult[],
+  findings: Finding[],
+): AuthorReport {
+  return {
+    principal: { arn: principal.arn, kind: principal.kind, groups: principal.groups },
+    scope,
+    outcome,
+    capabilities,
+    findings,
+  };
+}
