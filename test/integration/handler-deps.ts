@@ -5,6 +5,7 @@ import { DEFAULT_CORE_OPTIONS, type CoreOptions, type Report } from '../../share
 import { silentLogger } from '../../shared/logger';
 import { RemediationError, type RemediationDeps, type RemediationResult } from '../../shared/remediate-job';
 import { REGION } from '../support/aws-world';
+import { stubLabelingJobs } from '../support/labeling-jobs';
 
 /** What a test may choose; everything else has the production default. */
 export interface TestDepsOptions {
@@ -26,10 +27,13 @@ export function testDeps(options: TestDepsOptions = {}): RemediationDeps {
     eventBusName: 'default',
     notifyCompliant: options.notifyCompliant ?? false,
   };
+  const clients =
+    options.clients ??
+    createClients({ region: REGION, ...(options.counter ? { counter: options.counter } : {}) });
+  // moto has no labeling jobs: SageMaker answers from the registry of seeded jobs.
+  stubLabelingJobs(clients.sagemaker);
   return {
-    clients:
-      options.clients ??
-      createClients({ region: REGION, ...(options.counter ? { counter: options.counter } : {}) }),
+    clients,
     config,
     logger: silentLogger(),
     sleep: () => Promise.resolve(),

@@ -1,12 +1,12 @@
 /** The handler end to end against moto: the exact IAM documents written, trust statements kept, dry-run, idempotence, guardrails. */
 import type { CallCounter } from '../../shared/aws/clients';
+import { documentSha256 } from '../../shared/core';
 import { statementsOf } from '../../shared/core/policy-document';
-import { createManagedPolicy, policy, setParameter, snapshotRole } from '../support/aws-world';
+import { ACCOUNT, createManagedPolicy, policy, setParameter, snapshotRole } from '../support/aws-world';
 import { reportOf } from './handler-deps';
 import { useHandlerWorld } from './handler-world';
 import {
   BREAK_GLASS_STATEMENT,
-  expectedAssumePolicy,
   expectedInvokePolicy,
   expectedTrustStatement,
   labelingJobEvent,
@@ -17,10 +17,11 @@ const { prefix, parameter: dryRunParameter, seed, sinks, newWorld, handlerWith }
 describe('remediation of a typical job (dry-run parameter false)', () => {
   beforeAll(() => setParameter(seed.ssm, dryRunParameter, 'false'));
 
-  it('writes exactly the invoke policy, the assume policy and one trust statement, keeping every other statement', async () => {
+  it('writes exactly the invoke policy and one trust statement (the minimal plan), keeping every other statement', async () => {
     // Given a job whose functions the execution role may not invoke and whose post-annotation role cannot read the output
     const world = await newWorld();
     const preRoleBefore = await snapshotRole(seed.iam, world.preRole.name);
+    const postRoleBefore = await snapshotRole(seed.iam, world.postRole.name);
 
     // When the handler receives the CreateLabelingJob event
     const report = reportOf(await handlerWith()(labelingJobEvent(world)));
@@ -42,31 +43,33 @@ describe('remediation of a typical job (dry-run parameter false)', () => {
     expect(execution.trust).toEqual(
       policy(...statementsOf(world.executionRole.trust), expectedTrustStatement([world.postRole.arn])),
     );
-    // And the post-annotation role may assume the execution role, its own inline policy untouched
-    const post = await snapshotRole(seed.iam, world.postRole.name);
-    expect(post.inline.GroundTruthAssumeExecutionRole).toEqual(expectedAssumePolicy(world.executionRole.arn));
-    expect(Object.keys(post.inline).sort()).toEqual([
-      'GroundTruthAssumeExecutionRole',
-      'ReadFunctionSettings',
-    ]);
+    // And in one account the trust statement alone lets the post-annotation role in: its role is untouched
+    expect(await snapshotRole(seed.iam, world.postRole.name)).toEqual(postRoleBefore);
     // And the pre-annotation role is not touched
     expect(await snapshotRole(seed.iam, world.preRole.name)).toEqual(preRoleBefore);
-    // And the report's changes are the documents now stored in IAM
+    // And the report carries our statements, the ARNs added and the hashes of the documents now in IAM
     expect(report.changes).toEqual([
       {
         action: 'PutRolePolicy',
         roleName: world.executionRole.name,
         policyName: 'GroundTruthLabelingLambdaInvoke',
-        document: execution.inline.GroundTruthLabelingLambdaInvoke,
+        statements: statementsOf(execution.inline.GroundTruthLabelingLambdaInvoke!),
+        added: [world.postFunctionArn, world.preFunctionArn].sort(),
+        beforeSha256: null,
+        afterSha256: documentSha256(execution.inline.GroundTruthLabelingLambdaInvoke!),
       },
-      { action: 'UpdateAssumeRolePolicy', roleName: world.executionRole.name, document: execution.trust },
       {
-        action: 'PutRolePolicy',
-        roleName: world.postRole.name,
-        policyName: 'GroundTruthAssumeExecutionRole',
-        document: post.inline.GroundTruthAssumeExecutionRole,
+        action: 'UpdateAssumeRolePolicy',
+        roleName: world.executionRole.name,
+        statements: [expectedTrustStatement([world.postRole.arn])],
+        added: [world.postRole.arn],
+        beforeSha256: documentSha256(world.executionRole.trust),
+        afterSha256: documentSha256(execution.trust),
       },
     ]);
+    // And it never carries another statement (the break-glass statement and its condition stay out)
+    expect(JSON.stringify(report)).not.toContain('BreakGlassAdmin');
+    expect(JSON.stringify(report)).not.toContain('MultiFactorAuthPresent');
     expect((await sinks.readNotifications()).map((n) => n.attributes)).toEqual([
       { outcome: 'remediated', dryRun: 'false', severity: 'high' },
     ]);
@@ -121,7 +124,7 @@ describe('remediation of a typical job (dry-run parameter false)', () => {
     expect(await sinks.readNotifications()).toEqual([]);
   });
 
-  it('grants s3:GetObject on the output prefix and leaves the trust policy alone with strategy s3-read', async () => {
+  it("grants s3:GetObject on the job's own output folder, in the job's account only, with strategy s3-read", async () => {
     const world = await newWorld();
 
     const report = reportOf(await handlerWith({ core: { strategy: 's3-read' } })(labelingJobEvent(world)));
@@ -133,7 +136,8 @@ describe('remediation of a typical job (dry-run parameter false)', () => {
         Sid: 'GroundTruthReadLabelingOutput',
         Effect: 'Allow',
         Action: 's3:GetObject',
-        Resource: [`arn:aws:s3:::${world.outputS3Uri.slice('s3://'.length)}*`],
+        Resource: [`arn:aws:s3:::${world.outputS3Uri.slice('s3://'.length)}${world.jobName}/*`],
+        Condition: { StringEquals: { 's3:ResourceAccount': ACCOUNT } },
       }),
     );
     const execution = await snapshotRole(seed.iam, world.executionRole.name);
@@ -202,7 +206,7 @@ describe('remediation of a typical job (dry-run parameter false)', () => {
 describe('remediation in dry-run (dry-run parameter true)', () => {
   beforeAll(() => setParameter(seed.ssm, dryRunParameter, 'true'));
 
-  it('proposes the same three changes and writes nothing', async () => {
+  it('proposes the same two changes and writes nothing', async () => {
     const world = await newWorld();
     const roles = [world.executionRole.name, world.preRole.name, world.postRole.name];
     const before = await Promise.all(roles.map((r) => snapshotRole(seed.iam, r)));
@@ -214,10 +218,9 @@ describe('remediation in dry-run (dry-run parameter true)', () => {
     expect(report.changes.map((c) => [c.action, c.roleName])).toEqual([
       ['PutRolePolicy', world.executionRole.name],
       ['UpdateAssumeRolePolicy', world.executionRole.name],
-      ['PutRolePolicy', world.postRole.name],
     ]);
-    expect(report.changes[0]?.document).toEqual(
-      expectedInvokePolicy([world.preFunctionArn, world.postFunctionArn]),
+    expect(report.changes[0]?.statements).toEqual(
+      statementsOf(expectedInvokePolicy([world.preFunctionArn, world.postFunctionArn])),
     );
     // And every role reads back exactly as before: same inline policy names and documents, same trust policy
     expect(await Promise.all(roles.map((r) => snapshotRole(seed.iam, r)))).toEqual(before);
@@ -227,7 +230,7 @@ describe('remediation in dry-run (dry-run parameter true)', () => {
       { outcome: 'proposed', dryRun: 'true', severity: 'high' },
     ]);
     expect(notifications[0]?.subject).toBe(
-      `[dry run] Ground Truth job ${world.jobName}: 3 permission changes proposed`,
+      `[dry run] Ground Truth job ${world.jobName}: 2 permission changes proposed`,
     );
   });
 });

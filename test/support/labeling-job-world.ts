@@ -17,6 +17,7 @@ import {
   serviceTrustStatement,
   type SeedClients,
 } from './aws-world';
+import { registerLabelingJob } from './labeling-jobs';
 
 /** A pre-existing trust statement that must survive every trust update verbatim (Sid, Condition and all). */
 export const BREAK_GLASS_STATEMENT: PolicyStatement = {
@@ -51,6 +52,8 @@ export interface WorldOptions {
   executionRole?: JobWorld['executionRole'];
   /** Reuse this post-annotation role instead of creating one. */
   postRole?: JobWorld['postRole'];
+  /** Make the job exist in SageMaker (default true); false seeds roles and functions of a job nobody created. */
+  registerJob?: boolean;
 }
 
 /** Creates the roles, policies and functions of one job; every name starts with `options.id`. */
@@ -68,7 +71,7 @@ export async function seedJobWorld(clients: SeedClients, options: WorldOptions):
     createFunction(clients.lambda, `${id}-${infix}pre-annotation`, preRole.arn),
     createFunction(clients.lambda, `${id}-${infix}consolidate`, postRole.arn),
   ]);
-  return {
+  const world: JobWorld = {
     jobName: `${id}-job`,
     outputS3Uri: `s3://${bucket}/output/`,
     executionRole,
@@ -77,6 +80,9 @@ export async function seedJobWorld(clients: SeedClients, options: WorldOptions):
     preFunctionArn,
     postFunctionArn,
   };
+  // A seeded world is a real job: SageMaker (the registry behind the mocked client) describes it.
+  if (options.registerJob !== false) registerLabelingJob(world);
+  return world;
 }
 
 /** The execution role: SageMaker trust plus a break-glass statement, GT + customer managed policies, one inline policy. */
