@@ -40,6 +40,8 @@ function withCounter<T extends Sendable>(client: T, service: string, counter: Ca
 /** Options for the clients: region, SDK retry mode, and a call counter. */
 export interface ClientOptions {
   region?: string;
+  /** Named profile of the shared config and credentials files (the CLI's `--profile`). */
+  profile?: string;
   counter?: CallCounter;
   retryMode?: 'standard' | 'adaptive';
   maxAttempts?: number;
@@ -49,6 +51,7 @@ export interface ClientOptions {
 export function createClients(options: ClientOptions = {}): AwsClients {
   const config = {
     ...(options.region ? { region: options.region } : {}),
+    ...(options.profile ? { profile: options.profile } : {}),
     ...(options.retryMode ? { retryMode: options.retryMode } : {}),
     ...(options.maxAttempts ? { maxAttempts: options.maxAttempts } : {}),
   };

@@ -39,7 +39,7 @@ function attributesFor(outcome: Outcome): Record<string, string> {
     },
     [],
     [],
-    outcome !== 'remediated',
+    { dryRun: outcome !== 'remediated' },
   );
   const report: Report = { ...base, outcome };
   return { ...buildNotification(report, '/GtPermissionsRemediator/dry-run').attributes };

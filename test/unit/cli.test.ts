@@ -113,17 +113,20 @@ describe('main check', () => {
     expect(stdout).toContain(
       'INVOKE_DENIED: the execution role may not invoke arn:aws:lambda:us-east-1:111122223333:function:receipts-pre-annotation',
     );
-    expect(stdout).toContain('Changes proposed (3):');
+    expect(stdout).toContain('Changes proposed (2):');
+    // Offline, at the terminal, the whole documents come with a file name for each and the command
     expect(stdout).toContain(
-      'aws iam put-role-policy --role-name ReceiptsLabelingExecution --policy-name GroundTruthLabelingLambdaInvoke',
+      'aws iam put-role-policy --role-name ReceiptsLabelingExecution --policy-name GroundTruthLabelingLambdaInvoke --policy-document file://ReceiptsLabelingExecution.GroundTruthLabelingLambdaInvoke.json',
     );
     expect(stdout).toContain(
-      'aws iam put-role-policy --role-name receipts-consolidate-role --policy-name GroundTruthAssumeExecutionRole',
+      'aws iam update-assume-role-policy --role-name ReceiptsLabelingExecution --policy-document file://ReceiptsLabelingExecution.trust.json',
     );
-    expect(stdout).toContain('aws iam update-assume-role-policy --role-name ReceiptsLabelingExecution');
+    // And nobody asked for a dry run: the plan is proposed, not applied
+    expect(stdout).toContain('Outcome: PROPOSED: changes were computed but not applied.');
+    expect(stdout).not.toMatch(/dry.run/i);
   });
 
-  it('prints the report JSON of DESIGN.md with --json', async () => {
+  it('prints the report JSON of the README with --json', async () => {
     // Given the example
     // When it is checked with --json
     const { status, stdout } = await run(
@@ -158,18 +161,15 @@ describe('main check', () => {
         'resource',
         'severity',
       ]);
-    expect(
-      report.changes.map((c) => [c.action, c.roleName, 'policyName' in c ? c.policyName : undefined]),
-    ).toEqual([
-      ['PutRolePolicy', 'receipts-consolidate-role', 'GroundTruthAssumeExecutionRole'],
+    expect(report.changes.map((c) => [c.action, c.roleName, c.policyName])).toEqual([
       ['PutRolePolicy', 'ReceiptsLabelingExecution', 'GroundTruthLabelingLambdaInvoke'],
       ['UpdateAssumeRolePolicy', 'ReceiptsLabelingExecution', undefined],
     ]);
     for (const c of report.changes)
       expect(Object.keys(c).sort()).toEqual(
         c.action === 'PutRolePolicy'
-          ? ['action', 'document', 'policyName', 'roleName']
-          : ['action', 'document', 'roleName'],
+          ? ['action', 'added', 'afterSha256', 'beforeSha256', 'policyName', 'roleName', 'statements']
+          : ['action', 'added', 'afterSha256', 'beforeSha256', 'roleName', 'statements'],
       );
   });
 
@@ -190,18 +190,19 @@ describe('main check', () => {
     // Then the Lambda role gets a read policy on the output prefix and the trust policy is left alone
     expect(status).toBe(1);
     const report = JSON.parse(stdout) as Report;
-    expect(report.changes.map((c) => ('policyName' in c ? c.policyName : c.action))).toEqual([
+    expect(report.changes.map((c) => c.policyName ?? c.action)).toEqual([
       'GroundTruthReadLabelingOutput',
       'GroundTruthLabelingLambdaInvoke',
     ]);
-    expect(report.changes[0]?.document).toEqual(
-      policy({
+    expect(report.changes[0]?.statements).toEqual([
+      {
         Sid: 'GroundTruthReadLabelingOutput',
         Effect: 'Allow',
         Action: 's3:GetObject',
-        Resource: ['arn:aws:s3:::receipts-labeling-data/output/*'],
-      }),
-    );
+        Resource: ['arn:aws:s3:::receipts-labeling-data/output/receipts-7/*'],
+        Condition: { StringEquals: { 's3:ResourceAccount': '111122223333' } },
+      },
+    ]);
   });
 
   it('blocks roles outside --scope and exits 1', async () => {
@@ -358,7 +359,7 @@ describe('main check', () => {
       [
         'an unknown --strategy',
         () => ['--event', anEvent(), '--snapshot', aSnapshot(), '--strategy', 'assume'],
-        /^error: option '--strategy <name>' argument 'assume' is invalid\. Allowed choices are assume-role, s3-read\.$/,
+        /^gt-remediate: option '--strategy <name>' argument 'assume' is invalid\. Allowed choices are assume-role, s3-read\.$/,
       ],
       [
         'a --scope that is not a role ARN pattern',
@@ -373,12 +374,12 @@ describe('main check', () => {
       [
         'no --event',
         () => ['--snapshot', aSnapshot()],
-        /^error: required option '--event <file>' not specified$/,
+        /^gt-remediate: give --event FILE \(the job to check\)$/,
       ],
       [
         'an unknown option',
         () => ['--event', anEvent(), '--snapshot', aSnapshot(), '--yes'],
-        /^error: unknown option '--yes'$/,
+        /^gt-remediate: unknown option '--yes'$/,
       ],
     ])('exits 2 with one line on stderr for %s', async (_what, args, message) => {
       // Given a check command with bad input
@@ -401,7 +402,17 @@ describe('main check', () => {
 
       // Then it names the command on one line
       expect(status).toBe(2);
-      expect(stderr).toBe("error: unknown command 'remediate'\n");
+      expect(stderr).toBe("gt-remediate: unknown command 'remediate'\n");
+    });
+
+    it("keeps commander's suggestion on the same line", async () => {
+      // Given a misspelt command
+      // When it runs
+      const { status, stderr } = await run('chek');
+
+      // Then the one line names the command and suggests the right one
+      expect(status).toBe(2);
+      expect(stderr).toBe("gt-remediate: unknown command 'chek' (Did you mean check?)\n");
     });
   });
 });

@@ -1,4 +1,5 @@
 /** `gt-remediate scan`: flags, output and exit statuses, with a fake scan runner (no AWS). */
+import { InterruptedError } from '../../cli/cli-errors';
 import { main, type Io } from '../../cli/main';
 import type { ScanRunner } from '../../cli/scan-command';
 import type { Outcome, Report } from '../../shared/core';
@@ -37,7 +38,10 @@ function report(job: string, outcome: Outcome, changes = 0): Report {
       action: 'PutRolePolicy' as const,
       roleName: 'Exec',
       policyName: 'GroundTruthLabelingLambdaInvoke',
-      document: { Version: '2012-10-17', Statement: [] },
+      statements: [],
+      added: [],
+      beforeSha256: null,
+      afterSha256: '0'.repeat(64),
     })),
   };
 }
@@ -207,11 +211,79 @@ describe('gt-remediate scan', () => {
     // When
     const status = await withStdinTty(false, () => scan(['--live', '--fix', '--yes'], run, io));
 
-    // Then the proposal went to stderr, the applied table to stdout
+    // Then one table, of the applied outcome, and nothing on stderr
     expect(calls.map((c) => c.fix)).toEqual([false, true]);
-    expect(io.stderr()).toMatch(/a\s+proposed/);
+    expect(io.stderr()).toBe('');
+    expect(io.stdout().match(/^JOB\s/gm)).toHaveLength(1);
     expect(io.stdout()).toMatch(/a\s+remediated/);
     expect(status).toBe(0);
+  });
+
+  it('--fix at a terminal prints the proposals once, asks, then one summary line', async () => {
+    // Given a job with a proposal, and a person who answers yes
+    const { run, calls } = fakeRunner(
+      [{ job: 'a', report: report('a', 'proposed', 2) }],
+      [{ job: 'a', report: report('a', 'remediated', 2) }],
+    );
+    const questions: string[] = [];
+    const io = {
+      ...captureIo(),
+      interactive: true,
+      confirm: (q: string) => {
+        questions.push(q);
+        return Promise.resolve(true);
+      },
+    };
+
+    // When
+    const status = await scan(['--live', '--fix'], run, io);
+
+    // Then the table appears once (the proposals), and the result is one line
+    expect(questions).toEqual(['Apply 2 change(s) to IAM? [y/N] ']);
+    expect(calls.map((c) => c.fix)).toEqual([false, true]);
+    expect(io.stdout().match(/^JOB\s/gm)).toHaveLength(1);
+    expect(io.stdout()).toMatch(/a\s+proposed/);
+    expect(io.stdout().trimEnd().split('\n').pop()).toBe('Applied: 1 job(s): 1 remediated');
+    expect(status).toBe(0);
+  });
+
+  it('exits 130 with one line when the person presses Ctrl-C at the question', async () => {
+    const { run, calls } = fakeRunner([{ job: 'a', report: report('a', 'proposed', 1) }]);
+    const io = {
+      ...captureIo(),
+      interactive: true,
+      confirm: () => Promise.reject(new InterruptedError()),
+    };
+    expect(await scan(['--live', '--fix'], run, io)).toBe(130);
+    expect(io.stderr()).toBe('gt-remediate: interrupted; nothing changed\n');
+    expect(calls.map((c) => c.fix)).toEqual([false]);
+  });
+
+  it('exits 3 with one line and no table when listing the jobs fails (credentials included)', async () => {
+    // Given a runner that fails as the SDK does without credentials
+    const failing: ScanRunner = () =>
+      Promise.reject(
+        Object.assign(new Error('Could not load credentials from any providers'), {
+          name: 'CredentialsProviderError',
+        }),
+      );
+    const io = captureIo();
+
+    // When
+    const status = await scan(['--live'], failing, io);
+
+    // Then
+    expect(status).toBe(3);
+    expect(io.stdout()).toBe('');
+    expect(io.stderr()).toBe(
+      'gt-remediate: AWS call failed: CredentialsProviderError: Could not load credentials from any providers\n',
+    );
+  });
+
+  it('passes --profile to the runner', async () => {
+    const { run, calls } = fakeRunner([]);
+    await scan(['--live', '--profile', 'audit'], run);
+    expect(calls[0]).toMatchObject({ profile: 'audit' });
   });
 
   it('--fix --yes does not run a second pass when nothing needs changing', async () => {

@@ -1,0 +1,107 @@
+/** The options several commands share, and turning them into the core's options and the job to check. */
+import { Command, Option } from 'commander';
+import {
+  parseLabelingJobInput,
+  DEFAULT_CORE_OPTIONS,
+  type CoreOptions,
+  type LabelingJobRequest,
+} from '../shared/core';
+import { parseScopePatterns, parseScopeTag, parseStrategy } from '../shared/config';
+import { InputError, readJsonFile } from './input-files';
+import type { LiveSubject, LiveTarget } from './live';
+
+/** Strategy and managed scope: the same choices the Lambda reads from its environment. */
+export interface CoreFlags {
+  strategy?: string;
+  scope?: string[];
+  scopeTag?: string;
+}
+
+/** `--region` and `--profile`. */
+export interface TargetFlags {
+  region?: string;
+  profile?: string;
+}
+
+/** `--event FILE` or `--job NAME`. */
+export interface SubjectFlags {
+  event?: string;
+  job?: string;
+}
+
+/** Adds --strategy, --scope and --scope-tag. */
+export function withCoreOptions(command: Command): Command {
+  return command
+    .addOption(
+      new Option('--strategy <name>', 'how the post-annotation function reads the output').choices([
+        'assume-role',
+        's3-read',
+      ]),
+    )
+    .option(
+      '--scope <patterns...>',
+      'role ARN patterns the remediator may change (default: every role of the account)',
+    )
+    .option('--scope-tag <key=value>', 'tag a role must carry to be changed');
+}
+
+/** Adds --region and --profile; `regionDefault` says what an absent --region means. */
+export function withTarget(command: Command, regionDefault: string): Command {
+  return command
+    .option('--region <region>', `AWS region to read (default: ${regionDefault})`)
+    .option(
+      '--profile <name>',
+      'named profile from the AWS config files (default: the SDK credential chain)',
+    );
+}
+
+/** Adds --event and --job (exactly one is needed). */
+export function withSubject(command: Command): Command {
+  return command
+    .option('--event <file>', 'CloudTrail CreateLabelingJob event or DescribeLabelingJob response (JSON)')
+    .option('--job <name>', 'labeling job name, read with DescribeLabelingJob (live only)');
+}
+
+/** The CLI's flags as the same CoreOptions the Lambda builds from its environment. */
+export function coreOptionsFromFlags(flags: CoreFlags): CoreOptions {
+  return {
+    ...DEFAULT_CORE_OPTIONS,
+    strategy: parseStrategy(flags.strategy, '--strategy'),
+    scopePatterns: parseScopePatterns((flags.scope ?? []).join(','), '--scope'),
+    scopeTag: parseScopeTag(flags.scopeTag, '--scope-tag'),
+  };
+}
+
+/** --region and --profile, validated. */
+export function targetFromFlags(flags: TargetFlags): LiveTarget {
+  if (flags.region !== undefined && !/^[a-z]{2}(-[a-z]+)+-\d+$/.test(flags.region))
+    throw new InputError(`--region: "${flags.region}" is not a region name (e.g. us-east-1)`);
+  if (flags.profile !== undefined && flags.profile.trim() === '')
+    throw new InputError('--profile needs a profile name');
+  return {
+    ...(flags.region ? { region: flags.region } : {}),
+    ...(flags.profile ? { profile: flags.profile.trim() } : {}),
+  };
+}
+
+/** The job to check live: the event file's request, or a job name. */
+export function subjectFromFlags(flags: SubjectFlags): LiveSubject {
+  if (Boolean(flags.event) === Boolean(flags.job))
+    throw new InputError('give exactly one of --event FILE or --job NAME');
+  return flags.job ? { jobName: flags.job } : { request: readRequest(flags.event as string) };
+}
+
+/** Reads the event file and turns it into a request, or throws an InputError saying why not. */
+export function readRequest(path: string): LabelingJobRequest {
+  const parsed = parseLabelingJobInput(readJsonFile(path));
+  switch (parsed.kind) {
+    case 'request':
+      return parsed.request;
+    case 'incomplete':
+      throw new InputError(`${path}: the event lacks ${parsed.missing.join(', ')}`);
+    case 'ignored':
+      throw new InputError(`${path}: ${parsed.reason}`);
+    case 'invalid':
+      throw new InputError(`${path}: ${parsed.reason}`);
+  }
+}
