@@ -10,6 +10,7 @@ import { ManagementEventTrail } from './management-event-trail';
 import { NotificationTopics } from './notification-topics';
 import { RemediateFunction } from './remediate-function';
 import { RemediationAlarms } from './remediation-alarms';
+import { SelftestRule } from './selftest-rule';
 import { ACCOUNT_ROLES, remediatorStatements } from './remediator-permissions';
 import type { StackSettings } from './stack-settings';
 
@@ -103,6 +104,7 @@ export class RemediationStack extends Stack {
       },
     });
     this.rule.addTarget(new targets.LambdaFunction(fn, { deadLetterQueue: this.remediate.deadLetterQueue }));
+    new SelftestRule(this, 'SelftestRule', { function: fn });
 
     this.alarms = new RemediationAlarms(this, 'Alarms', {
       function: fn,

@@ -9,6 +9,7 @@ import {
   type RemediationDeps,
   type RemediationResult,
 } from '../../shared/remediate-job';
+import { answerSelftest, isSelftestEvent } from '../../shared/selftest';
 
 /** The event as EventBridge delivers it; only `id` is read here, the core validates the rest. */
 export interface IncomingEvent {
@@ -19,6 +20,11 @@ export interface IncomingEvent {
 /** Builds a handler around injected dependencies (tests pass moto-backed or mocked clients). */
 export function makeHandler(deps: RemediationDeps) {
   return async (event: IncomingEvent): Promise<RemediationResult> => {
+    // `gt-remediate selftest`: reads only and a result event; no IAM write, no email.
+    if (isSelftestEvent(event)) {
+      const { functionName, ok } = await answerSelftest(event, { ...deps, evaluatorWorks: selfTest });
+      return { kind: 'skipped', reason: `self-test answered by ${functionName}: ${ok ? 'pass' : 'fail'}` };
+    }
     const logger: Logger = deps.logger.child({
       eventId: event?.id,
       jobName: event?.detail?.requestParameters?.labelingJobName,
