@@ -48,6 +48,18 @@ function bySid(statements: Statement[], sid: string): Statement {
   return statement;
 }
 
+/** The CreateLabelingJob rule (the stack also has the selftest rule). */
+function createJobRule(template: Template): { id: string; properties: Record<string, unknown> } {
+  const found = Object.entries(
+    template.findResources('AWS::Events::Rule', {
+      Properties: { EventPattern: Match.objectLike({ source: ['aws.sagemaker'] }) },
+    }) as Resources,
+  );
+  expect(found).toHaveLength(1);
+  const [id, resource] = found[0] ?? ['', { Type: 'AWS::Events::Rule' }];
+  return { id, properties: resource.Properties ?? {} };
+}
+
 const accountRoles = {
   'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::', { Ref: 'AWS::AccountId' }, ':role/*']],
 };
@@ -84,7 +96,7 @@ describe('RemediationStack', () => {
     });
 
     it('sits on the default bus and targets the function, dead-lettering undeliverable events', () => {
-      const rule = onlyResource(template, 'AWS::Events::Rule').properties;
+      const rule = createJobRule(template).properties;
       expect(rule.EventBusName).toBeUndefined();
       template.hasResourceProperties('AWS::Events::Rule', {
         Targets: [
@@ -471,7 +483,7 @@ describe('RemediationStack', () => {
 
   describe('outputs', () => {
     it('name the topic, the parameter, the function and the rule', () => {
-      const ruleId = onlyResource(template, 'AWS::Events::Rule').id;
+      const ruleId = createJobRule(template).id;
       template.hasOutput('TopicArn', { Value: { Ref: reportTopicId } });
       template.hasOutput('AlarmTopicArn', { Value: { Ref: alarmTopicId } });
       template.hasOutput('DryRunParameterName', { Value: { Ref: parameterId } });
