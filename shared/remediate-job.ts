@@ -81,7 +81,7 @@ export class ApplyQueue {
 const processQueue = new ApplyQueue();
 
 /** How often a plan is rebuilt when another writer changed a document between read and write. */
-const MAX_PLAN_ATTEMPTS = 3;
+const MAX_PLAN_ATTEMPTS = 5;
 
 /**
  * Handles one event. The event only names a job: its execution role, functions and output are
@@ -202,7 +202,7 @@ export async function remediateRequest(
     report = checked.report;
     if (!dryRun && checked.changes.length > 0) {
       report = await (deps.applyQueue ?? processQueue).run(() =>
-        applyWithRetries(request, deps, inspect, options),
+        applyWithRetries(request, deps, inspect, options, checked),
       );
     }
   } catch (error) {
@@ -234,12 +234,16 @@ function inspector(request: LabelingJobRequest, deps: RemediationDeps): Inspect 
     inspectJob(request, { iam: new IamReader(deps.clients.iam), lambda: deps.clients.lambda, functionMemo });
 }
 
-/** Re-reads and re-plans, writes each document only if unchanged since, reads back; bounded retries on a race. */
+/**
+ * Writes each document only if it is still the one the plan was built on, reads back; when another
+ * writer got there first, re-reads and re-plans (bounded).
+ */
 async function applyWithRetries(
   request: LabelingJobRequest,
   deps: RemediationDeps,
   inspect: Inspect,
   options: () => Parameters<typeof planJob>[2],
+  first: JobCheck,
 ): Promise<Report> {
   const iam: IamDocuments = {
     read: (change: Change) => readCurrentDocument(deps.clients.iam, change),
@@ -251,7 +255,8 @@ async function applyWithRetries(
   };
   const written: Change[] = [];
   for (let attempt = 1; ; attempt++) {
-    const fresh: JobCheck = await planJob(request, await inspect(), options());
+    // The first attempt writes the plan just made: each write re-reads its document first anyway.
+    const fresh: JobCheck = attempt === 1 ? first : await planJob(request, await inspect(), options());
     if (fresh.changes.length === 0) return appliedReport(fresh, written, undefined);
     const result = await applyPlan(fresh.changes, iam, deps.logger, timing);
     written.push(...result.written);
@@ -265,7 +270,7 @@ async function applyWithRetries(
       return appliedReport(
         fresh,
         written,
-        `${result.change.roleName} kept changing while we planned (${attempt} attempts); nothing more was written`,
+        `another writer kept changing ${result.change.roleName} while we planned (${attempt} attempts); nothing more was written`,
       );
     }
   }

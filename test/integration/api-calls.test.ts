@@ -78,10 +78,11 @@ describe('AWS API calls per event', () => {
     await handler(labelingJobEvent(world));
     const settled = record('warm, already compliant', counter);
 
-    // Then the remediating event inspected three times (plan, re-read under the queue, read-back) and wrote three changes
+    // Then the remediating event inspected once, re-read each document right before writing it and
+    // once after (trust: GetRole, invoke policy: GetRolePolicy), and wrote the two changes of the minimal plan
     expect(applying.byCommand).toMatchObject({
-      'IAM.GetRole': 6,
-      'IAM.PutRolePolicy': 2,
+      'IAM.GetRole': 4,
+      'IAM.PutRolePolicy': 1,
       'IAM.UpdateAssumeRolePolicy': 1,
       // while each function's role was looked up once for the whole event
       'Lambda.GetFunctionConfiguration': 2,

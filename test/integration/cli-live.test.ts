@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main, type Io } from '../../cli/main';
 import type { Report } from '../../shared/core';
+import { statementsOf } from '../../shared/core/policy-document';
 import { snapshotRole } from '../support/aws-world';
 import { useHandlerWorld } from './handler-world';
 import { expectedInvokePolicy, labelingJobEvent, type JobWorld } from '../support/labeling-job-world';
@@ -44,12 +45,14 @@ describe('gt-remediate check --live', () => {
     expect(status).toBe(1);
     const report = JSON.parse(out) as Report;
     expect(report.outcome).toBe('proposed');
-    expect(report.changes).toContainEqual({
-      action: 'PutRolePolicy',
-      roleName: world.executionRole.name,
-      policyName: 'GroundTruthLabelingLambdaInvoke',
-      document: expectedInvokePolicy([world.preFunctionArn, world.postFunctionArn]),
-    });
+    expect(report.changes).toContainEqual(
+      expect.objectContaining({
+        action: 'PutRolePolicy',
+        roleName: world.executionRole.name,
+        policyName: 'GroundTruthLabelingLambdaInvoke',
+        statements: statementsOf(expectedInvokePolicy([world.preFunctionArn, world.postFunctionArn])),
+      }),
+    );
     expect(await snapshotRole(seed.iam, world.executionRole.name)).toEqual(before);
   });
 });

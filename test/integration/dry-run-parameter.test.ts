@@ -67,7 +67,8 @@ describe('dry-run parameter', () => {
     );
     const notification = await onlyNotification();
     expect(notification.attributes).toEqual({ outcome: 'remediated', dryRun: 'false', severity: 'high' });
-    expect(notification.message).toContain('Dry run is off.');
+    expect(notification.message).toContain(`Dry run is off in ${REGION}.`);
+    expect(notification.message).toContain('To undo these changes:');
   });
 
   it.each(['yes', 'no', '0', 'off', 'falsey'])(

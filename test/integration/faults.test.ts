@@ -10,7 +10,11 @@ import { policy, snapshotRole } from '../support/aws-world';
 import { reportOf, thrownBy } from './handler-deps';
 import { useHandlerWorld } from './handler-world';
 import { iamError, iamForwardingToMoto, writesSent } from './iam-forwarding-mock';
-import { expectedInvokePolicy, expectedTrustStatement, labelingJobEvent } from '../support/labeling-job-world';
+import {
+  expectedInvokePolicy,
+  expectedTrustStatement,
+  labelingJobEvent,
+} from '../support/labeling-job-world';
 
 const { seed, sinks, newWorld, setup } = useHandlerWorld('ft', { dryRun: 'false' });
 
@@ -71,7 +75,7 @@ describe('AccessDenied on a write', () => {
     expect(writesSent(iam)).toEqual([
       `PutRolePolicy ${world.executionRole.name}/GroundTruthLabelingLambdaInvoke`,
     ]);
-    const why = `PutRolePolicy on ${world.executionRole.name} failed (AccessDenied: User is not authorized to perform: iam:PutRolePolicy); nothing was written`;
+    const why = `PutRolePolicy ${world.executionRole.name}/GroundTruthLabelingLambdaInvoke failed (AccessDenied: User is not authorized to perform: iam:PutRolePolicy); nothing was written`;
     expect(error.report).toMatchObject({ outcome: 'error', dryRun: false });
     expect(error.report.notes).toHaveLength(1);
     expect(error.report.notes?.[0]).toContain(why);
@@ -86,12 +90,12 @@ describe('AccessDenied on a write', () => {
     expect((await sinks.readResultEvents()).map((e) => e.detail.outcome)).toEqual(['error']);
   });
 
-  it('on a later write: earlier documents are complete, nothing after the failure is sent, and the retry finds the job fixed', async () => {
-    // Given the remediator may change the execution role but not the post-annotation function's role
+  it('on a later write: earlier documents are complete, nothing after the failure is sent, and the retry finishes', async () => {
+    // Given the remediator may write inline policies but not trust policies
     const world = await newWorld();
     const postBefore = await snapshotRole(seed.iam, world.postRole.name);
     const { clients, handler } = setup();
-    const iam = iamForwardingToMoto(clients.iam, seed.iam, (w) => w.roleName === world.executionRole.name);
+    const iam = iamForwardingToMoto(clients.iam, seed.iam, (w) => w.policyName !== undefined);
     const event = labelingJobEvent(world);
 
     const error = await thrownBy(handler(event));
@@ -100,20 +104,21 @@ describe('AccessDenied on a write', () => {
     expect(writesSent(iam)).toEqual([
       `PutRolePolicy ${world.executionRole.name}/GroundTruthLabelingLambdaInvoke`,
       `UpdateAssumeRolePolicy ${world.executionRole.name}`,
-      `PutRolePolicy ${world.postRole.name}/GroundTruthAssumeExecutionRole`,
     ]);
     expect(error.report.notes?.[0]).toContain(
-      `PutRolePolicy on ${world.postRole.name} failed (AccessDenied: User is not authorized to perform: iam:PutRolePolicy)` +
-        `; already applied (complete documents, each a valid grant): PutRolePolicy ${world.executionRole.name}/GroundTruthLabelingLambdaInvoke, UpdateAssumeRolePolicy ${world.executionRole.name}`,
+      `UpdateAssumeRolePolicy ${world.executionRole.name} failed (AccessDenied: User is not authorized to perform: iam:UpdateAssumeRolePolicy)` +
+        `; already applied: PutRolePolicy ${world.executionRole.name}/GroundTruthLabelingLambdaInvoke`,
     );
-    // And what moto holds is each applied document whole, and the post role unchanged
+    // And the report names exactly what was written
+    expect(error.report.changes.map((c) => [c.action, c.roleName])).toEqual([
+      ['PutRolePolicy', world.executionRole.name],
+    ]);
+    // And what moto holds is the applied document whole, the trust policy unchanged
     const execution = await snapshotRole(seed.iam, world.executionRole.name);
     expect(execution.inline.GroundTruthLabelingLambdaInvoke).toEqual(
       expectedInvokePolicy([world.preFunctionArn, world.postFunctionArn]),
     );
-    expect(execution.trust).toEqual(
-      policy(...statementsOf(world.executionRole.trust), expectedTrustStatement([world.postRole.arn])),
-    );
+    expect(execution.trust).toEqual(world.executionRole.trust);
     expect(await snapshotRole(seed.iam, world.postRole.name)).toEqual(postBefore);
     expect((await sinks.readNotifications()).map((n) => n.attributes.outcome)).toEqual(['error']);
 
@@ -121,9 +126,14 @@ describe('AccessDenied on a write', () => {
     iam.restore();
     const retried = reportOf(await handler(event));
 
-    // Then the job is compliant without the assume policy: within one account, a trust statement naming the
-    // role's ARN suffices (IAM needs no identity grant then), so the earlier writes already fixed the job
-    expect(retried).toMatchObject({ outcome: 'compliant', changes: [] });
+    // Then it adds the trust statement that was missing, and nothing else
+    expect(retried.outcome).toBe('remediated');
+    expect(retried.changes.map((c) => [c.action, c.roleName])).toEqual([
+      ['UpdateAssumeRolePolicy', world.executionRole.name],
+    ]);
+    expect((await snapshotRole(seed.iam, world.executionRole.name)).trust).toEqual(
+      policy(...statementsOf(world.executionRole.trust), expectedTrustStatement([world.postRole.arn])),
+    );
     expect(await snapshotRole(seed.iam, world.postRole.name)).toEqual(postBefore);
   });
 });

@@ -3,7 +3,12 @@ import { createClients, type AwsClients, type CallCounter } from '../../shared/a
 import type { Config } from '../../shared/config';
 import { DEFAULT_CORE_OPTIONS, type CoreOptions, type Report } from '../../shared/core';
 import { silentLogger } from '../../shared/logger';
-import { RemediationError, type RemediationDeps, type RemediationResult } from '../../shared/remediate-job';
+import {
+  RemediationError,
+  type ApplyQueue,
+  type RemediationDeps,
+  type RemediationResult,
+} from '../../shared/remediate-job';
 import { REGION } from '../support/aws-world';
 import { stubLabelingJobs } from '../support/labeling-jobs';
 
@@ -16,6 +21,8 @@ export interface TestDepsOptions {
   counter?: CallCounter;
   /** Use these clients (e.g. with one of them mocked) instead of fresh ones. */
   clients?: AwsClients;
+  /** Its own read-modify-write queue: a second handler with one acts as another process. */
+  applyQueue?: ApplyQueue;
 }
 
 /** Dependencies for makeHandler: the read-back after a write may wait at most 1 s, and waits cost nothing. */
@@ -38,6 +45,7 @@ export function testDeps(options: TestDepsOptions = {}): RemediationDeps {
     logger: silentLogger(),
     sleep: () => Promise.resolve(),
     verifyTimeoutMs: 1_000,
+    ...(options.applyQueue ? { applyQueue: options.applyQueue } : {}),
   };
 }
 

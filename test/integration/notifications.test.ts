@@ -11,6 +11,7 @@ import { REGION, setParameter, snapshotRole } from '../support/aws-world';
 import { reportOf, thrownBy } from './handler-deps';
 import { useHandlerWorld } from './handler-world';
 import { labelingJobEvent, type CreateLabelingJobEvent, type JobWorld } from '../support/labeling-job-world';
+import { registerLabelingJob } from '../support/labeling-jobs';
 
 const handlerWorld = useHandlerWorld('nt', { dryRunBeforeEach: 'true' });
 const { prefix, parameter, seed, sinks, handlerWith } = handlerWorld;
@@ -26,7 +27,13 @@ function renamed(event: CreateLabelingJobEvent, jobName: string): CreateLabeling
   const params = event.detail.requestParameters;
   return {
     ...event,
-    detail: { ...event.detail, requestParameters: params ? { ...params, labelingJobName: jobName } : null },
+    detail: {
+      ...event.detail,
+      requestParameters: params ? { ...params, labelingJobName: jobName } : null,
+      responseElements: {
+        labelingJobArn: `arn:aws:sagemaker:${event.region}:${event.account}:labeling-job/${jobName.toLowerCase()}`,
+      },
+    },
   };
 }
 
@@ -43,23 +50,27 @@ describe('SNS notification', () => {
     const notifications = await sinks.readNotifications();
     expect(notifications.map((n) => [n.subject, n.attributes])).toEqual([
       [
-        `[dry run] Ground Truth job ${first?.jobName}: 3 permission changes proposed`,
+        `[dry run] Ground Truth job ${first?.jobName}: 2 permission changes proposed`,
         { outcome: 'proposed', dryRun: 'true', severity: 'high' },
       ],
       [
-        `[dry run] Ground Truth job ${second?.jobName}: 3 permission changes proposed`,
+        `[dry run] Ground Truth job ${second?.jobName}: 2 permission changes proposed`,
         { outcome: 'proposed', dryRun: 'true', severity: 'high' },
       ],
     ]);
-    // And the body is the human report with the exact change and the command that applies it
+    // And the body is the human report with our statements and the command that applies them after re-verifying
     expect(notifications[0]?.message).toContain(
       `Ground Truth labeling job ${first?.jobName} (account 123456789012, ${REGION})`,
     );
     expect(notifications[0]?.message).toContain(
-      `aws iam put-role-policy --role-name ${first?.executionRole.name} --policy-name GroundTruthLabelingLambdaInvoke`,
+      `npx gt-remediate fix --live --job ${first?.jobName} --region ${REGION}`,
     );
+    // And no whole document to paste: the trust policy's other statements (break-glass, its condition) stay out
+    expect(notifications[0]?.message).not.toContain('aws iam update-assume-role-policy');
+    expect(notifications[0]?.message).not.toContain('BreakGlassAdmin');
+    expect(notifications[0]?.message).not.toContain('MultiFactorAuthPresent');
     // And every job, compliant or not, has its result event
-    expect((await sinks.readResultEvents()).map((e) => [e.detail.job.name, e.detail.outcome])).toEqual([
+    expect((await sinks.readResultEvents()).map((e) => [e.detail.job?.name, e.detail.outcome])).toEqual([
       [first?.jobName, 'proposed'],
       [second?.jobName, 'proposed'],
       [fine?.jobName, 'compliant'],
@@ -88,6 +99,7 @@ describe('SNS notification', () => {
     const world = await newWorld();
     const longName = `${prefix}-${'x'.repeat(62 - prefix.length)}`;
     expect(longName).toHaveLength(63);
+    registerLabelingJob({ ...world, jobName: longName });
 
     await handlerWith()(renamed(labelingJobEvent(world), longName));
 
@@ -95,7 +107,7 @@ describe('SNS notification', () => {
     const [notification] = await sinks.readNotifications();
     expect(notification?.subject.length).toBeLessThanOrEqual(100);
     expect(notification?.subject).toMatch(
-      /^\[dry run\] Ground Truth job nt.+…: 3 permission changes proposed$/,
+      /^\[dry run\] Ground Truth job nt.+…: 2 permission changes proposed$/,
     );
     expect(notification?.message).toContain(`Ground Truth labeling job ${longName} `);
   });

@@ -9,6 +9,9 @@ import {
   ResourceNotFound,
   type DescribeLabelingJobCommandOutput,
   type SageMakerClient,
+  type SageMakerClientResolvedConfig,
+  type ServiceInputTypes,
+  type ServiceOutputTypes,
 } from '@aws-sdk/client-sagemaker';
 import { mockClient, type AwsStub } from 'aws-sdk-client-mock';
 import { ACCOUNT, REGION } from './aws-world';
@@ -16,8 +19,11 @@ import type { JobWorld } from './labeling-job-world';
 
 type Described = Omit<DescribeLabelingJobCommandOutput, '$metadata'>;
 
+/** The mock installed on one SageMaker client. */
+export type SageMakerStub = AwsStub<ServiceInputTypes, ServiceOutputTypes, SageMakerClientResolvedConfig>;
+
 const registry = new Map<string, Described>();
-const stubs = new WeakMap<SageMakerClient, AwsStub<object, object, object>>();
+const stubs = new WeakMap<SageMakerClient, SageMakerStub>();
 
 /** SageMaker's DescribeLabelingJob answer for a job of `world`; `overrides` replaces top-level fields. */
 export function describedJob(world: JobWorld, overrides: Partial<Described> = {}): Described {
@@ -48,26 +54,22 @@ export function forgetLabelingJob(jobName: string): void {
 }
 
 /** Answers DescribeLabelingJob on this client from the registry (idempotent per client). */
-export function stubLabelingJobs(client: SageMakerClient): AwsStub<object, object, object> {
+export function stubLabelingJobs(client: SageMakerClient): SageMakerStub {
   const existing = stubs.get(client);
   if (existing) return existing;
-  const stub = mockClient(client) as unknown as AwsStub<object, object, object>;
+  const stub = mockClient(client);
   answerFromRegistry(stub);
   stubs.set(client, stub);
   return stub;
 }
 
 /** (Re-)installs the registry answer, e.g. after a test's `stub.reset()`. */
-export function answerFromRegistry(stub: AwsStub<object, object, object>): void {
-  (stub as unknown as ReturnType<typeof mockClient>)
-    .on(DescribeLabelingJobCommand)
-    .callsFake((input: { LabelingJobName?: string }) => {
-      const job = registry.get(input.LabelingJobName ?? '');
-      if (!job) {
-        return Promise.reject(
-          new ResourceNotFound({ message: `Requested resource not found`, $metadata: {} }),
-        );
-      }
-      return Promise.resolve(job);
-    });
+export function answerFromRegistry(stub: SageMakerStub): void {
+  stub.on(DescribeLabelingJobCommand).callsFake((input: { LabelingJobName?: string }) => {
+    const job = registry.get(input.LabelingJobName ?? '');
+    if (!job) {
+      return Promise.reject(new ResourceNotFound({ message: `Requested resource not found`, $metadata: {} }));
+    }
+    return Promise.resolve(job);
+  });
 }
