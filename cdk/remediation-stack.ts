@@ -5,6 +5,7 @@ import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import type { Construct } from 'constructs';
+import { DRY_RUN_VALUE_PATTERN } from '../shared/aws/ssm';
 import { ENV } from '../shared/config';
 import { ManagementEventTrail } from './management-event-trail';
 import { NotificationTopics } from './notification-topics';
@@ -47,7 +48,7 @@ export class RemediationStack extends Stack {
     this.dryRunParameter = new ssm.StringParameter(this, 'DryRunParameter', {
       parameterName: `/${this.stackName}/dry-run`,
       stringValue: String(settings.dryRunDefault),
-      allowedPattern: '^(true|false)$',
+      allowedPattern: DRY_RUN_VALUE_PATTERN,
       description:
         'true: the remediator only proposes changes; false: it applies them. Unreadable means true.',
     });

@@ -2,6 +2,12 @@
 import { GetParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
 import { describeError, isNotFound } from './errors';
 
+/**
+ * The parameter's AllowedPattern in the stack: `true` or `false` in any case, as readDryRun accepts
+ * (CloudFormation patterns have no case-insensitive flag, hence the character classes).
+ */
+export const DRY_RUN_VALUE_PATTERN = '^([Tt][Rr][Uu][Ee]|[Ff][Aa][Ll][Ss][Ee])$';
+
 /** The dry-run decision and, when it was forced, the reason. */
 export interface DryRunSetting {
   dryRun: boolean;
