@@ -44,6 +44,8 @@ export interface AuthorProposal {
   policyName: string;
   policyArn: string;
   document: PolicyDocument;
+  /** The requests it grants (implicitly denied before). */
+  claimed: AuthorRequest[];
   proof: ProposalProof;
 }
 
@@ -123,6 +125,7 @@ export async function checkAuthor(principal: AuthorPrincipal, options: AuthorOpt
     policyName: AUTHOR_POLICY_NAME,
     policyArn: authorPolicyArn(principal.partition, principal.accountId),
     document,
+    claimed: missing,
     proof,
   };
   const outcome = findings.every((f) => f.fixable) ? 'proposed' : 'blocked';

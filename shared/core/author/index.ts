@@ -26,3 +26,4 @@ export { proposeAuthorPolicy, AUTHOR_POLICY_NAME, authorPolicyArn } from './prop
 export { proveProposal, type ProposalProof } from './prove-proposal';
 export { principalFromSnapshot, PrincipalSnapshotError } from './snapshot-principal';
 export { renderAuthorReport } from './render-author';
+export { mergeAuthorPolicy } from './merge-policy';
