@@ -11,6 +11,7 @@ import { runLive, type LiveRunner } from './live';
 import { withCoreOptions, withSubject, withTarget } from './options';
 import { runScan, runScanLive, type ScanFlags, type ScanRunner } from './scan-command';
 import { runSelftest, runSelftestLive, type SelftestFlags, type SelftestRunner } from './selftest-command';
+import { authorLive, registerAuthorCommand } from './author-command';
 
 export { EXIT } from './check-command';
 export { coreOptionsFromFlags, readRequest } from './options';
@@ -82,6 +83,8 @@ export async function main(
     .action(async (flags: SelftestFlags) => {
       status = await runSelftest(flags, io, selftest);
     });
+
+  registerAuthorCommand(program, io, authorLive, (s) => (status = s));
 
   try {
     await program.parseAsync(argv);
