@@ -56,7 +56,12 @@ export async function writeAuthorPolicy(
     if (versions.length >= MAX_POLICY_VERSIONS) {
       const oldest = versions
         .filter((v) => !v.IsDefaultVersion && v.VersionId)
-        .sort((a, b) => (a.CreateDate?.getTime() ?? 0) - (b.CreateDate?.getTime() ?? 0))[0];
+        // Oldest first; versions made in the same second are ordered by their number (v2 before v10).
+        .sort(
+          (a, b) =>
+            (a.CreateDate?.getTime() ?? 0) - (b.CreateDate?.getTime() ?? 0) ||
+            versionNumber(a.VersionId) - versionNumber(b.VersionId),
+        )[0];
       if (oldest?.VersionId) {
         await client.send(
           new DeletePolicyVersionCommand({ PolicyArn: policyArn, VersionId: oldest.VersionId }),
@@ -76,4 +81,8 @@ export async function writeAuthorPolicy(
     else await client.send(new AttachRolePolicyCommand({ RoleName: principal.name, PolicyArn: policyArn }));
   }
   return { policyArn, created, versionId, ...(deletedVersionId ? { deletedVersionId } : {}), attached };
+}
+
+function versionNumber(id: string | undefined): number {
+  return Number(/^v(\d+)$/.exec(id ?? '')?.[1] ?? Number.MAX_SAFE_INTEGER);
 }
