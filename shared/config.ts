@@ -11,6 +11,8 @@ export const ENV = {
   eventBusName: 'EVENT_BUS_NAME',
   notifyCompliant: 'NOTIFY_COMPLIANT',
   selfRoleArn: 'REMEDIATOR_ROLE_ARN',
+  allowedAccounts: 'ALLOWED_ACCOUNTS',
+  organizationId: 'ORGANIZATION_ID',
 } as const;
 
 /** Everything the remediator needs to run, whether as the Lambda or the CLI. */
@@ -20,6 +22,10 @@ export interface Config {
   dryRunParameterName?: string;
   eventBusName: string;
   notifyCompliant: boolean;
+  /** Other accounts whose events are served (through their member role); the home account always is. */
+  allowedAccounts?: string[];
+  /** Organisation mode: any account whose member role can be assumed (only roles of this organisation can). */
+  organizationId?: string;
 }
 
 /** A configuration value that is missing or malformed; the message names the variable. */
@@ -98,5 +104,24 @@ export function configFromEnv(env: Record<string, string | undefined>): Config {
     dryRunParameterName: required(env, ENV.dryRunParameterName),
     eventBusName: env[ENV.eventBusName]?.trim() || 'default',
     notifyCompliant: parseBoolean(env[ENV.notifyCompliant], ENV.notifyCompliant, false),
+    ...memberAccountsFromEnv(env),
+  };
+}
+
+/** ALLOWED_ACCOUNTS (12-digit IDs, comma-separated) and ORGANIZATION_ID (o-...), when set. */
+function memberAccountsFromEnv(
+  env: Record<string, string | undefined>,
+): Pick<Config, 'allowedAccounts' | 'organizationId'> {
+  const accounts = (env[ENV.allowedAccounts] ?? '').split(/[\s,]+/).filter((a) => a.length > 0);
+  const bad = accounts.find((a) => !/^\d{12}$/.test(a));
+  if (bad !== undefined)
+    throw new ConfigError(`${ENV.allowedAccounts}: "${bad}" is not a 12-digit account ID`);
+  const organizationId = env[ENV.organizationId]?.trim() || undefined;
+  if (organizationId !== undefined && !/^o-[a-z0-9]{10,32}$/.test(organizationId)) {
+    throw new ConfigError(`${ENV.organizationId} is not an organization ID (o-...): "${organizationId}"`);
+  }
+  return {
+    ...(accounts.length > 0 ? { allowedAccounts: accounts } : {}),
+    ...(organizationId ? { organizationId } : {}),
   };
 }
