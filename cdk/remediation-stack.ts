@@ -7,6 +7,7 @@ import * as ssm from 'aws-cdk-lib/aws-ssm';
 import type { Construct } from 'constructs';
 import { DRY_RUN_VALUE_PATTERN } from '../shared/aws/ssm';
 import { ENV } from '../shared/config';
+import { AuthorPolicy } from './author-policy';
 import { ManagementEventTrail } from './management-event-trail';
 import { NotificationTopics } from './notification-topics';
 import { RemediateFunction } from './remediate-function';
@@ -115,6 +116,10 @@ export class RemediationStack extends Stack {
     this.notifications.allowAlarms(this.alarms.all());
 
     if (settings.createTrail) this.trail = new ManagementEventTrail(this, 'ManagementEventTrail');
+    if (settings.authorPolicy)
+      new AuthorPolicy(this, 'AuthorPolicy', {
+        ...(settings.authorFunctionPrefix ? { functionPrefix: settings.authorFunctionPrefix } : {}),
+      });
 
     new CfnOutput(this, 'TopicArn', {
       value: this.notifications.reportTopic.topicArn,

@@ -13,6 +13,8 @@ export const CONTEXT = {
   createTrail: 'createTrail',
   emailOutcomes: 'emailOutcomes',
   notifyCompliant: 'notifyCompliant',
+  authorPolicy: 'authorPolicy',
+  authorFunctionPrefix: 'authorFunctionPrefix',
 } as const;
 
 const OUTCOMES: readonly Outcome[] = ['compliant', 'remediated', 'proposed', 'blocked', 'error'];
@@ -34,6 +36,10 @@ export interface StackSettings {
   /** Outcomes the email subscription receives; undefined means every message (no filter policy). */
   emailOutcomes?: Outcome[];
   notifyCompliant: boolean;
+  /** Create the GroundTruthLambdaAuthor managed policy for admins to attach (`-c authorPolicy=true`). */
+  authorPolicy?: boolean;
+  /** The function name prefix that policy is limited to (`-c authorFunctionPrefix=`). */
+  authorFunctionPrefix?: string;
 }
 
 type ContextReader = Pick<Node, 'tryGetContext'>;
@@ -96,5 +102,16 @@ export function readStackSettings(node: ContextReader): StackSettings {
     createTrail: readBoolean(node, CONTEXT.createTrail, false),
     emailOutcomes: readOutcomes(node, notifyCompliant),
     notifyCompliant,
+    ...(readBoolean(node, CONTEXT.authorPolicy, false) ? { authorPolicy: true } : {}),
+    ...readAuthorPrefix(node),
   };
+}
+
+function readAuthorPrefix(node: ContextReader): { authorFunctionPrefix?: string } {
+  const prefix = readString(node, CONTEXT.authorFunctionPrefix) ?? '';
+  if (prefix !== '' && !/^[A-Za-z0-9_-]{1,63}$/.test(prefix))
+    throw new ConfigError(
+      `context ${CONTEXT.authorFunctionPrefix} is not the start of a function name: "${prefix}"`,
+    );
+  return prefix ? { authorFunctionPrefix: prefix } : {};
 }
