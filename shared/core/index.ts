@@ -19,3 +19,4 @@ export { worstSeverity, finding } from './findings';
 export { isBuiltinFunction } from './builtin-functions';
 export { parseLambdaArn, parseRoleArn } from './arn';
 export { buildNotification, subjectFor, SUBJECT_LIMIT, type Notification } from './notification';
+export * from './author';
