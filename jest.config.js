@@ -1,4 +1,4 @@
-/** Three projects: pure unit tests, integration tests against moto server, and CDK assertions. */
+/** Four projects: pure unit tests, integration tests against moto server, the deployed stacks in moto, and CDK assertions. */
 // Transpile only: `npm test` type-checks everything once with tsc before jest runs.
 const tsJest = ['ts-jest', { tsconfig: 'tsconfig.test.json' }];
 const common = {
@@ -14,6 +14,15 @@ module.exports = {
       displayName: 'integration',
       testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
       globalSetup: '<rootDir>/test/support/moto-global-setup.ts',
+      globalTeardown: '<rootDir>/test/support/moto-global-teardown.ts',
+      setupFilesAfterEnv: ['<rootDir>/test/support/jest-setup.ts'],
+    },
+    {
+      // The synthesized stacks created in moto's CloudFormation and the deployed asset driven there.
+      ...common,
+      displayName: 'deployed',
+      testMatch: ['<rootDir>/test/deployed/**/*.test.ts'],
+      globalSetup: '<rootDir>/test/deployed/global-setup.ts',
       globalTeardown: '<rootDir>/test/support/moto-global-teardown.ts',
       setupFilesAfterEnv: ['<rootDir>/test/support/jest-setup.ts'],
     },

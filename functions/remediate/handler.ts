@@ -1,6 +1,7 @@
 /** Lambda entry point: wires clients and config, calls the core flow. Nothing else lives here. */
 import { runSimulation } from '@cloud-copilot/iam-simulate';
 import { createClients } from '../../shared/aws/clients';
+import { memberAccessFromConfig } from '../../shared/aws/member-account';
 import { configFromEnv } from '../../shared/config';
 import { createLogger, type Logger } from '../../shared/logger';
 import {
@@ -46,7 +47,11 @@ export function makeHandler(deps: RemediationDeps) {
 
 /** Production dependencies, validated at cold start (a missing variable fails with its name). */
 export function defaultDeps(env: Record<string, string | undefined> = process.env): RemediationDeps {
-  return { clients: createClients(), config: configFromEnv(env), logger: createLogger() };
+  const clients = createClients();
+  const config = configFromEnv(env);
+  // Jobs of other accounts (member roles) and regions; reports stay home (shared/aws/member-account.ts).
+  const access = memberAccessFromConfig(clients, config, env.AWS_REGION);
+  return { clients, config, logger: createLogger(), ...(access ? { clientsFor: access.clientsFor } : {}) };
 }
 
 let coldStartHandler: ((event: IncomingEvent) => Promise<RemediationResult>) | undefined;
