@@ -33,6 +33,7 @@ export interface AuthorFlags {
   live?: boolean;
   json?: boolean;
   only?: string;
+  context?: string[];
   apply?: boolean;
   yes?: boolean;
 }
@@ -98,6 +99,7 @@ export function registerAuthorCommand(
     .option('--function-prefix <prefix>', "the functions' name prefix (default: any function)")
     .option('--function-role <arn>', "the functions' own role (default: roles named like the prefix)")
     .option('--only <list>', 'capabilities: create-functions,recipe,console,create-job')
+    .option('--context <key=value...>', 'condition-key values you know, e.g. aws:MultiFactorAuthPresent=true')
     .option('--snapshot <dir>', 'offline account snapshot (iam.json from get-account-authorization-details)')
     .option('--live', 'read the account with the default AWS credentials')
     .option('--profile <name>', 'named profile for --live')
@@ -139,6 +141,7 @@ async function author(flags: AuthorFlags, io: Io, live: AuthorLive): Promise<num
     throw new InputError(`--function-prefix: "${flags.functionPrefix}" is not the start of a function name`);
   if (flags.region !== undefined && !/^[a-z]{2}(-[a-z]+)+-\d+$/.test(flags.region))
     throw new InputError(`--region: "${flags.region}" is not a region name (e.g. us-east-1)`);
+  const knownContext = flags.context ? parseContext(flags.context) : undefined;
   if (Boolean(flags.snapshot) === Boolean(flags.live))
     throw new InputError('author needs exactly one of --snapshot DIR or --live');
   if (flags.apply && !flags.live) throw new InputError('--apply changes the live account: add --live');
@@ -170,6 +173,7 @@ async function author(flags: AuthorFlags, io: Io, live: AuthorLive): Promise<num
   if (!region) throw new InputError('no region: give --region');
   const options = {
     region,
+    ...(knownContext ? { knownContext } : {}),
     capabilities: only.capabilities,
     ...(flags.executionRole ? { executionRoleArn: flags.executionRole } : {}),
     ...(flags.functionPrefix ? { functionPrefix: flags.functionPrefix } : {}),
@@ -216,4 +220,17 @@ async function author(flags: AuthorFlags, io: Io, live: AuthorLive): Promise<num
 function print(report: AuthorReport, flags: AuthorFlags, io: Io): number {
   io.out(flags.json ? `${JSON.stringify(report, null, 2)}\n` : renderAuthorReport(report));
   return report.outcome === 'compliant' || report.outcome === 'remediated' ? 0 : 1;
+}
+
+function parseContext(pairs: string[]): Record<string, string> {
+  const context: Record<string, string> = {};
+  for (const pair of pairs) {
+    const at = pair.indexOf('=');
+    if (at <= 0 || !/^[A-Za-z0-9]+:[\w/.-]+$/.test(pair.slice(0, at)))
+      throw new InputError(
+        `--context: "${pair}" is not key=value with a condition key such as aws:MultiFactorAuthPresent`,
+      );
+    context[pair.slice(0, at)] = pair.slice(at + 1);
+  }
+  return context;
 }

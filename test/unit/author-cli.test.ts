@@ -116,6 +116,7 @@ describe('gt-remediate author: bad input is one line and exit 2', () => {
       /^gt-remediate: --execution-role: .* partition aws\n$/,
     ],
     [['--principal', ANN, '--apply'], /^gt-remediate: --apply changes the live account: add --live\n$/],
+    [['--principal', ANN, '--context', 'MFA'], /^gt-remediate: --context: "MFA" is not key=value .*\n$/],
   ])('%j', async (args, message) => {
     const { status, out, err } = await cli(...args, '--region', 'us-east-1', '--snapshot', SNAPSHOT);
     expect(status).toBe(2);
@@ -158,6 +159,33 @@ describe('gt-remediate author: bad input is one line and exit 2', () => {
     );
     expect(status).toBe(3);
     expect(err).toBe('gt-remediate: AWS call failed: Throttling: Rate exceeded retry later\n');
+  });
+
+  it('decides a condition on a key given with --context', async () => {
+    const mfa = {
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Effect: 'Allow' as const,
+          Action: '*',
+          Resource: '*',
+          Condition: { Bool: { 'aws:MultiFactorAuthPresent': 'true' } },
+        },
+      ],
+    };
+    const live: AuthorLive = {
+      read: () =>
+        Promise.resolve({
+          principal: user({ policies: [{ source: 'inline:mfa', document: mfa }] }),
+          region: 'us-east-1',
+        }),
+      write: () => Promise.reject(new Error('never')),
+    };
+    const io: Io = { out: () => undefined, err: () => undefined };
+    expect(await runAuthor({ principal: ANN, live: true }, io, live)).toBe(1);
+    expect(
+      await runAuthor({ principal: ANN, live: true, context: ['aws:MultiFactorAuthPresent=true'] }, io, live),
+    ).toBe(0);
   });
 
   it('asks on a terminal and changes nothing on "no"', async () => {
