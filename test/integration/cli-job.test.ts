@@ -17,7 +17,7 @@ const { seed, newWorld } = useHandlerWorld('cj', { drainSinks: false });
 const sagemaker = mockClient(SageMakerClient);
 beforeEach(() => {
   sagemaker.reset();
-  answerFromRegistry(sagemaker as never);
+  answerFromRegistry(sagemaker);
 });
 afterAll(() => sagemaker.restore());
 
