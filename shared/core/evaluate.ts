@@ -2,6 +2,7 @@
 import { arns, folderPrefix, parseLambdaArn, parseRoleArn, parseS3Uri, partitionOf } from './arn';
 import { isBuiltinFunction } from './builtin-functions';
 import { finding } from './findings';
+import { statementsOf } from './policy-document';
 import { escalationPermissions, lambdaTrust, sageMakerTrust } from './role-guards';
 import { evaluateAccess, type AccessQuestion, type Decision } from './simulate';
 import type {
@@ -9,6 +10,8 @@ import type {
   CoreOptions,
   Finding,
   LabelingJobRequest,
+  PolicyDocument,
+  PolicyStatement,
   ReasonCode,
   RoleInfo,
 } from './types';
@@ -255,7 +258,7 @@ async function assessOutputRead(
   }
 
   // assume-role: the function reads the data as the execution role, so the whole chain must hold.
-  const assume = await evaluateAccess({
+  const assumeQuestion: AccessQuestion = {
     role: lambdaRole,
     accountId: request.accountId,
     region: request.region,
@@ -267,7 +270,8 @@ async function assessOutputRead(
     resourceTags: executionRole.tags,
     ...(options.knownContext ? { knownContext: options.knownContext } : {}),
     now,
-  });
+  };
+  const assume = await evaluateAccess(assumeQuestion);
   const executionRead = await evaluateAccess(readAs(executionRole, fn.functionName));
   if (assume.verdict === 'allowed' && executionRead.verdict === 'allowed') return { assessments, guards };
 
@@ -297,6 +301,17 @@ async function assessOutputRead(
   const assumeNeeds: Need[] = assume.resourceAllows
     ? [{ kind: 'assume', roleName: lambdaRole.name, targetRoleArn: executionRole.arn }]
     : [{ kind: 'trust', roleName: executionRole.name, principalRoleArn: lambdaRole.arn }];
+  // Would the grant be enough? A Deny on context we cannot see (e.g. aws:PrincipalOrgID) may still stand.
+  const granted = await evaluateAccess({
+    ...assumeQuestion,
+    ...(assume.resourceAllows
+      ? { role: withInlineGrant(lambdaRole, 'sts:AssumeRole', executionRole.arn) }
+      : { resourcePolicy: withTrustedPrincipal(executionRole.trustPolicy, lambdaRole.arn) }),
+  });
+  if (granted.verdict === 'depends-on-unknown-context' || granted.verdict === 'explicit-deny') {
+    assessments.push(readFinding(granted.verdict, false, [], granted.detail));
+    return { assessments, guards };
+  }
   assessments.push(readFinding('implicit-deny', true, [...assumeNeeds, ...readNeeds]));
 
   const privileged = await escalationPermissions(executionRole, request.accountId, request.region, now);
@@ -331,4 +346,23 @@ function unknownPolicies(role: RoleInfo): Assessment[] {
     (p) => !p.document,
   );
   return missing.map((p) => plain(finding('POLICY_UNKNOWN', role.arn, p.arn, 'document-unavailable')));
+}
+
+/** The role with one more inline statement allowing `action` on `resource` (a what-if for the evaluator). */
+function withInlineGrant(role: RoleInfo, action: string, resource: string): RoleInfo {
+  const grant: PolicyDocument = {
+    Version: '2012-10-17',
+    Statement: [{ Effect: 'Allow', Action: action, Resource: resource }],
+  };
+  return { ...role, inlinePolicies: [...role.inlinePolicies, { name: 'what-if', document: grant }] };
+}
+
+/** The trust policy with one more statement trusting `principalArn` (a what-if for the evaluator). */
+function withTrustedPrincipal(trust: PolicyDocument, principalArn: string): PolicyDocument {
+  const statement: PolicyStatement = {
+    Effect: 'Allow',
+    Principal: { AWS: principalArn },
+    Action: 'sts:AssumeRole',
+  };
+  return { ...trust, Statement: [...statementsOf(trust), statement] };
 }

@@ -130,7 +130,16 @@ export async function evaluateServiceAssume(
     [],
     undefined,
     role.trustPolicy,
-    [...Object.keys(contextVariables), ...ABSENT_FOR_ROLE_SESSIONS],
+    // A service principal belongs to no organisation and no account: those keys are known to be absent.
+    [
+      ...Object.keys(contextVariables),
+      ...ABSENT_FOR_ROLE_SESSIONS,
+      'aws:PrincipalOrgID',
+      'aws:PrincipalOrgPaths',
+      'aws:PrincipalAccount',
+      'aws:PrincipalArn',
+      '/^aws:PrincipalTag\\/.*$/',
+    ],
   );
 }
 
@@ -167,10 +176,7 @@ async function simulate(
   const discoveryContextKeyConstraints: DiscoveryContextKeyConstraint[] = [...new Set(knownKeys)].map(
     (keyName) => ({ keyName, presenceIsKnown: true, valueIsKnown: true }),
   );
-  const result = await runSimulation(simulation, {
-    simulationMode: 'Discovery',
-    discoveryContextKeyConstraints,
-  });
+  const result = await memoisedSimulation(simulation, discoveryContextKeyConstraints);
   if (result.resultType === 'error') {
     return {
       verdict: 'unevaluable',
@@ -220,4 +226,24 @@ function conditionKeys(value: unknown): string[] {
   const record = value as Record<string, unknown>;
   const own = typeof record.key === 'string' ? [record.key] : [];
   return [...own, ...Object.values(record).flatMap(conditionKeys)];
+}
+
+/**
+ * The evaluator is a pure function of its inputs, and a scan (or one event's plan, proof and
+ * guards) asks the same questions many times: answers are kept by their exact inputs, bounded.
+ */
+const MEMO_LIMIT = 20_000;
+const memo = new Map<string, ReturnType<typeof runSimulation>>();
+
+function memoisedSimulation(
+  simulation: Simulation,
+  discoveryContextKeyConstraints: DiscoveryContextKeyConstraint[],
+): ReturnType<typeof runSimulation> {
+  const key = JSON.stringify([simulation, discoveryContextKeyConstraints]);
+  const hit = memo.get(key);
+  if (hit) return hit;
+  const pending = runSimulation(simulation, { simulationMode: 'Discovery', discoveryContextKeyConstraints });
+  if (memo.size >= MEMO_LIMIT) memo.delete(memo.keys().next().value as string);
+  memo.set(key, pending);
+  return pending;
 }

@@ -1,0 +1,270 @@
+/**
+ * The guardrails of the pure core, tried as an attacker (or an unlucky account) would: hostile
+ * statements under our names, protected roles, the narrowest S3 grant, context we cannot see, the
+ * whole read chain. Each case asserts the plan (or its absence), not how it was reached.
+ */
+import {
+  planJob,
+  type Change,
+  type CoreOptions,
+  type LabelingJobRequest,
+  type RoleInfo,
+} from '../../shared/core';
+import { DEFAULT_CORE_OPTIONS } from '../../shared/core/types';
+import { exampleRequest, functionArn, policy, roleArn, serviceTrust } from '../fixtures/factory';
+import { inventoryOf, roleInfo } from '../fixtures/role-info';
+
+const NOW = new Date('2026-11-29T10:15:00Z');
+const request: LabelingJobRequest = exampleRequest();
+const PRE = request.preAnnotationLambdaArn as string;
+const POST = request.postAnnotationLambdaArn as string;
+
+const readsData = {
+  name: 'ReadLabelingData',
+  document: policy({
+    Effect: 'Allow',
+    Action: 's3:GetObject',
+    Resource: 'arn:aws:s3:::receipts-labeling-data/*',
+  }),
+};
+const execution = (overrides: Partial<RoleInfo> = {}): RoleInfo =>
+  roleInfo('ReceiptsLabelingExecution', {
+    path: '/service-role/',
+    inlinePolicies: [readsData],
+    ...overrides,
+  });
+const lambdaRole = (overrides: Partial<RoleInfo> = {}): RoleInfo =>
+  roleInfo('receipts-consolidate-role', { trustPolicy: serviceTrust('lambda.amazonaws.com'), ...overrides });
+const functions = (tags?: Record<string, string>) => [
+  { arn: PRE, roleArn: roleArn('receipts-consolidate-role'), ...(tags ? { tags } : {}) },
+  { arn: POST, roleArn: roleArn('receipts-consolidate-role'), ...(tags ? { tags } : {}) },
+];
+
+async function plan(roles: RoleInfo[], options: Partial<CoreOptions> = {}, fns = functions()) {
+  return planJob(request, inventoryOf(roles, fns), {
+    core: { ...DEFAULT_CORE_OPTIONS, ...options },
+    dryRun: true,
+    now: NOW,
+  });
+}
+
+const codes = (r: Awaited<ReturnType<typeof plan>>) =>
+  r.report.findings.map((f) => [f.code, f.reason, f.fixable] as const);
+
+describe('merging into what is already there', () => {
+  it.each([
+    ['Action "*"', { Sid: 'GroundTruthLabelingLambdaInvoke', Effect: 'Allow', Action: '*', Resource: [PRE] }],
+    [
+      'NotAction',
+      { Sid: 'GroundTruthLabelingLambdaInvoke', Effect: 'Allow', NotAction: 'iam:*', Resource: [PRE] },
+    ],
+    [
+      'a wildcard resource',
+      {
+        Sid: 'GroundTruthLabelingLambdaInvoke',
+        Effect: 'Allow',
+        Action: 'lambda:InvokeFunction',
+        Resource: 'arn:aws:lambda:*:*:function:other-*',
+      },
+    ],
+    ['another statement', { Sid: 'Other', Effect: 'Allow', Action: 'lambda:GetFunction', Resource: PRE }],
+  ] as const)(
+    'refuses to extend our invoke policy holding %s, naming the statement',
+    async (_what, statement) => {
+      // Given a statement planted under our policy name
+      const planted = { name: 'GroundTruthLabelingLambdaInvoke', document: policy(statement) };
+
+      // When the job is planned
+      const result = await plan([execution({ inlinePolicies: [readsData, planted] }), lambdaRole()]);
+
+      // Then nothing is written to that policy: blocked, with the statement named
+      expect(result.changes.filter((c) => c.action === 'PutRolePolicy')).toEqual([]);
+      const conflict = result.report.findings.find((f) => f.reason === 'foreign-statement');
+      expect(conflict?.code).toBe('PLAN_UNPROVEN');
+      expect(conflict?.detail).toContain(JSON.stringify(statement).slice(0, 40));
+      expect(result.report.outcome).toBe('blocked');
+    },
+  );
+
+  it('refuses to extend our trust statement when it carries a condition or a wildcard principal', async () => {
+    for (const planted of [
+      {
+        Sid: 'GroundTruthPostAnnotationLambdaAssume',
+        Effect: 'Allow' as const,
+        Principal: { AWS: 'arn:aws:iam::444455556666:role/*' },
+        Action: 'sts:AssumeRole',
+      },
+      {
+        Sid: 'GroundTruthPostAnnotationLambdaAssume',
+        Effect: 'Allow' as const,
+        Principal: { AWS: [roleArn('x')] },
+        Action: 'sts:AssumeRole',
+        Condition: { Bool: { 'aws:MultiFactorAuthPresent': 'true' } },
+      },
+    ]) {
+      const trust = policy(...[serviceTrust('sagemaker.amazonaws.com').Statement].flat(), planted);
+      const result = await plan([execution({ trustPolicy: trust }), lambdaRole()]);
+      expect(result.changes.filter((c) => c.action === 'UpdateAssumeRolePolicy')).toEqual([]);
+      expect(codes(result)).toContainEqual(['PLAN_UNPROVEN', 'foreign-statement', false]);
+    }
+  });
+});
+
+describe('the narrowest S3 grant (strategy s3-read)', () => {
+  it.each([
+    ['s3://receipts-labeling-data/output/', 'arn:aws:s3:::receipts-labeling-data/output/receipts-7/*'],
+    ['s3://receipts-labeling-data', 'arn:aws:s3:::receipts-labeling-data/receipts-7/*'],
+    ['s3://Legacy_Bucket/out', 'arn:aws:s3:::Legacy_Bucket/out/receipts-7/*'],
+  ])('for output %s is the job folder only, in the job account', async (output, grant) => {
+    const result = await planJob(
+      { ...request, outputS3Uri: output },
+      inventoryOf([execution(), lambdaRole()], functions()),
+      { core: { ...DEFAULT_CORE_OPTIONS, strategy: 's3-read' }, dryRun: true, now: NOW },
+    );
+    const read = result.changes.find(
+      (c) => c.action === 'PutRolePolicy' && c.policyName === 'GroundTruthReadLabelingOutput',
+    );
+    expect(read?.document).toEqual(
+      policy({
+        Sid: 'GroundTruthReadLabelingOutput',
+        Effect: 'Allow',
+        Action: 's3:GetObject',
+        Resource: [grant],
+        Condition: { StringEquals: { 's3:ResourceAccount': request.accountId } },
+      }),
+    );
+  });
+});
+
+describe('roles the remediator never changes', () => {
+  it.each([
+    ['/aws-reserved/sso.amazonaws.com/', 'identity-center-role'],
+    ['/aws-service-role/sagemaker.amazonaws.com/', 'service-linked-role'],
+  ])(
+    'an execution role under %s is ROLE_OUT_OF_SCOPE (%s), with the change offered to a person',
+    async (path, reason) => {
+      const role = roleInfo('ReceiptsLabelingExecution', { path, inlinePolicies: [readsData] });
+      const result = await planJob(
+        { ...request, executionRoleArn: role.arn },
+        inventoryOf([role, lambdaRole()], functions()),
+        { core: DEFAULT_CORE_OPTIONS, dryRun: true, now: NOW },
+      );
+      expect(result.changes).toEqual([]);
+      expect(codes(result)).toContainEqual(['ROLE_OUT_OF_SCOPE', reason, false]);
+      expect(result.manualChanges.map((c: Change) => c.roleName)).toContain('ReceiptsLabelingExecution');
+    },
+  );
+});
+
+describe('context the core cannot see', () => {
+  const byTag = {
+    name: 'InvokeTeamFunctions',
+    document: policy({
+      Effect: 'Allow',
+      Action: 'lambda:InvokeFunction',
+      Resource: '*',
+      Condition: { StringEquals: { 'aws:ResourceTag/team': 'labeling' } },
+    }),
+  };
+
+  it('an invoke allowed by a function tag the snapshot lacks is depends-on-unknown-context: no grant', async () => {
+    const result = await plan([execution({ inlinePolicies: [readsData, byTag] }), lambdaRole()]);
+
+    const invoke = result.report.findings.filter((f) => f.code === 'INVOKE_DENIED');
+    expect(invoke.map((f) => [f.reason, f.fixable, f.detail])).toEqual([
+      ['depends-on-unknown-context', false, 'aws:ResourceTag/team'],
+      ['depends-on-unknown-context', false, 'aws:ResourceTag/team'],
+    ]);
+    expect(result.changes.filter((c) => c.action === 'PutRolePolicy')).toEqual([]);
+  });
+
+  it('the same invoke is decided once the tags are known', async () => {
+    const tagged = await plan(
+      [execution({ inlinePolicies: [readsData, byTag] }), lambdaRole()],
+      {},
+      functions({ team: 'labeling' }),
+    );
+    expect(tagged.report.findings.filter((f) => f.code === 'INVOKE_DENIED')).toEqual([]);
+
+    const other = await plan(
+      [execution({ inlinePolicies: [readsData, byTag] }), lambdaRole()],
+      {},
+      functions({ team: 'web' }),
+    );
+    expect(other.report.findings.filter((f) => f.code === 'INVOKE_DENIED').map((f) => f.reason)).toEqual([
+      'implicit-deny',
+      'implicit-deny',
+    ]);
+  });
+
+  it('a trust policy that denies outside the organisation is not "explicit deny" while the org is unknown', async () => {
+    const trust = policy(...[serviceTrust('sagemaker.amazonaws.com').Statement].flat(), {
+      Effect: 'Deny',
+      Principal: { AWS: '*' },
+      Action: 'sts:AssumeRole',
+      // The usual guard: services (SageMaker, Lambda) are exempt, every other principal must be in the org
+      Condition: {
+        StringNotEquals: { 'aws:PrincipalOrgID': 'o-abc123' },
+        BoolIfExists: { 'aws:PrincipalIsAWSService': 'false' },
+      },
+    });
+    const invokeOk = {
+      name: 'Invoke',
+      document: policy({ Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: [PRE, POST] }),
+    };
+    const unknown = await plan([
+      execution({ trustPolicy: trust, inlinePolicies: [readsData, invokeOk] }),
+      lambdaRole(),
+    ]);
+    expect(codes(unknown)).toEqual([['OUTPUT_READ_DENIED', 'depends-on-unknown-context', false]]);
+    expect(unknown.changes).toEqual([]);
+
+    // Given the organisation (live mode, or --context aws:PrincipalOrgID=...), the verdict is definite and fixable
+    const known = await plan(
+      [execution({ trustPolicy: trust, inlinePolicies: [readsData, invokeOk] }), lambdaRole()],
+      { knownContext: { 'aws:PrincipalOrgID': 'o-abc123' } },
+    );
+    expect(codes(known)).toEqual([['OUTPUT_READ_DENIED', 'implicit-deny', true]]);
+    expect(known.changes.map((c) => c.action)).toEqual(['UpdateAssumeRolePolicy']);
+  });
+});
+
+describe('the whole read chain (strategy assume-role)', () => {
+  it('an execution role that may never read the output gets no trust change: assuming it cannot help', async () => {
+    const deny = {
+      name: 'NoLabelingData',
+      document: policy({
+        Effect: 'Deny',
+        Action: 's3:GetObject',
+        Resource: 'arn:aws:s3:::receipts-labeling-data/*',
+      }),
+    };
+    const result = await plan([execution({ inlinePolicies: [readsData, deny] }), lambdaRole()]);
+    expect(codes(result)).toContainEqual(['OUTPUT_READ_DENIED', 'execution-role-cannot-read', false]);
+    expect(result.changes.filter((c) => c.action === 'UpdateAssumeRolePolicy')).toEqual([]);
+  });
+
+  it('an execution role that cannot read the output (no grant) gets the scoped read with the trust change', async () => {
+    const result = await plan([execution({ inlinePolicies: [] }), lambdaRole()]);
+    expect(
+      result.changes.map((c) => [c.action, c.roleName, c.action === 'PutRolePolicy' ? c.policyName : '']),
+    ).toEqual([
+      ['PutRolePolicy', 'ReceiptsLabelingExecution', 'GroundTruthLabelingLambdaInvoke'],
+      ['PutRolePolicy', 'ReceiptsLabelingExecution', 'GroundTruthReadLabelingOutput'],
+      ['UpdateAssumeRolePolicy', 'ReceiptsLabelingExecution', ''],
+    ]);
+  });
+});
+
+describe('functions of another region or account are never granted', () => {
+  it('names them and grants nothing for them', async () => {
+    const foreign = functionArn('their-fn', 'us-east-1', '444455556666');
+    const result = await planJob(
+      { ...request, preAnnotationLambdaArn: foreign },
+      inventoryOf([execution(), lambdaRole()], functions()),
+      { core: DEFAULT_CORE_OPTIONS, dryRun: true, now: NOW },
+    );
+    expect(codes(result)).toContainEqual(['CROSS_ACCOUNT_FUNCTION', 'other-account', false]);
+    expect(JSON.stringify(result.changes)).not.toContain('444455556666');
+  });
+});
