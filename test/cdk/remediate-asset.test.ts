@@ -2,7 +2,14 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { BUNDLE_DIR, EVALUATOR_SERVICES, SERVICE_DATA_KINDS, iamDataDir } from '../../cdk/remediate-bundling';
+import {
+  BUNDLE_DIR,
+  BUNDLE_FILE,
+  EVALUATOR_SERVICES,
+  LAZY_MODULES,
+  SERVICE_DATA_KINDS,
+  iamDataDir,
+} from '../../cdk/remediate-bundling';
 import { buildStack } from './stack-fixture';
 
 /** Every file under `dir`, relative, with `/` separators, sorted. */
@@ -49,32 +56,69 @@ describe('remediate function asset', () => {
       EVALUATOR_SERVICES.map((service) => `data/${kind}/${service}.json`),
     );
     const expected = [
-      `${BUNDLE_DIR}/index.js`,
-      `${BUNDLE_DIR}/index.js.map`,
+      `${BUNDLE_DIR}/${BUNDLE_FILE}`,
+      `${BUNDLE_DIR}/${BUNDLE_FILE}.map`,
+      ...LAZY_MODULES.flatMap((name) => [
+        `node_modules/${name}/index.js`,
+        `node_modules/${name}/package.json`,
+      ]),
       ...topLevelData,
       ...serviceData,
     ].sort();
     expect(listFiles(assetDir)).toEqual(expected);
   });
 
-  it('evaluates a policy when run alone, outside the repository and its node_modules', () => {
-    const isolated = path.join(workDir, 'isolated', 'task');
+  /** Runs `script` (an ES module) in a copy of the asset outside the repository and its node_modules. */
+  function runIsolated(name: string, script: string) {
+    const isolated = path.join(workDir, name, 'task');
     fs.cpSync(assetDir, isolated, { recursive: true });
-    const script = [
-      `require('./${BUNDLE_DIR}/index.js').selfTest().then(`,
-      '  (ok) => { process.stdout.write(String(ok)); process.exitCode = ok ? 0 : 1; },',
-      '  (error) => { console.error(error); process.exitCode = 2; },',
-      ');',
-    ].join('\n');
-    const run = spawnSync(process.execPath, ['-e', script], {
+    return spawnSync(process.execPath, ['--input-type=module', '-e', script], {
       cwd: isolated,
-      env: { PATH: process.env.PATH ?? '', NODE_OPTIONS: '--enable-source-maps', LAMBDA_TASK_ROOT: isolated },
+      // The SDK warns on Node < 22 (this toolchain); Lambda runs Node 22.
+      env: {
+        PATH: process.env.PATH ?? '',
+        LAMBDA_TASK_ROOT: isolated,
+        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      },
       encoding: 'utf8',
       timeout: 30_000,
     });
+  }
+
+  it('evaluates a policy when run alone, outside the repository and its node_modules', () => {
+    const run = runIsolated(
+      'isolated',
+      [
+        `const { selfTest } = await import('./${BUNDLE_DIR}/${BUNDLE_FILE}');`,
+        'const ok = await selfTest();',
+        'process.stdout.write(String(ok)); process.exitCode = ok ? 0 : 1;',
+      ].join('\n'),
+    );
     expect(run.stderr).toBe('');
     expect(run.stdout).toBe('true');
     expect(run.status).toBe(0);
+  });
+
+  it('loads the SageMaker client on first use from the asset, not from the bundle', () => {
+    // Given the bundle, which leaves the SageMaker client out (it is required on first use)
+    const bundle = fs.readFileSync(path.join(assetDir, BUNDLE_DIR, BUNDLE_FILE), 'utf8');
+    expect(bundle).not.toContain('DescribeLabelingJobRequest');
+    // When the bundle's own require resolves it, as shared/aws/sagemaker.ts does on first use
+    const run = runIsolated(
+      'lazy',
+      [
+        "import { createRequire } from 'node:module';",
+        `const url = new URL('./${BUNDLE_DIR}/${BUNDLE_FILE}', 'file://' + process.cwd() + '/');`,
+        'await import(url.href);',
+        "const sdk = createRequire(url)('@aws-sdk/client-sagemaker');",
+        "const client = new sdk.SageMakerClient({ region: 'us-east-1' });",
+        "const command = new sdk.DescribeLabelingJobCommand({ LabelingJobName: 'job' });",
+        "process.stdout.write(typeof client.send + ' ' + command.input.LabelingJobName);",
+      ].join('\n'),
+    );
+    // Then the asset's own copy of the client answers, outside the repository's node_modules
+    expect(run.stderr).toBe('');
+    expect(run.stdout).toBe('function job');
   });
 
   it('stays far below the Lambda package limits', () => {

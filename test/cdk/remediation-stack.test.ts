@@ -66,7 +66,7 @@ const accountRoles = {
 
 describe('RemediationStack', () => {
   const { template } = buildStack();
-  const functionId = logicalId(template, 'AWS::Lambda::Function', { Handler: 'dist/cjs/index.handler' });
+  const functionId = logicalId(template, 'AWS::Lambda::Function', { Handler: 'dist/esm/index.handler' });
   const queueId = onlyResource(template, 'AWS::SQS::Queue').id;
   const parameterId = onlyResource(template, 'AWS::SSM::Parameter').id;
   const reportTopicId = logicalId(template, 'AWS::SNS::Topic', {
@@ -120,7 +120,7 @@ describe('RemediationStack', () => {
         Runtime: 'nodejs22.x',
         Architectures: ['arm64'],
         ReservedConcurrentExecutions: 1,
-        Handler: 'dist/cjs/index.handler',
+        Handler: 'dist/esm/index.handler',
         Timeout: 60,
       });
     });
@@ -153,7 +153,6 @@ describe('RemediationStack', () => {
             [ENV.eventBusName]: 'default',
             [ENV.notifyCompliant]: 'false',
             [ENV.selfRoleArn]: { 'Fn::GetAtt': [roleId, 'Arn'] },
-            NODE_OPTIONS: '--enable-source-maps',
           },
         },
       });
