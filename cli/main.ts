@@ -80,6 +80,10 @@ export async function main(
     .option('--live', 'use your AWS credentials (the only mode selftest supports)')
     .option('--stack <name>', 'name of the deployed stack', 'GtPermissionsRemediator')
     .option('--timeout <seconds>', 'how long to wait for the result', '60')
+    .option(
+      '--result-bus <name>',
+      'bus the function puts results on (default: <stack>-results if it exists, else default)',
+    )
     .action(async (flags: SelftestFlags) => {
       status = await runSelftest(flags, io, selftest);
     });

@@ -13,6 +13,7 @@ export interface SelftestFlags extends TargetFlags {
   live?: boolean;
   stack: string;
   timeout: string;
+  resultBus?: string;
 }
 
 /** What the CLI asks of the runner. */
@@ -21,11 +22,15 @@ export interface SelftestOptions {
   profile?: string;
   stack: string;
   timeoutMs: number;
+  /** Where the function puts its result (default: `<stack>-results` when it exists, else `default`). */
+  resultBus?: string;
 }
 
 /** What came back: the result event (or none before the timeout), and what was cleaned up. */
 export interface SelftestRun {
   region: string;
+  /** The bus the temporary rule listened on. */
+  resultBus?: string;
   nonce: string;
   elapsedMs: number;
   result?: SelftestResult;
@@ -46,7 +51,12 @@ export async function runSelftest(flags: SelftestFlags, io: Io, runner: Selftest
     throw new InputError(`--timeout takes seconds between 1 and 900, got "${flags.timeout}"`);
   if (!/^[A-Za-z][A-Za-z0-9-]{0,127}$/.test(flags.stack))
     throw new InputError(`--stack: "${flags.stack}" is not a CloudFormation stack name`);
-  const run = await runner({ ...targetFromFlags(flags), stack: flags.stack, timeoutMs: seconds * 1000 });
+  const run = await runner({
+    ...targetFromFlags(flags),
+    stack: flags.stack,
+    timeoutMs: seconds * 1000,
+    ...(flags.resultBus ? { resultBus: flags.resultBus } : {}),
+  });
   const verdict = judge(run, flags.stack);
   io.out(renderSelftest(run, flags.stack, verdict));
   return verdict.pass ? EXIT.compliant : EXIT.findings;
@@ -78,7 +88,9 @@ function renderSelftest(run: SelftestRun, stack: string, verdict: Verdict): stri
     `Self test of ${stack} in ${run.region}: ${verdict.pass ? 'PASS' : 'FAIL'} (${(run.elapsedMs / 1000).toFixed(1)} s, nonce ${run.nonce})`,
   ];
   if (run.result) {
-    lines.push(`  answered by   ${run.result.functionName ?? '(unknown function)'}`);
+    lines.push(
+      `  answered by   ${run.result.functionName ?? '(unknown function)'} on bus ${run.resultBus ?? 'default'}`,
+    );
     for (const check of run.result.checks)
       lines.push(`  ${label(check)}${check.ok ? 'ok  ' : 'FAIL'}  ${check.detail}`);
   }

@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import {
   DeleteRuleCommand,
+  DescribeEventBusCommand,
   EventBridgeClient,
   PutEventsCommand,
   PutRuleCommand,
@@ -23,7 +24,7 @@ import { SELFTEST_EVENT, type SelftestResult } from '../shared/selftest';
 import { AwsFailureError, InterruptedError } from './cli-errors';
 import type { SelftestRun, SelftestRunner } from './selftest-command';
 
-/** The bus the stack's function reads test events from and puts results on. */
+/** The bus the stack's selftest rule listens on. */
 const BUS = 'default';
 
 /** The default runner: real SDK clients (endpoints from AWS_ENDPOINT_URL, as everywhere). */
@@ -44,6 +45,8 @@ export const runSelftestLive: SelftestRunner = async (options) => {
   const started = Date.now();
   try {
     run.region = await events.config.region();
+    const resultBus = options.resultBus ?? (await resultBusOf(events, options.stack));
+    run.resultBus = resultBus;
     const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: name }));
     if (!QueueUrl) throw new Error('CreateQueue returned no queue URL');
     undo.push({ what: `queue ${name}`, run: () => sqs.send(new DeleteQueueCommand({ QueueUrl })) });
@@ -55,7 +58,7 @@ export const runSelftestLive: SelftestRunner = async (options) => {
     const { RuleArn } = await events.send(
       new PutRuleCommand({
         Name: name,
-        EventBusName: BUS,
+        EventBusName: resultBus,
         Description: 'temporary: gt-remediate selftest (deleted when the test ends)',
         EventPattern: JSON.stringify({
           source: [SELFTEST_EVENT.resultSource],
@@ -66,7 +69,7 @@ export const runSelftestLive: SelftestRunner = async (options) => {
     );
     undo.push({
       what: `rule ${name}`,
-      run: () => events.send(new DeleteRuleCommand({ Name: name, EventBusName: BUS })),
+      run: () => events.send(new DeleteRuleCommand({ Name: name, EventBusName: resultBus })),
     });
     await sqs.send(
       new SetQueueAttributesCommand({
@@ -77,14 +80,16 @@ export const runSelftestLive: SelftestRunner = async (options) => {
     await events.send(
       new PutTargetsCommand({
         Rule: name,
-        EventBusName: BUS,
+        EventBusName: resultBus,
         Targets: [{ Id: 'selftest-queue', Arn: queueArn }],
       }),
     );
     undo.push({
       what: `target of rule ${name}`,
       run: () =>
-        events.send(new RemoveTargetsCommand({ Rule: name, EventBusName: BUS, Ids: ['selftest-queue'] })),
+        events.send(
+          new RemoveTargetsCommand({ Rule: name, EventBusName: resultBus, Ids: ['selftest-queue'] }),
+        ),
     });
     const put = await events.send(
       new PutEventsCommand({
@@ -122,6 +127,21 @@ export const runSelftestLive: SelftestRunner = async (options) => {
     sqs.destroy();
   }
 };
+
+/**
+ * The bus the function puts its results on: the stack's own result bus `<stack>-results` when it
+ * exists, else the default bus.
+ */
+async function resultBusOf(events: EventBridgeClient, stack: string): Promise<string> {
+  const name = `${stack}-results`;
+  try {
+    await events.send(new DescribeEventBusCommand({ Name: name }));
+    return name;
+  } catch (error) {
+    if ((error as { name?: string }).name === 'ResourceNotFoundException') return BUS;
+    throw error;
+  }
+}
 
 /** Long-polls the queue until the result with `nonce` arrives, the deadline passes, or Ctrl-C. */
 async function waitForResult(

@@ -4,6 +4,8 @@
  * test event and the test invokes the real handler with it, as the stack's selftest rule would.
  */
 import {
+  CreateEventBusCommand,
+  DeleteEventBusCommand,
   DeleteRuleCommand,
   EventBridgeClient,
   ListRulesCommand,
@@ -28,6 +30,8 @@ import {
   setParameter,
   snapshotRole,
 } from '../support/aws-world';
+import { makeHandler } from '../../functions/remediate/handler';
+import { testDeps } from './handler-deps';
 import { useHandlerWorld } from './handler-world';
 
 const { prefix, parameter, seed, sinks, handlerWith } = useHandlerWorld('st', { dryRun: 'true' });
@@ -84,7 +88,10 @@ async function run(args: string[]): Promise<{ status: number; out: string; err: 
 }
 
 /** Plays the deployed function: waits for the test event and hands it to the real handler. */
-async function answerAsTheFunction(core: { selfRoleArn?: string } = { selfRoleArn: roleArn }): Promise<void> {
+async function answerAsTheFunction(
+  core: { selfRoleArn?: string } = { selfRoleArn: roleArn },
+  resultBus?: string,
+): Promise<void> {
   const deadline = Date.now() + 20_000;
   while (Date.now() < deadline) {
     const { Messages } = await sqs.send(
@@ -95,7 +102,11 @@ async function answerAsTheFunction(core: { selfRoleArn?: string } = { selfRoleAr
     const previous = process.env.AWS_LAMBDA_FUNCTION_NAME;
     process.env.AWS_LAMBDA_FUNCTION_NAME = functionName;
     try {
-      const result = await handlerWith({ core })(JSON.parse(body) as never);
+      const deps = testDeps({ topicArn: sinks.topicArn, dryRunParameterName: parameter, core });
+      const handler = resultBus
+        ? makeHandler({ ...deps, config: { ...deps.config, eventBusName: resultBus } })
+        : handlerWith({ core });
+      const result = await handler(JSON.parse(body) as never);
       expect(result.kind).toBe('skipped');
     } finally {
       if (previous === undefined) delete process.env.AWS_LAMBDA_FUNCTION_NAME;
@@ -125,7 +136,7 @@ describe('gt-remediate selftest --live', () => {
     expect(result.err).toBe('');
     expect(result.status).toBe(0);
     expect(result.out).toMatch(new RegExp(`^Self test of ${stack} in ${REGION}: PASS`));
-    expect(result.out).toContain(`answered by   ${functionName}`);
+    expect(result.out).toContain(`answered by   ${functionName} on bus default`);
     expect(result.out).toContain(`${parameter}: dry-run is on`);
     expect(result.out).toContain(`iam:GetRole ${roleName} succeeded`);
     expect(result.out).toContain('the bundled IAM evaluator loads and evaluates');
@@ -134,6 +145,26 @@ describe('gt-remediate selftest --live', () => {
     // And the function changed nothing and mailed nobody
     expect(await snapshotRole(seed.iam, roleName)).toEqual(before);
     expect(await sinks.readNotifications()).toEqual([]);
+  });
+
+  it("listens on the stack's own result bus when it has one", async () => {
+    // Given a stack whose function puts its results on <stack>-results
+    const bus = `${stack}-results`;
+    await events.send(new CreateEventBusCommand({ Name: bus }));
+    try {
+      // When the self-test runs
+      const [result] = await Promise.all([run(['--timeout', '20']), answerAsTheFunction(undefined, bus)]);
+
+      // Then the answer arrived there, and the temporary rule on that bus is gone
+      expect(result.status).toBe(0);
+      expect(result.out).toContain(`on bus ${bus}`);
+      const rules = await events.send(
+        new ListRulesCommand({ EventBusName: bus, NamePrefix: 'gt-remediate-selftest-' }),
+      );
+      expect(rules.Rules ?? []).toEqual([]);
+    } finally {
+      await events.send(new DeleteEventBusCommand({ Name: bus }));
+    }
   });
 
   it('fails (exit 1) when the function cannot read what it needs', async () => {
