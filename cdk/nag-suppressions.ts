@@ -47,7 +47,7 @@ export function explainedPolicyFindings(managedRolePatterns: readonly string[]):
   );
   add(
     iam5('Resource::arn:<AWS::Partition>:lambda:<AWS::Region>:<AWS::AccountId>:function:*'),
-    'Read-only GetFunctionConfiguration of the annotation functions a job names, which are only known per event; ' +
+    'Read-only GetFunctionConfiguration and ListTags of the annotation functions a job names, which are only known per event; ' +
       'limited to this account and region.',
   );
   add(

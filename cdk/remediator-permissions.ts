@@ -25,6 +25,9 @@ export const ACCOUNT_ROLES = `arn:${partition}:iam::${account}:role/*`;
 /** Service-linked roles in any account: never written, whatever the scope says. */
 export const SERVICE_LINKED_ROLES = `arn:${partition}:iam::*:role/aws-service-role/*`;
 
+/** Roles IAM Identity Center and other AWS services manage under /aws-reserved/: never written. */
+export const AWS_RESERVED_ROLES = `arn:${partition}:iam::*:role/aws-reserved/*`;
+
 /** Least-privilege statements (without SNS, SSM, EventBridge and logs, which come from resource grants). */
 export function remediatorStatements(props: RemediatorPermissionsProps): iam.PolicyStatement[] {
   const tagCondition = props.managedRoleTag
@@ -43,7 +46,7 @@ export function remediatorStatements(props: RemediatorPermissionsProps): iam.Pol
     }),
     new iam.PolicyStatement({
       sid: 'ReadFunctions',
-      actions: ['lambda:GetFunctionConfiguration'],
+      actions: ['lambda:GetFunctionConfiguration', 'lambda:ListTags'],
       resources: [`arn:${partition}:lambda:${region}:${account}:function:*`],
     }),
     new iam.PolicyStatement({
@@ -68,6 +71,12 @@ export function remediatorStatements(props: RemediatorPermissionsProps): iam.Pol
       effect: iam.Effect.DENY,
       actions: ROLE_WRITE_ACTIONS,
       resources: [SERVICE_LINKED_ROLES],
+    }),
+    new iam.PolicyStatement({
+      sid: 'DenyWriteAwsReservedRoles',
+      effect: iam.Effect.DENY,
+      actions: ROLE_WRITE_ACTIONS,
+      resources: [AWS_RESERVED_ROLES],
     }),
     new iam.PolicyStatement({
       sid: 'DenyWriteOwnRole',

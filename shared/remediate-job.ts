@@ -190,8 +190,16 @@ export async function remediateRequest(
         notes.push('no dry-run parameter is configured: dry-run is on');
       }
     }
+    // The organisation the remediator serves is known context (trust policies often test aws:PrincipalOrgID).
+    const orgId = deps.config.organizationId;
+    const core = orgId
+      ? {
+          ...deps.config.core,
+          knownContext: { 'aws:PrincipalOrgID': orgId, ...deps.config.core.knownContext },
+        }
+      : deps.config.core;
     const options = () => ({
-      core: deps.config.core,
+      core,
       dryRun,
       now: deps.now?.() ?? new Date(),
       notes,

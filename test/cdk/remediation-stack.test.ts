@@ -150,7 +150,7 @@ describe('RemediationStack', () => {
             [ENV.dryRunParameterName]: { Ref: parameterId },
             [ENV.strategy]: 'assume-role',
             [ENV.scopeRolePatterns]: accountRoles,
-            [ENV.eventBusName]: 'default',
+            [ENV.eventBusName]: { Ref: onlyResource(template, 'AWS::Events::EventBus').id },
             [ENV.notifyCompliant]: 'false',
             [ENV.selfRoleArn]: { 'Fn::GetAtt': [roleId, 'Arn'] },
           },
@@ -318,7 +318,7 @@ describe('RemediationStack', () => {
       expect(JSON.stringify(bySid(statements, 'ReadManagedPolicies').Resource)).toContain(
         ':iam::aws:policy/*',
       );
-      expect(bySid(statements, 'ReadFunctions')).toMatchObject({ Action: 'lambda:GetFunctionConfiguration' });
+      expect(bySid(statements, 'ReadFunctions')).toMatchObject({ Action: ['lambda:GetFunctionConfiguration', 'lambda:ListTags'] });
       expect(JSON.stringify(bySid(statements, 'ReadFunctions').Resource)).toContain(':function:*');
       expect(bySid(statements, 'ReadLabelingJobs')).toMatchObject({
         Action: 'sagemaker:DescribeLabelingJob',
@@ -344,7 +344,15 @@ describe('RemediationStack', () => {
       expect(writers.map((s) => s.Sid)).toEqual(['WriteManagedRoles']);
     });
 
-    it('denies writes to service-linked roles and to its own role', () => {
+    it('denies writes to service-linked roles, /aws-reserved/ roles and its own role', () => {
+      expect(bySid(statements, 'DenyWriteAwsReservedRoles')).toEqual({
+        Sid: 'DenyWriteAwsReservedRoles',
+        Effect: 'Deny',
+        Action: ['iam:PutRolePolicy', 'iam:UpdateAssumeRolePolicy'],
+        Resource: {
+          'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::*:role/aws-reserved/*']],
+        },
+      });
       expect(bySid(statements, 'DenyWriteServiceLinkedRoles')).toEqual({
         Sid: 'DenyWriteServiceLinkedRoles',
         Effect: 'Deny',
@@ -361,14 +369,16 @@ describe('RemediationStack', () => {
       });
     });
 
-    it('publishes to the report topic and puts events on the default bus', () => {
+    it('publishes to the report topic and puts events on the result bus only', () => {
       expect(statements).toContainEqual({
         Effect: 'Allow',
         Action: 'sns:Publish',
         Resource: { Ref: reportTopicId },
       });
       const putEvents = statements.find((s) => actionsOf(s).includes('events:PutEvents'));
-      expect(JSON.stringify(putEvents?.Resource)).toContain(':event-bus/default');
+      expect(putEvents?.Resource).toEqual({
+        'Fn::GetAtt': [onlyResource(template, 'AWS::Events::EventBus').id, 'Arn'],
+      });
       expect(actionsOf(putEvents ?? { Effect: 'Allow', Action: [], Resource: '' })).toEqual([
         'events:PutEvents',
       ]);

@@ -1,4 +1,6 @@
 /** The handler end to end against moto: the exact IAM documents written, trust statements kept, dry-run, idempotence, guardrails. */
+import { PutRolePolicyCommand } from '@aws-sdk/client-iam';
+import { TagResourceCommand } from '@aws-sdk/client-lambda';
 import type { CallCounter } from '../../shared/aws/clients';
 import { documentSha256 } from '../../shared/core';
 import { statementsOf } from '../../shared/core/policy-document';
@@ -200,6 +202,41 @@ describe('remediation of a typical job (dry-run parameter false)', () => {
         snapshotRole(seed.iam, world.postRole.name),
       ]),
     ).toEqual(before);
+  });
+});
+
+describe('context the live account supplies', () => {
+  beforeAll(() => setParameter(seed.ssm, dryRunParameter, 'false'));
+
+  it('reads function tags, so an invoke allowed by aws:ResourceTag is decided, not guessed', async () => {
+    // Given an execution role allowed to invoke functions tagged team=labeling, and the job's functions so tagged
+    const world = await newWorld();
+    await seed.iam.send(
+      new PutRolePolicyCommand({
+        RoleName: world.executionRole.name,
+        PolicyName: 'InvokeTeamFunctions',
+        PolicyDocument: JSON.stringify(
+          policy({
+            Effect: 'Allow',
+            Action: 'lambda:InvokeFunction',
+            Resource: '*',
+            Condition: { StringEquals: { 'aws:ResourceTag/team': 'labeling' } },
+          }),
+        ),
+      }),
+    );
+    for (const arn of [world.preFunctionArn, world.postFunctionArn])
+      await seed.lambda.send(new TagResourceCommand({ Resource: arn, Tags: { team: 'labeling' } }));
+
+    const report = reportOf(await handlerWith()(labelingJobEvent(world)));
+
+    // Then no invoke finding and no invoke grant: the tag condition holds
+    expect(report.findings.filter((f) => f.code === 'INVOKE_DENIED')).toEqual([]);
+    expect(report.changes.map((c) => c.action)).toEqual(['UpdateAssumeRolePolicy']);
+    expect(Object.keys((await snapshotRole(seed.iam, world.executionRole.name)).inline).sort()).toEqual([
+      'InvokeTeamFunctions',
+      'ListLabelingBucket',
+    ]);
   });
 });
 

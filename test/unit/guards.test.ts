@@ -8,6 +8,7 @@ import {
   type Change,
   type CoreOptions,
   type LabelingJobRequest,
+  type PolicyStatement,
   type RoleInfo,
 } from '../../shared/core';
 import { DEFAULT_CORE_OPTIONS } from '../../shared/core/types';
@@ -68,7 +69,7 @@ describe('merging into what is already there', () => {
       },
     ],
     ['another statement', { Sid: 'Other', Effect: 'Allow', Action: 'lambda:GetFunction', Resource: PRE }],
-  ] as const)(
+  ] as [string, PolicyStatement][])(
     'refuses to extend our invoke policy holding %s, naming the statement',
     async (_what, statement) => {
       // Given a statement planted under our policy name
