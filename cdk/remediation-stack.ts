@@ -35,6 +35,8 @@ export class RemediationStack extends Stack {
   readonly alarms: RemediationAlarms;
   /** Role ARN patterns the function may write: the context value, or every role of the account. */
   readonly managedRolePatterns: string[];
+  /** The bus the function puts its result events on (context resultBusName). */
+  readonly resultBus: events.EventBus;
   /** The optional trail (context createTrail=true). */
   readonly trail?: ManagementEventTrail;
 
@@ -56,7 +58,11 @@ export class RemediationStack extends Stack {
     this.remediate = new RemediateFunction(this, 'Remediate');
     const fn = this.remediate.function;
     const role = this.remediate.role;
-    const defaultBus = events.EventBus.fromEventBusName(this, 'DefaultBus', 'default');
+    // Result events carry reports: they go to a bus of their own, not the account's default bus.
+    this.resultBus = new events.EventBus(this, 'ResultBus', {
+      eventBusName: settings.resultBusName ?? `${this.stackName}-results`,
+      description: 'Labeling Job Permissions Checked events of the Ground Truth permission remediator',
+    });
     const managedRolePatterns =
       settings.managedRolePatterns.length > 0 ? settings.managedRolePatterns : [ACCOUNT_ROLES];
     this.managedRolePatterns = managedRolePatterns;
@@ -66,7 +72,7 @@ export class RemediationStack extends Stack {
       [ENV.dryRunParameterName]: this.dryRunParameter.parameterName,
       [ENV.strategy]: settings.strategy,
       [ENV.scopeRolePatterns]: managedRolePatterns.join(','),
-      [ENV.eventBusName]: defaultBus.eventBusName,
+      [ENV.eventBusName]: this.resultBus.eventBusName,
       [ENV.notifyCompliant]: String(settings.notifyCompliant),
       [ENV.selfRoleArn]: role.roleArn,
       ...(settings.managedRoleTag
@@ -90,7 +96,7 @@ export class RemediationStack extends Stack {
       }),
     );
     this.notifications.reportTopic.grantPublish(role);
-    defaultBus.grantPutEventsTo(role);
+    this.resultBus.grantPutEventsTo(role);
 
     this.rule = new events.Rule(this, 'CreateLabelingJobRule', {
       description: 'Successful SageMaker CreateLabelingJob calls, to the Ground Truth permission remediator',
@@ -134,6 +140,10 @@ export class RemediationStack extends Stack {
       description: 'Set to false to let the remediator apply its changes',
     });
     new CfnOutput(this, 'FunctionName', { value: fn.functionName });
+    new CfnOutput(this, 'ResultBusName', {
+      value: this.resultBus.eventBusName,
+      description: 'Event bus of the result events',
+    });
     new CfnOutput(this, 'RuleName', { value: this.rule.ruleName });
   }
 }

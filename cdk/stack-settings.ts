@@ -15,6 +15,7 @@ export const CONTEXT = {
   notifyCompliant: 'notifyCompliant',
   authorPolicy: 'authorPolicy',
   authorFunctionPrefix: 'authorFunctionPrefix',
+  resultBusName: 'resultBusName',
 } as const;
 
 const OUTCOMES: readonly Outcome[] = ['compliant', 'remediated', 'proposed', 'blocked', 'error'];
@@ -40,6 +41,8 @@ export interface StackSettings {
   authorPolicy?: boolean;
   /** The function name prefix that policy is limited to (`-c authorFunctionPrefix=`). */
   authorFunctionPrefix?: string;
+  /** Name of the result event bus the stack creates; default `<stack name>-results`. */
+  resultBusName?: string;
 }
 
 type ContextReader = Pick<Node, 'tryGetContext'>;
@@ -104,7 +107,17 @@ export function readStackSettings(node: ContextReader): StackSettings {
     notifyCompliant,
     ...(readBoolean(node, CONTEXT.authorPolicy, false) ? { authorPolicy: true } : {}),
     ...readAuthorPrefix(node),
+    ...readResultBusName(node),
   };
+}
+
+function readResultBusName(node: ContextReader): { resultBusName?: string } {
+  const name = readString(node, CONTEXT.resultBusName) ?? '';
+  if (name === '') return {};
+  if (!/^[\w.-]{1,256}$/.test(name) || name === 'default' || name.startsWith('aws.')) {
+    throw new ConfigError(`context ${CONTEXT.resultBusName} is not a custom event bus name: "${name}"`);
+  }
+  return { resultBusName: name };
 }
 
 function readAuthorPrefix(node: ContextReader): { authorFunctionPrefix?: string } {
