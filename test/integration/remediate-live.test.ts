@@ -55,10 +55,10 @@ describe('remediation of a typical job (dry-run parameter false)', () => {
         action: 'PutRolePolicy',
         roleName: world.executionRole.name,
         policyName: 'GroundTruthLabelingLambdaInvoke',
-        statements: statementsOf(execution.inline.GroundTruthLabelingLambdaInvoke!),
+        statements: statementsOf(execution.inline.GroundTruthLabelingLambdaInvoke),
         added: [world.postFunctionArn, world.preFunctionArn].sort(),
         beforeSha256: null,
-        afterSha256: documentSha256(execution.inline.GroundTruthLabelingLambdaInvoke!),
+        afterSha256: documentSha256(execution.inline.GroundTruthLabelingLambdaInvoke),
       },
       {
         action: 'UpdateAssumeRolePolicy',
