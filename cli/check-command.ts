@@ -46,7 +46,11 @@ export async function runCheck(flags: CheckFlags, io: Io, live: LiveRunner): Pro
   const request = readRequest(flags.event);
   const inventory = loadSnapshot(flags.snapshot as string);
   // Offline nobody asked for a dry run: the plan is simply proposed, and a person gets the whole documents.
-  const checked = await planJob(request, inventory, { core, dryRun: true });
+  const checked = await planJob(request, inventory, {
+    core,
+    dryRun: true,
+    notes: [OFFLINE_NOTE],
+  });
   io.out(
     flags.json
       ? `${JSON.stringify(checked.report, null, 2)}\n`
@@ -54,6 +58,10 @@ export async function runCheck(flags: CheckFlags, io: Io, live: LiveRunner): Pro
   );
   return checked.report.outcome === 'compliant' ? EXIT.compliant : EXIT.findings;
 }
+
+/** What an offline check cannot know: whether the job exists as the input says (the live modes verify it). */
+export const OFFLINE_NOTE =
+  'unverified (offline): the input was not checked against SageMaker; check --live verifies the job';
 
 /** `fix`: the preview once, the question, then the result once (or the result alone with --yes). */
 export async function runFix(flags: FixFlags, io: Io, live: LiveRunner): Promise<number> {

@@ -3,6 +3,7 @@ import { execFile, execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { OFFLINE_NOTE } from '../../cli/check-command';
 import { main, type Io } from '../../cli/main';
 import type { Report } from '../../shared/core';
 import {
@@ -141,7 +142,9 @@ describe('main check', () => {
     // Then stdout is exactly one report with the documented keys
     expect(status).toBe(1);
     const report = JSON.parse(stdout) as Report;
-    expect(Object.keys(report).sort()).toEqual(['changes', 'dryRun', 'findings', 'job', 'outcome']);
+    expect(Object.keys(report).sort()).toEqual(['changes', 'dryRun', 'findings', 'job', 'notes', 'outcome']);
+    // Offline, the job itself cannot be verified, and the report says so
+    expect(report.notes).toEqual([OFFLINE_NOTE]);
     expect(report.job).toEqual({
       name: 'receipts-7',
       account: '111122223333',
