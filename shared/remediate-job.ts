@@ -80,6 +80,9 @@ export class ApplyQueue {
 /** The stack also runs one invocation at a time; this covers work inside one process. */
 const processQueue = new ApplyQueue();
 
+/** The outcome of a check that could not be completed, by the one outcome rule. */
+const FAILED = decideOutcome({ findings: [], planned: 0, applied: false, failed: true });
+
 /** How often a plan is rebuilt when another writer changed a document between read and write. */
 const MAX_PLAN_ATTEMPTS = 5;
 
@@ -312,7 +315,7 @@ async function describeOrError(
   } catch (error) {
     const failed: Report = {
       ...unverifiedReport(claims, undefined, createdBy),
-      outcome: 'error',
+      outcome: FAILED,
       notes: [`DescribeLabelingJob ${claims.jobName} failed: ${describeError(error)}`],
     };
     await deliver(failed, deps);
@@ -364,7 +367,7 @@ function errorReport(
   return {
     job: reportJob(request),
     ...(createdBy ? { createdBy } : {}),
-    outcome: 'error',
+    outcome: FAILED,
     dryRun,
     findings: [],
     changes: [],
@@ -403,7 +406,7 @@ function unverifiedReport(
 function invalidReport(reason: string): Report {
   return {
     job: null,
-    outcome: 'error',
+    outcome: FAILED,
     dryRun: true,
     findings: [finding('EVENT_INVALID', '', '', 'event-malformed', false, reason)],
     changes: [],
