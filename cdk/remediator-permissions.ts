@@ -2,7 +2,7 @@
 import { Aws } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 
-/** The only IAM writes the function makes (DESIGN.md, "The patch"). */
+/** The only IAM writes the function makes (README, "The patch"). */
 export const ROLE_WRITE_ACTIONS = ['iam:PutRolePolicy', 'iam:UpdateAssumeRolePolicy'];
 
 /** Inputs of {@link remediatorStatements}. */
@@ -13,11 +13,12 @@ export interface RemediatorPermissionsProps {
   managedRoleTag?: { key: string; value: string };
   /** The function's own role, which it must never write. */
   ownRoleArn: string;
+  /** Region of the functions and labeling jobs read (default: the stack's; `*` for a member role). */
+  region?: string;
 }
 
 const partition = Aws.PARTITION;
 const account = Aws.ACCOUNT_ID;
-const region = Aws.REGION;
 
 /** Every role of the deployment account: the default managed role scope. */
 export const ACCOUNT_ROLES = `arn:${partition}:iam::${account}:role/*`;
@@ -30,6 +31,7 @@ export const AWS_RESERVED_ROLES = `arn:${partition}:iam::*:role/aws-reserved/*`;
 
 /** Least-privilege statements (without SNS, SSM, EventBridge and logs, which come from resource grants). */
 export function remediatorStatements(props: RemediatorPermissionsProps): iam.PolicyStatement[] {
+  const region = props.region ?? Aws.REGION;
   const tagCondition = props.managedRoleTag
     ? { StringEquals: { [`aws:ResourceTag/${props.managedRoleTag.key}`]: props.managedRoleTag.value } }
     : undefined;

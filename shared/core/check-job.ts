@@ -83,7 +83,7 @@ export function reportJob(request: LabelingJobRequest): ReportJob {
   };
 }
 
-/** Assembles the report JSON of DESIGN.md for changes planned but not (yet) applied. */
+/** Assembles the report JSON (README, "Report JSON") for changes planned but not (yet) applied. */
 export function buildReport(
   request: LabelingJobRequest | null,
   findings: Finding[],

@@ -184,7 +184,7 @@ export interface ReportJob {
   outputS3Uri: string;
 }
 
-/** The report JSON of DESIGN.md: the CLI's `--json`, the SNS attributes' source, the result event detail. */
+/** The report JSON (README, "Report JSON"): the CLI's `--json`, the SNS attributes' source, the result event detail. */
 export interface Report {
   job: ReportJob | null;
   /** Who created the job (CloudTrail `userIdentity.arn`), when known. */
