@@ -141,10 +141,8 @@ function renderChange(change: ReportedChange, n: number, documents?: readonly Ch
     `  ${n}. ${change.action}: ${target}`,
     `     adds:   ${change.added.length > 0 ? change.added.join(', ') : '(nothing new)'}`,
     `     sha256: ${change.beforeSha256 ?? '(new policy)'} -> ${change.afterSha256}`,
-    '     our statement:',
-    ...JSON.stringify(change.statements, null, 2)
-      .split('\n')
-      .map((l) => `       ${l}`),
+    // One line per statement: the email stays short, and the JSON is still exact.
+    ...change.statements.map((st) => `     ours:   ${JSON.stringify(st)}`),
   ];
   const whole = documents?.find(
     (d) =>
