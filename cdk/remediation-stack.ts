@@ -16,6 +16,20 @@ import { SelftestRule } from './selftest-rule';
 import { ACCOUNT_ROLES, remediatorStatements } from './remediator-permissions';
 import type { StackSettings } from './stack-settings';
 
+/** Successful CreateLabelingJob calls as CloudTrail reports them (the remediator's and the forwarder's rule). */
+export function createLabelingJobPattern(): events.EventPattern {
+  return {
+    source: ['aws.sagemaker'],
+    detailType: ['AWS API Call via CloudTrail'],
+    detail: {
+      eventSource: ['sagemaker.amazonaws.com'],
+      eventName: ['CreateLabelingJob'],
+      // A failed call created no job, and its caller may not have been allowed to pass the role.
+      errorCode: events.Match.doesNotExist(),
+    },
+  };
+}
+
 /** Props of {@link RemediationStack}. */
 export interface RemediationStackProps extends StackProps {
   settings: StackSettings;
@@ -100,16 +114,7 @@ export class RemediationStack extends Stack {
 
     this.rule = new events.Rule(this, 'CreateLabelingJobRule', {
       description: 'Successful SageMaker CreateLabelingJob calls, to the Ground Truth permission remediator',
-      eventPattern: {
-        source: ['aws.sagemaker'],
-        detailType: ['AWS API Call via CloudTrail'],
-        detail: {
-          eventSource: ['sagemaker.amazonaws.com'],
-          eventName: ['CreateLabelingJob'],
-          // A failed call created no job, and its caller may not have been allowed to pass the role.
-          errorCode: events.Match.doesNotExist(),
-        },
-      },
+      eventPattern: createLabelingJobPattern(),
     });
     this.rule.addTarget(new targets.LambdaFunction(fn, { deadLetterQueue: this.remediate.deadLetterQueue }));
     new SelftestRule(this, 'SelftestRule', { function: fn });
