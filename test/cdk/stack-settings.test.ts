@@ -32,6 +32,16 @@ describe('readStackSettings', () => {
     ).toEqual(['blocked']);
   });
 
+  it('names the result bus from resultBusName, and refuses the default bus or an aws. name', () => {
+    expect(readStackSettings(contextOf({ resultBusName: 'gt-results' })).resultBusName).toBe('gt-results');
+    expect(readStackSettings(contextOf({})).resultBusName).toBeUndefined();
+    for (const bad of ['default', 'aws.partner', 'has space']) {
+      expect(() => readStackSettings(contextOf({ resultBusName: bad }))).toThrow(
+        `context resultBusName is not a custom event bus name: "${bad}"`,
+      );
+    }
+  });
+
   it('reads strings from the command line and JSON values from cdk.json alike', () => {
     const settings = readStackSettings(
       contextOf({
