@@ -1,0 +1,70 @@
+/**
+ * `npm run bench [-- --json] [-- --latency MS]`: asset size, cold start, calls and time per event (also
+ * under a fixed per-call latency, with the critical path), a 10,000-job scan and the offline core.
+ * Prints a table and one JSON object (only the JSON with --json); progress goes to stderr. Starts its
+ * own moto server (test/support), or reuses GT_MOTO_ENDPOINT.
+ */
+import { cpus, totalmem } from 'node:os';
+import { rmSync } from 'node:fs';
+import { dirname } from 'node:path';
+import startMoto, { stopMotoServer } from '../test/support/moto-global-setup';
+import { resetMoto } from '../test/support/moto-reset';
+import { parseArgs, UsageError } from './args';
+import { buildAsset, measureAsset } from './asset';
+import { measureCheck } from './check';
+import { measureColdStart } from './cold-start';
+import { measureHandler } from './handler';
+import { measureScan } from './scan';
+import { round } from './stats';
+
+const log = (message: string): void => {
+  process.stderr.write(`bench: ${message}\n`);
+};
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  const started = Date.now();
+  const result: Record<string, unknown> = {
+    machine: {
+      nproc: cpus().length,
+      cpu: cpus()[0]?.model ?? 'unknown',
+      memoryGiB: round(totalmem() / 2 ** 30),
+      node: process.version,
+    },
+  };
+  log('cdk synth with bundling ...');
+  const asset = buildAsset();
+  Object.assign(result, measureAsset(asset));
+  log('cold starts (11 interleaved runs each) ...');
+  Object.assign(result, measureColdStart(asset));
+  rmSync(dirname(dirname(asset.dir)), { recursive: true, force: true });
+  log('checkJob on a 1,000-role snapshot ...');
+  Object.assign(result, await measureCheck());
+  log('starting moto ...');
+  await startMoto();
+  try {
+    log(`handler (latency ${args.latencyMs} ms per call) ...`);
+    Object.assign(result, await measureHandler(args.latencyMs));
+    await resetMoto();
+    log('scan of 10,000 jobs ...');
+    Object.assign(result, await measureScan());
+  } finally {
+    await stopMotoServer();
+  }
+  result.benchSeconds = round((Date.now() - started) / 1000);
+  if (!args.json) {
+    for (const [key, value] of Object.entries(result))
+      process.stdout.write(`${key.padEnd(20)} ${JSON.stringify(value)}\n`);
+  }
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof UsageError) {
+    process.stderr.write(`bench: ${error.message}\n`);
+    process.exitCode = 2;
+    return;
+  }
+  process.stderr.write(`bench: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exitCode = 1;
+});

@@ -1,0 +1,122 @@
+/** `scan` of 10,000 jobs over 20 roles (19 execution roles, 1 role of 4 functions) against moto; SageMaker mocked. */
+import { DescribeLabelingJobCommand, ListLabelingJobsCommand } from '@aws-sdk/client-sagemaker';
+import { mockClient } from 'aws-sdk-client-mock';
+import { createClients, type CallCounter } from '../shared/aws/clients';
+import { DEFAULT_CORE_OPTIONS } from '../shared/core';
+import { silentLogger } from '../shared/logger';
+import { scanJobs } from '../shared/scan';
+import {
+  ACCOUNT,
+  BASIC_EXECUTION_POLICY_ARN,
+  GROUND_TRUTH_POLICY_ARN,
+  REGION,
+  createFunction,
+  createManagedPolicy,
+  createRole,
+  createSeedClients,
+  destroySeedClients,
+  policy,
+  serviceTrustStatement,
+} from '../test/support/aws-world';
+import { describedJob } from '../test/support/labeling-jobs';
+import { msSince, round, sortedCounts, totalCalls } from './stats';
+
+const JOBS = 10_000;
+const EXEC_ROLES = 19;
+const FUNCTIONS = ['bs-pre-a', 'bs-pre-b', 'bs-post-a', 'bs-post-b'];
+const BUCKET = 'bench-scan-data';
+
+/** scanJobs, scanMs, scanApiCalls (IAM + Lambda), scanRoles. */
+export async function measureScan() {
+  const seed = createSeedClients();
+  const execRoles = Array.from({ length: EXEC_ROLES }, (_, k) => `bs-exec-${k}`);
+  let fnRoleArn = '';
+  const execArns: string[] = [];
+  const fnArns = new Map<string, string>();
+  try {
+    const allow = (action: string | string[], resource: string) =>
+      policy({ Effect: 'Allow', Action: action, Resource: resource });
+    const data = await createManagedPolicy(
+      seed.iam,
+      'BenchScanData',
+      allow(['s3:GetObject', 's3:PutObject'], `arn:aws:s3:::${BUCKET}/*`),
+    );
+    const tracing = await createManagedPolicy(
+      seed.iam,
+      'BenchScanTracing',
+      allow('xray:PutTraceSegments', '*'),
+    );
+    for (const name of execRoles) {
+      execArns.push(
+        await createRole(seed.iam, {
+          name,
+          trust: policy(serviceTrustStatement('sagemaker.amazonaws.com')),
+          managed: [GROUND_TRUTH_POLICY_ARN, data],
+          inline: { Logs: allow('logs:PutLogEvents', '*') },
+        }),
+      );
+    }
+    fnRoleArn = await createRole(seed.iam, {
+      name: 'bs-fn-role',
+      trust: policy(serviceTrustStatement('lambda.amazonaws.com')),
+      managed: [BASIC_EXECUTION_POLICY_ARN, tracing],
+      inline: { Logs: allow('logs:PutLogEvents', '*') },
+    });
+    for (const name of FUNCTIONS) fnArns.set(name, await createFunction(seed.lambda, name, fnRoleArn));
+  } finally {
+    destroySeedClients(seed);
+  }
+
+  const names = Array.from({ length: JOBS }, (_, i) => `bs-job-${String(i).padStart(5, '0')}`);
+  const counter: CallCounter = new Map();
+  const clients = createClients({ region: REGION, counter, retryMode: 'adaptive', maxAttempts: 8 });
+  const sagemaker = mockClient(clients.sagemaker);
+  sagemaker.on(ListLabelingJobsCommand).callsFake((input: { NextToken?: string; MaxResults?: number }) => {
+    const from = Number(input.NextToken ?? '0');
+    const to = Math.min(from + (input.MaxResults ?? 100), JOBS);
+    return Promise.resolve({
+      LabelingJobSummaryList: names
+        .slice(from, to)
+        .map((LabelingJobName) => ({ LabelingJobName, LabelingJobStatus: 'InProgress' })),
+      ...(to < JOBS ? { NextToken: String(to) } : {}),
+    });
+  });
+  sagemaker.on(DescribeLabelingJobCommand).callsFake((input: { LabelingJobName: string }) => {
+    const i = Number(input.LabelingJobName.slice(-5));
+    const variant = i % 2 === 0 ? 'a' : 'b';
+    const world = {
+      jobName: input.LabelingJobName,
+      outputS3Uri: `s3://${BUCKET}/output/`,
+      executionRole: { name: '', arn: execArns[i % EXEC_ROLES] ?? '', trust: policy() },
+      preRole: { name: '', arn: fnRoleArn },
+      postRole: { name: '', arn: fnRoleArn },
+      preFunctionArn: fnArns.get(`bs-pre-${variant}`) ?? '',
+      postFunctionArn: fnArns.get(`bs-post-${variant}`) ?? '',
+    };
+    return Promise.resolve(describedJob(world));
+  });
+  const start = process.hrtime.bigint();
+  const entries = await scanJobs({
+    clients,
+    config: { core: DEFAULT_CORE_OPTIONS, eventBusName: 'default', notifyCompliant: false },
+    logger: silentLogger(),
+    dryRunOverride: true,
+    deliver: false,
+  });
+  const scanMs = msSince(start);
+  const outcomes: Record<string, number> = {};
+  for (const e of entries) {
+    const key = 'report' in e ? e.report.outcome : 'problem';
+    outcomes[key] = (outcomes[key] ?? 0) + 1;
+  }
+  return {
+    scanJobs: entries.length,
+    scanRoles: EXEC_ROLES + 1,
+    scanFunctions: FUNCTIONS.length,
+    scanApiCalls: totalCalls(counter),
+    scanApiCallsByCall: sortedCounts(counter),
+    scanMs: round(scanMs),
+    scanOutcomes: outcomes,
+    account: ACCOUNT,
+  };
+}
