@@ -1,7 +1,7 @@
 /** parseLabelingJobInput: CloudTrail events and DescribeLabelingJob responses into a LabelingJobRequest. */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseLabelingJobInput, type LabelingJobRequest } from '../../shared/core';
+import { parseLabelingJobInput, type LabelingJobRequest, type ParseResult } from '../../shared/core';
 import {
   ACCOUNT,
   createLabelingJobEvent,
@@ -19,6 +19,12 @@ const PRE = functionArn('receipts-pre-annotation');
 const POST = functionArn('receipts-consolidate');
 
 const FULL_REQUEST: LabelingJobRequest = exampleRequest();
+
+/** The result without where it came from (asserted on its own below). */
+function withoutOrigin(result: ParseResult): unknown {
+  if (result.kind !== 'request' && result.kind !== 'incomplete') return result;
+  return Object.fromEntries(Object.entries(result).filter(([key]) => key !== 'origin'));
+}
 
 /** The event with `requestParameters` fields replaced (a `null` value removes the field). */
 function eventWithParameters(parameters: JsonObject): JsonObject {
@@ -39,7 +45,7 @@ describe('parseLabelingJobInput', () => {
       const result = parseLabelingJobInput(event);
 
       // Then every field of the request comes from the event
-      expect(result).toEqual({ kind: 'request', request: FULL_REQUEST });
+      expect(withoutOrigin(result)).toEqual({ kind: 'request', request: FULL_REQUEST });
     });
 
     it('reads the example event shipped in examples/', () => {
@@ -52,7 +58,7 @@ describe('parseLabelingJobInput', () => {
       const result = parseLabelingJobInput(example);
 
       // Then it names the example's job and functions
-      expect(result).toEqual({ kind: 'request', request: FULL_REQUEST });
+      expect(withoutOrigin(result)).toEqual({ kind: 'request', request: FULL_REQUEST });
     });
 
     it('accepts a job without pre- or post-annotation function (both are optional)', () => {
@@ -63,7 +69,7 @@ describe('parseLabelingJobInput', () => {
       const result = parseLabelingJobInput(event);
 
       // Then the request has no function fields at all
-      expect(result).toEqual({
+      expect(withoutOrigin(result)).toEqual({
         kind: 'request',
         request: {
           jobName: 'receipts-7',
@@ -102,7 +108,7 @@ describe('parseLabelingJobInput', () => {
       const result = parseLabelingJobInput(event);
 
       // Then recipientAccountId, awsRegion and responseElements.labelingJobArn supply them
-      expect(result).toEqual({ kind: 'request', request: FULL_REQUEST });
+      expect(withoutOrigin(result)).toEqual({ kind: 'request', request: FULL_REQUEST });
     });
 
     it('ignores a call that failed (errorCode): no job was created', () => {
@@ -116,7 +122,7 @@ describe('parseLabelingJobInput', () => {
       const result = parseLabelingJobInput(event);
 
       // Then it is ignored, with the error in the reason
-      expect(result).toEqual({
+      expect(withoutOrigin(result)).toEqual({
         kind: 'ignored',
         reason:
           'the CreateLabelingJob call failed (ValidationException: Role is not valid); no job was created',
@@ -135,7 +141,7 @@ describe('parseLabelingJobInput', () => {
       const result = parseLabelingJobInput(event);
 
       // Then the caller learns which job to describe and what was missing
-      expect(result).toEqual({
+      expect(withoutOrigin(result)).toEqual({
         kind: 'incomplete',
         jobName: 'receipts-7',
         accountId: ACCOUNT,
@@ -152,7 +158,7 @@ describe('parseLabelingJobInput', () => {
       const result = parseLabelingJobInput(event);
 
       // Then the job name comes from the response and everything else is to be described
-      expect(result).toEqual({
+      expect(withoutOrigin(result)).toEqual({
         kind: 'incomplete',
         jobName: 'receipts-7',
         accountId: ACCOUNT,
@@ -249,7 +255,7 @@ describe('parseLabelingJobInput', () => {
       const result = parseLabelingJobInput(response);
 
       // Then it yields the same request as the event
-      expect(result).toEqual({ kind: 'request', request: FULL_REQUEST });
+      expect(withoutOrigin(result)).toEqual({ kind: 'request', request: FULL_REQUEST });
     });
 
     it('accepts a response without functions', () => {
@@ -260,7 +266,7 @@ describe('parseLabelingJobInput', () => {
       const result = parseLabelingJobInput(response);
 
       // Then the request has no function fields, and the region of the job ARN
-      expect(result).toEqual({
+      expect(withoutOrigin(result)).toEqual({
         kind: 'request',
         request: {
           jobName: 'receipts-7',
@@ -335,6 +341,34 @@ describe('parseLabelingJobInput', () => {
           /neither a CloudTrail event .* nor a DescribeLabelingJob response/,
         ) as unknown,
       });
+    });
+  });
+});
+
+describe('where a request came from', () => {
+  it('an event says who created the job, when, and which ARN SageMaker answered with', () => {
+    const result = parseLabelingJobInput(
+      createLabelingJobEvent({ pre: 'receipts-pre-annotation', post: 'receipts-consolidate' }),
+    );
+    expect(result.kind === 'request' ? result.origin : undefined).toEqual({
+      source: 'cloudtrail',
+      eventTime: '2026-11-29T10:15:00Z',
+      createdBy: `arn:aws:sts::${ACCOUNT}:assumed-role/MLPlatformEngineer/alice`,
+      labelingJobArn: `arn:aws:sagemaker:${REGION}:${ACCOUNT}:labeling-job/receipts-7`,
+    });
+  });
+
+  it("a DescribeLabelingJob response carries SageMaker's ARN, status and creation time (a Date from the SDK)", () => {
+    const result = parseLabelingJobInput({
+      ...describeLabelingJobResponse({ pre: 'receipts-pre-annotation', post: 'receipts-consolidate' }),
+      LabelingJobStatus: 'InProgress',
+      CreationTime: new Date('2026-11-29T10:14:00Z'),
+    });
+    expect(result.kind === 'request' ? result.origin : undefined).toEqual({
+      source: 'describe',
+      labelingJobArn: `arn:aws:sagemaker:${REGION}:${ACCOUNT}:labeling-job/receipts-7`,
+      status: 'InProgress',
+      creationTime: '2026-11-29T10:14:00.000Z',
     });
   });
 });
