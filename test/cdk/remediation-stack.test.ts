@@ -318,7 +318,9 @@ describe('RemediationStack', () => {
       expect(JSON.stringify(bySid(statements, 'ReadManagedPolicies').Resource)).toContain(
         ':iam::aws:policy/*',
       );
-      expect(bySid(statements, 'ReadFunctions')).toMatchObject({ Action: ['lambda:GetFunctionConfiguration', 'lambda:ListTags'] });
+      expect(bySid(statements, 'ReadFunctions')).toMatchObject({
+        Action: ['lambda:GetFunctionConfiguration', 'lambda:ListTags'],
+      });
       expect(JSON.stringify(bySid(statements, 'ReadFunctions').Resource)).toContain(':function:*');
       expect(bySid(statements, 'ReadLabelingJobs')).toMatchObject({
         Action: 'sagemaker:DescribeLabelingJob',
