@@ -2,6 +2,7 @@
 import { planJob, renderReport, type Report } from '../shared/core';
 import { ask, canAsk, type Io } from './io';
 import { InputError, loadSnapshot } from './input-files';
+import { snapshotRegionMismatch } from '../shared/core/snapshot';
 import type { LiveRunner } from './live';
 import {
   coreOptionsFromFlags,
@@ -45,6 +46,8 @@ export async function runCheck(flags: CheckFlags, io: Io, live: LiveRunner): Pro
   if (!flags.event) throw new InputError('give --event FILE (the job to check)');
   const request = readRequest(flags.event);
   const inventory = loadSnapshot(flags.snapshot as string);
+  const regionWarning = snapshotRegionMismatch(inventory, request.region);
+  if (regionWarning) io.err(`gt-remediate: warning: ${regionWarning}\n`);
   // Offline nobody asked for a dry run: the plan is simply proposed, and a person gets the whole documents.
   const checked = await planJob(request, inventory, {
     core,
