@@ -13,6 +13,7 @@ import {
 } from '../../shared/core';
 import { DEFAULT_CORE_OPTIONS } from '../../shared/core/types';
 import { exampleRequest, functionArn, policy, roleArn, serviceTrust } from '../fixtures/factory';
+import { fillerInlinePolicies } from '../fixtures/filler';
 import { inventoryOf, roleInfo } from '../fixtures/role-info';
 
 const NOW = new Date('2026-11-29T10:15:00Z');
@@ -267,5 +268,24 @@ describe('functions of another region or account are never granted', () => {
     );
     expect(codes(result)).toContainEqual(['CROSS_ACCOUNT_FUNCTION', 'other-account', false]);
     expect(JSON.stringify(result.changes)).not.toContain('444455556666');
+  });
+});
+
+describe('changes a person could apply by hand', () => {
+  it('a patch over the inline-policy quota is POLICY_SIZE_LIMIT, with the exact change in manualChanges', async () => {
+    // Given an execution role whose inline policies are a few characters short of 10,240
+    const filler = Object.entries(fillerInlinePolicies(10_100)).map(([name, document]) => ({
+      name,
+      document,
+    }));
+    const result = await plan([execution({ inlinePolicies: [readsData, ...filler] }), lambdaRole()]);
+
+    expect(codes(result)).toContainEqual(['POLICY_SIZE_LIMIT', 'inline-policies-too-large', false]);
+    expect(result.changes.filter((c) => c.roleName === 'ReceiptsLabelingExecution')).toEqual([]);
+    expect(result.report.manualChanges?.map((c) => [c.action, c.roleName, c.policyName])).toContainEqual([
+      'PutRolePolicy',
+      'ReceiptsLabelingExecution',
+      'GroundTruthLabelingLambdaInvoke',
+    ]);
   });
 });
