@@ -7,6 +7,7 @@ import {
   type LabelingJobRequest,
 } from '../shared/core';
 import { parseScopePatterns, parseScopeTag, parseStrategy } from '../shared/config';
+import { collectContext, parseContextOption } from './context-option';
 import { InputError, readJsonFile } from './input-files';
 import type { LiveSubject, LiveTarget } from './live';
 
@@ -15,6 +16,8 @@ export interface CoreFlags {
   strategy?: string;
   scope?: string[];
   scopeTag?: string;
+  /** `--context key=value`, repeatable. */
+  context?: string[];
 }
 
 /** `--region` and `--profile`. */
@@ -29,7 +32,7 @@ export interface SubjectFlags {
   job?: string;
 }
 
-/** Adds --strategy, --scope and --scope-tag. */
+/** Adds --strategy, --scope, --scope-tag and --context. */
 export function withCoreOptions(command: Command): Command {
   return command
     .addOption(
@@ -42,7 +45,12 @@ export function withCoreOptions(command: Command): Command {
       '--scope <patterns...>',
       'role ARN patterns the remediator may change (default: every role of the account)',
     )
-    .option('--scope-tag <key=value>', 'tag a role must carry to be changed');
+    .option('--scope-tag <key=value>', 'tag a role must carry to be changed')
+    .option(
+      '--context <key=value>',
+      'a condition-key value you know, e.g. aws:PrincipalOrgID=o-abc123 (repeatable)',
+      collectContext,
+    );
 }
 
 /** Adds --region and --profile; `regionDefault` says what an absent --region means. */
@@ -64,11 +72,13 @@ export function withSubject(command: Command): Command {
 
 /** The CLI's flags as the same CoreOptions the Lambda builds from its environment. */
 export function coreOptionsFromFlags(flags: CoreFlags): CoreOptions {
+  const knownContext = parseContextOption(flags.context, '--context');
   return {
     ...DEFAULT_CORE_OPTIONS,
     strategy: parseStrategy(flags.strategy, '--strategy'),
     scopePatterns: parseScopePatterns((flags.scope ?? []).join(','), '--scope'),
     scopeTag: parseScopeTag(flags.scopeTag, '--scope-tag'),
+    ...(knownContext ? { knownContext } : {}),
   };
 }
 
