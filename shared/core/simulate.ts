@@ -8,6 +8,9 @@ import {
 import { partitionOf } from './arn';
 import type { PolicyDocument, RoleInfo } from './types';
 
+/** Simulation results as runSimulation returns them. */
+export type SimulationResults = Awaited<ReturnType<typeof runSimulation>>;
+
 /** Why a request is or is not allowed, in the words of our findings. */
 export type Verdict =
   'allowed' | 'implicit-deny' | 'explicit-deny' | 'boundary' | 'depends-on-unknown-context' | 'unevaluable';
@@ -176,23 +179,34 @@ async function simulate(
   const discoveryContextKeyConstraints: DiscoveryContextKeyConstraint[] = [...new Set(knownKeys)].map(
     (keyName) => ({ keyName, presenceIsKnown: true, valueIsKnown: true }),
   );
-  const result = await memoisedSimulation(simulation, discoveryContextKeyConstraints);
-  if (result.resultType === 'error') {
+  return classifyResult(
+    await memoisedSimulation(simulation, discoveryContextKeyConstraints),
+    boundary !== undefined,
+  );
+}
+
+/**
+ * Classifies the evaluator's answer in the words of our findings (every door to the evaluator uses this one).
+ */
+export function classifyResult(result: SimulationResults, hasBoundary: boolean): Decision {
+  if (result.resultType === 'error')
     return {
       verdict: 'unevaluable',
       identityAllows: false,
       resourceAllows: false,
       detail: result.errors.message,
     };
-  }
   const analysis = result.resultType === 'single' ? result.result.analysis : result.results[0]?.analysis;
-  if (!analysis)
+  if (!analysis) {
+    // A wildcard resource that no policy grants is simulated no further: denied with nothing to analyse.
+    if (result.overallResult === 'ImplicitlyDenied')
+      return { verdict: 'implicit-deny', identityAllows: false, resourceAllows: false };
     return { verdict: 'unevaluable', identityAllows: false, resourceAllows: false, detail: 'no result' };
+  }
   const identityAllows = analysis.identityAnalysis?.result === 'Allowed';
   const resourceResult = analysis.resourceAnalysis?.result;
   const resourceAllows = resourceResult === 'Allowed' || resourceResult === 'AllowedForAccount';
   if (result.overallResult === 'Allowed') {
-    // `conditions` is present only when the allow depends on keys we did not declare known.
     if (analysis.conditions === undefined) return { verdict: 'allowed', identityAllows, resourceAllows };
     const unknownKeys = [...new Set(conditionKeys(analysis.conditions))].sort();
     return {
@@ -203,17 +217,16 @@ async function simulate(
       detail: unknownKeys.join(', '),
     };
   }
-
   const denials = getDenialReasons(analysis);
-  const boundaryBlocks =
-    (boundary !== undefined && analysis.permissionBoundaryAnalysis?.result !== 'Allowed') ||
-    denials.some((d) => d.policyType === 'pb');
   let verdict: Verdict = 'implicit-deny';
   if (result.overallResult === 'ExplicitlyDenied') {
     const explicit = denials.filter((d) => d.denialType === 'Explicit');
     verdict =
       explicit.length > 0 && explicit.every((d) => d.policyType === 'pb') ? 'boundary' : 'explicit-deny';
-  } else if (boundaryBlocks) {
+  } else if (
+    (hasBoundary && analysis.permissionBoundaryAnalysis?.result !== 'Allowed') ||
+    denials.some((d) => d.policyType === 'pb')
+  ) {
     verdict = 'boundary';
   }
   return { verdict, identityAllows, resourceAllows };

@@ -1,21 +1,16 @@
 /**
- * The second door to @cloud-copilot/iam-simulate (through simulate.ts's `runSimulation` re-export
- * would be the first choice; simulate.ts has no exported classifier yet): a user's or a role
- * session's request, with the context AWS supplies for a person's call.
+ * A user's or a role session's request, with the context AWS supplies for a person's call; the
+ * answer is classified by simulate.ts's classifyResult, like every other request.
  */
 import {
-  getDenialReasons,
   runSimulation,
   type DiscoveryContextKeyConstraint,
   type Simulation,
 } from '@cloud-copilot/iam-simulate';
-import type { Decision, Verdict } from '../simulate';
+import { classifyResult, type Decision, type SimulationResults } from '../simulate';
 import type { PolicyDocument } from '../types';
 import type { AuthorRequest } from './capabilities';
 import type { AuthorPrincipal } from './principal';
-
-/** Simulation results as runSimulation returns them. */
-type SimulationResults = Awaited<ReturnType<typeof runSimulation>>;
 
 /** The session name a role principal's request is evaluated under (it never matters to the verdict). */
 export const AUTHOR_SESSION = 'gt-remediate-author';
@@ -119,60 +114,4 @@ export async function evaluatePrincipal(q: PrincipalQuestion): Promise<Decision>
 
 function hasAnalysis(result: SimulationResults): boolean {
   return result.resultType === 'single' || (result.resultType === 'wildcard' && result.results.length > 0);
-}
-
-/**
- * Classifies the evaluator's answer in the words of our findings (the same classification as
- * simulate.ts's private one: the lead may fold the two into one exported function).
- */
-export function classifyResult(result: SimulationResults, hasBoundary: boolean): Decision {
-  if (result.resultType === 'error')
-    return {
-      verdict: 'unevaluable',
-      identityAllows: false,
-      resourceAllows: false,
-      detail: result.errors.message,
-    };
-  const analysis = result.resultType === 'single' ? result.result.analysis : result.results[0]?.analysis;
-  if (!analysis) {
-    // A wildcard resource that no policy grants is simulated no further: denied with nothing to analyse.
-    if (result.overallResult === 'ImplicitlyDenied')
-      return { verdict: 'implicit-deny', identityAllows: false, resourceAllows: false };
-    return { verdict: 'unevaluable', identityAllows: false, resourceAllows: false, detail: 'no result' };
-  }
-  const identityAllows = analysis.identityAnalysis?.result === 'Allowed';
-  const resourceResult = analysis.resourceAnalysis?.result;
-  const resourceAllows = resourceResult === 'Allowed' || resourceResult === 'AllowedForAccount';
-  if (result.overallResult === 'Allowed') {
-    if (analysis.conditions === undefined) return { verdict: 'allowed', identityAllows, resourceAllows };
-    const unknownKeys = [...new Set(conditionKeys(analysis.conditions))].sort();
-    return {
-      verdict: 'depends-on-unknown-context',
-      identityAllows,
-      resourceAllows,
-      unknownKeys,
-      detail: unknownKeys.join(', '),
-    };
-  }
-  const denials = getDenialReasons(analysis);
-  let verdict: Verdict = 'implicit-deny';
-  if (result.overallResult === 'ExplicitlyDenied') {
-    const explicit = denials.filter((d) => d.denialType === 'Explicit');
-    verdict =
-      explicit.length > 0 && explicit.every((d) => d.policyType === 'pb') ? 'boundary' : 'explicit-deny';
-  } else if (
-    (hasBoundary && analysis.permissionBoundaryAnalysis?.result !== 'Allowed') ||
-    denials.some((d) => d.policyType === 'pb')
-  ) {
-    verdict = 'boundary';
-  }
-  return { verdict, identityAllows, resourceAllows };
-}
-
-function conditionKeys(value: unknown): string[] {
-  if (Array.isArray(value)) return value.flatMap(conditionKeys);
-  if (typeof value !== 'object' || value === null) return [];
-  const record = value as Record<string, unknown>;
-  const own = typeof record.key === 'string' ? [record.key] : [];
-  return [...own, ...Object.values(record).flatMap(conditionKeys)];
 }

@@ -14,7 +14,7 @@ export {
   type PrincipalPolicy,
   type PrincipalKind,
 } from './principal';
-export { evaluatePrincipal, classifyResult, principalSimulation } from './evaluate-principal';
+export { evaluatePrincipal, principalSimulation } from './evaluate-principal';
 export {
   checkAuthor,
   type AuthorReport,
