@@ -15,6 +15,7 @@ import { authorLive, registerAuthorCommand } from './author-command';
 
 export { EXIT } from './check-command';
 export { coreOptionsFromFlags, readRequest } from './options';
+import { NothingToCheckError } from './options';
 export type { Io } from './io';
 
 /** Runs the CLI and resolves to its exit status; never throws for bad input, AWS failures or Ctrl-C. */
@@ -98,6 +99,10 @@ export async function main(
     if (error instanceof InputError || error instanceof ConfigError) {
       io.err(`gt-remediate: ${oneLineText(error.message)}\n`);
       return EXIT.usage;
+    }
+    if (error instanceof NothingToCheckError) {
+      io.err(`gt-remediate: ${oneLineText(error.message)}\n`);
+      return EXIT.compliant;
     }
     if (error instanceof AwsFailureError) {
       io.err(`gt-remediate: ${oneLineText(error.message)}\n`);

@@ -101,6 +101,14 @@ export function subjectFromFlags(flags: SubjectFlags): LiveSubject {
   return flags.job ? { jobName: flags.job } : { request: readRequest(flags.event as string) };
 }
 
+/** The input names nothing to check (a failed CreateLabelingJob call): one line, exit 0. */
+export class NothingToCheckError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'NothingToCheckError';
+  }
+}
+
 /** Reads the event file and turns it into a request, or throws an InputError saying why not. */
 export function readRequest(path: string): LabelingJobRequest {
   const parsed = parseLabelingJobInput(readJsonFile(path));
@@ -108,9 +116,11 @@ export function readRequest(path: string): LabelingJobRequest {
     case 'request':
       return parsed.request;
     case 'incomplete':
-      throw new InputError(`${path}: the event lacks ${parsed.missing.join(', ')}`);
+      throw new InputError(
+        `${path}: the event lacks ${parsed.missing.join(', ')}; pass the DescribeLabelingJob response (aws sagemaker describe-labeling-job --labeling-job-name ${parsed.jobName}) or use --live --job ${parsed.jobName}`,
+      );
     case 'ignored':
-      throw new InputError(`${path}: ${parsed.reason}`);
+      throw new NothingToCheckError(`${path}: ${parsed.reason}`);
     case 'invalid':
       throw new InputError(`${path}: ${parsed.reason}`);
   }

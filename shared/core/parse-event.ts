@@ -79,18 +79,119 @@ const describeLabelingJob = z.object({
 const ACCOUNT = /^\d{12}$/;
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
 
-/** Parses any supported input; never throws. */
-export function parseLabelingJobInput(input: unknown): ParseResult {
+/** Options for inputs that do not say where the job runs (a CreateLabelingJob request). */
+export interface ParseOptions {
+  region?: string;
+}
+
+/**
+ * Parses any supported input; never throws: the CloudTrail event as EventBridge delivers it, a raw
+ * CloudTrail record, a trail log file (`Records`), `aws cloudtrail lookup-events` output (`Events`
+ * with the record as a JSON string in `CloudTrailEvent`), a DescribeLabelingJob response, or the
+ * CreateLabelingJob request as given to `aws sagemaker create-labeling-job --cli-input-json`.
+ */
+export function parseLabelingJobInput(input: unknown, options: ParseOptions = {}): ParseResult {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
     return { kind: 'invalid', reason: 'input is not a JSON object' };
   }
-  if ('LabelingJobArn' in input || 'LabelingJobName' in input) return parseDescribeResponse(input);
+  const record = input as Record<string, unknown>;
+  if (Array.isArray(record.Records)) return parseOneRecord(record.Records, 'trail log file (Records)');
+  if (Array.isArray(record.Events)) {
+    const records: unknown[] = [];
+    for (const e of record.Events as unknown[]) {
+      const text = (e as { CloudTrailEvent?: unknown } | null)?.CloudTrailEvent;
+      if (typeof text !== 'string') continue;
+      try {
+        records.push(JSON.parse(text));
+      } catch {
+        return { kind: 'invalid', reason: 'lookup-events output: a CloudTrailEvent is not valid JSON' };
+      }
+    }
+    return parseOneRecord(records, 'lookup-events output (Events)');
+  }
+  if ('LabelingJobArn' in input) return parseDescribeResponse(input);
+  if ('LabelingJobName' in input) return parseCreateRequest(record, options);
   if ('detail' in input || 'detail-type' in input) return parseCloudTrailEvent(input);
+  if ('eventSource' in input && 'eventName' in input) return parseCloudTrailEvent(asEventBridgeEvent(record));
   return {
     kind: 'invalid',
     reason:
-      'input is neither a CloudTrail event (detail-type, detail) nor a DescribeLabelingJob response (LabelingJobArn)',
+      'input is not a CloudTrail event or record, a DescribeLabelingJob response or a CreateLabelingJob request: ' +
+      'pass one of those (or use --live --job NAME)',
   };
+}
+
+/** A raw CloudTrail record, wrapped as EventBridge would deliver it. */
+function asEventBridgeEvent(record: Record<string, unknown>): Record<string, unknown> {
+  return { 'detail-type': 'AWS API Call via CloudTrail', source: 'aws.sagemaker', detail: record };
+}
+
+/** The one CreateLabelingJob record among many; none or several is an error that says what to do. */
+function parseOneRecord(records: unknown[], what: string): ParseResult {
+  const matching = records.filter(
+    (r): r is Record<string, unknown> =>
+      typeof r === 'object' &&
+      r !== null &&
+      (r as Record<string, unknown>).eventSource === 'sagemaker.amazonaws.com' &&
+      (r as Record<string, unknown>).eventName === 'CreateLabelingJob',
+  );
+  if (matching.length === 0) return { kind: 'invalid', reason: `${what} holds no CreateLabelingJob record` };
+  if (matching.length > 1) {
+    const names = matching.map(
+      (r) => (r.requestParameters as { labelingJobName?: string } | null)?.labelingJobName ?? '(unnamed)',
+    );
+    return {
+      kind: 'invalid',
+      reason: `${what} holds ${matching.length} CreateLabelingJob records (${names.join(', ')}): save the one to check in a file of its own`,
+    };
+  }
+  return parseCloudTrailEvent(asEventBridgeEvent(matching[0]));
+}
+
+const createLabelingJobRequest = z.object({
+  LabelingJobName: z.string(),
+  RoleArn: z.string(),
+  HumanTaskConfig: z
+    .object({
+      PreHumanTaskLambdaArn: z.string().optional(),
+      AnnotationConsolidationConfig: z
+        .object({ AnnotationConsolidationLambdaArn: z.string().optional() })
+        .optional(),
+    })
+    .optional(),
+  OutputConfig: z.object({ S3OutputPath: z.string() }),
+});
+
+/** A job before it exists: account from the role ARN, region from a function ARN or the caller. */
+function parseCreateRequest(input: Record<string, unknown>, options: ParseOptions): ParseResult {
+  const parsed = createLabelingJobRequest.safeParse(input);
+  if (!parsed.success)
+    return { kind: 'invalid', reason: `not a CreateLabelingJob request: ${describeIssues(parsed.error)}` };
+  const job = parsed.data;
+  const role = parseRoleArn(job.RoleArn);
+  if (!role) return { kind: 'invalid', reason: `RoleArn is not an IAM role ARN: "${job.RoleArn}"` };
+  const pre = job.HumanTaskConfig?.PreHumanTaskLambdaArn;
+  const post = job.HumanTaskConfig?.AnnotationConsolidationConfig?.AnnotationConsolidationLambdaArn;
+  const region =
+    options.region ?? [pre, post].map((a) => (a ? parseLambdaArn(a)?.region : undefined)).find(Boolean);
+  if (!region || !REGION.test(region)) {
+    return {
+      kind: 'invalid',
+      reason: 'the CreateLabelingJob request does not say its region (no function ARN): add --region',
+    };
+  }
+  return validate(
+    { source: 'create-request' },
+    {
+      jobName: job.LabelingJobName,
+      accountId: role.accountId,
+      region,
+      executionRoleArn: job.RoleArn,
+      preAnnotationLambdaArn: pre,
+      postAnnotationLambdaArn: post,
+      outputS3Uri: job.OutputConfig.S3OutputPath,
+    },
+  );
 }
 
 function parseCloudTrailEvent(input: object): ParseResult {

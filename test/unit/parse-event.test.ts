@@ -338,7 +338,7 @@ describe('parseLabelingJobInput', () => {
       expect(result).toMatchObject({
         kind: 'invalid',
         reason: expect.stringMatching(
-          /neither a CloudTrail event .* nor a DescribeLabelingJob response/,
+          /not a CloudTrail event or record, a DescribeLabelingJob response or a CreateLabelingJob request/,
         ) as unknown,
       });
     });
@@ -370,5 +370,79 @@ describe('where a request came from', () => {
       status: 'InProgress',
       creationTime: '2026-11-29T10:14:00.000Z',
     });
+  });
+});
+
+describe('the inputs people have', () => {
+  const event = (): JsonObject =>
+    createLabelingJobEvent({ pre: 'receipts-pre-annotation', post: 'receipts-consolidate' });
+  const record = (): JsonObject => event().detail as JsonObject;
+  const requestOf = (r: ParseResult) => (r.kind === 'request' ? r.request : r);
+
+  it('reads a raw CloudTrail record (from trail logs)', () => {
+    expect(requestOf(parseLabelingJobInput(record()))).toEqual(FULL_REQUEST);
+  });
+
+  it('reads a trail log file, picking the CreateLabelingJob record', () => {
+    const other = { ...record(), eventName: 'DescribeLabelingJob' };
+    expect(requestOf(parseLabelingJobInput({ Records: [other, record()] }))).toEqual(FULL_REQUEST);
+  });
+
+  it('refuses a trail log file with several CreateLabelingJob records, naming them', () => {
+    const result = parseLabelingJobInput({ Records: [record(), record()] });
+    expect(result).toEqual({
+      kind: 'invalid',
+      reason:
+        'trail log file (Records) holds 2 CreateLabelingJob records (receipts-7, receipts-7): save the one to check in a file of its own',
+    });
+  });
+
+  it('reads aws cloudtrail lookup-events output (the record is a JSON string)', () => {
+    const output = {
+      Events: [
+        { EventName: 'CreateLabelingJob', CloudTrailEvent: JSON.stringify(record()) },
+        {
+          EventName: 'ListLabelingJobs',
+          CloudTrailEvent: JSON.stringify({ ...record(), eventName: 'ListLabelingJobs' }),
+        },
+      ],
+    };
+    const result = parseLabelingJobInput(output);
+    expect(requestOf(result)).toEqual(FULL_REQUEST);
+    expect(result.kind === 'request' ? result.origin.source : undefined).toBe('cloudtrail');
+  });
+
+  it('reads a CreateLabelingJob request (--cli-input-json), before the job exists', () => {
+    const create = {
+      LabelingJobName: 'receipts-7',
+      RoleArn: EXEC,
+      LabelAttributeName: 'label',
+      InputConfig: {
+        DataSource: { S3DataSource: { ManifestS3Uri: 's3://receipts-labeling-data/manifest' } },
+      },
+      OutputConfig: { S3OutputPath: OUTPUT },
+      HumanTaskConfig: {
+        PreHumanTaskLambdaArn: PRE,
+        AnnotationConsolidationConfig: { AnnotationConsolidationLambdaArn: POST },
+      },
+    };
+    const result = parseLabelingJobInput(create);
+    expect(result).toEqual({ kind: 'request', request: FULL_REQUEST, origin: { source: 'create-request' } });
+  });
+
+  it('asks for --region when a CreateLabelingJob request names no function', () => {
+    const create = { LabelingJobName: 'receipts-7', RoleArn: EXEC, OutputConfig: { S3OutputPath: OUTPUT } };
+    expect(parseLabelingJobInput(create)).toEqual({
+      kind: 'invalid',
+      reason: 'the CreateLabelingJob request does not say its region (no function ARN): add --region',
+    });
+    expect(requestOf(parseLabelingJobInput(create, { region: REGION }))).toMatchObject({ region: REGION });
+  });
+
+  it('accepts a legacy us-east-1 bucket name with capitals and underscores', () => {
+    const result = parseLabelingJobInput(
+      eventWithParameters({ outputConfig: { s3OutputPath: 's3://Legacy_Bucket/out/' } }),
+    );
+    expect(result.kind).toBe('request');
   });
 });
