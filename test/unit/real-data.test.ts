@@ -9,6 +9,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { planJob, type LabelingJobRequest, type PolicyDocument, type RoleInfo } from '../../shared/core';
+import { loadSnapshot } from '../../cli/input-files';
+import { escalationPermissions } from '../../shared/core/role-guards';
 import { DEFAULT_CORE_OPTIONS } from '../../shared/core/types';
 import { ACCOUNT, functionArn, roleArn, serviceTrust } from '../fixtures/factory';
 import { inventoryOf, roleInfo } from '../fixtures/role-info';
@@ -138,5 +140,41 @@ describe('the Ground Truth starter stack with published managed policies', () =>
     },
   ])('$what', async ({ policies, output, expected }) => {
     expect(await verdict(execution(...policies), output)).toEqual(expected);
+  });
+});
+
+describe("a published account snapshot (cloudsplaining's example GAAD, cut down)", () => {
+  // salesforce/cloudsplaining examples/files/example.json at 0aa3dd6: roles MyRole (trusts Lambda,
+  // inline iam:PassRole on *) and MyOtherRole (trusts EC2, customer policy with lambda:* and s3:*).
+  const snapshot = join(__dirname, '..', 'fixtures', 'real', 'cloudsplaining');
+  const inventory = loadSnapshot(snapshot);
+  const account = '012345678901';
+  const request = (role: string): LabelingJobRequest => ({
+    jobName: 'receipts-7',
+    accountId: account,
+    region: 'us-east-1',
+    executionRoleArn: `arn:aws:iam::${account}:role/${role}`,
+    preAnnotationLambdaArn: `arn:aws:lambda:us-east-1:${account}:function:labeling-pre`,
+    postAnnotationLambdaArn: `arn:aws:lambda:us-east-1:${account}:function:labeling-post`,
+    outputS3Uri: 's3://mybucket/output/',
+  });
+
+  it.each(['MyOtherRole', 'MyRole'])(
+    'a job naming %s (not a SageMaker execution role) is ROLE_NOT_SAGEMAKER_EXECUTION and gets no change',
+    async (role) => {
+      const { report, changes } = await planJob(request(role), inventory, {
+        core: DEFAULT_CORE_OPTIONS,
+        dryRun: true,
+        now: NOW,
+      });
+      expect(report.outcome).toBe('blocked');
+      expect(report.findings.map((f) => f.code)).toContain('ROLE_NOT_SAGEMAKER_EXECUTION');
+      expect(changes).toEqual([]);
+    },
+  );
+
+  it('the function role with an unconditioned iam:PassRole is privileged by the catalogue', async () => {
+    const role = inventory.roles.get('MyRole') as RoleInfo;
+    expect(await escalationPermissions(role, account, 'us-east-1', NOW)).toEqual(['iam:PassRole']);
   });
 });
