@@ -59,9 +59,9 @@ const cloudTrailEvent = z.object({
   }),
 });
 
-const describeLabelingJob = z.object({
+/** The PascalCase job fields SageMaker's request (CreateLabelingJob) and answer (DescribeLabelingJob) share. */
+const createLabelingJobRequest = z.object({
   LabelingJobName: z.string(),
-  LabelingJobArn: z.string(),
   RoleArn: z.string(),
   HumanTaskConfig: z
     .object({
@@ -72,6 +72,10 @@ const describeLabelingJob = z.object({
     })
     .optional(),
   OutputConfig: z.object({ S3OutputPath: z.string() }),
+});
+
+const describeLabelingJob = createLabelingJobRequest.extend({
+  LabelingJobArn: z.string(),
   LabelingJobStatus: z.string().optional(),
   CreationTime: z.union([z.string(), z.date(), z.number()]).optional(),
 });
@@ -147,20 +151,6 @@ function parseOneRecord(records: unknown[], what: string): ParseResult {
   }
   return parseCloudTrailEvent(asEventBridgeEvent(matching[0]));
 }
-
-const createLabelingJobRequest = z.object({
-  LabelingJobName: z.string(),
-  RoleArn: z.string(),
-  HumanTaskConfig: z
-    .object({
-      PreHumanTaskLambdaArn: z.string().optional(),
-      AnnotationConsolidationConfig: z
-        .object({ AnnotationConsolidationLambdaArn: z.string().optional() })
-        .optional(),
-    })
-    .optional(),
-  OutputConfig: z.object({ S3OutputPath: z.string() }),
-});
 
 /** A job before it exists: account from the role ARN, region from a function ARN or the caller. */
 function parseCreateRequest(input: Record<string, unknown>, options: ParseOptions): ParseResult {
