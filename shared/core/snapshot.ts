@@ -16,7 +16,28 @@ export class SnapshotError extends Error {
   }
 }
 
-const documentField = z.union([z.string(), z.record(z.string(), z.unknown())]);
+/** A policy document as GAAD gives it: URL-encoded text or a JSON object. */
+export const documentField = z.union([z.string(), z.record(z.string(), z.unknown())]);
+
+/** GAAD's `Policies`: customer and AWS managed policies with their versions (also read by the author checks). */
+export const gaadPolicyList = z
+  .array(
+    z.object({
+      PolicyName: z.string(),
+      Arn: z.string(),
+      DefaultVersionId: z.string().optional(),
+      PolicyVersionList: z
+        .array(
+          z.object({
+            Document: documentField.optional(),
+            VersionId: z.string(),
+            IsDefaultVersion: z.boolean().optional(),
+          }),
+        )
+        .default([]),
+    }),
+  )
+  .default([]);
 
 const iamSnapshot = z.object({
   RoleDetailList: z.array(
@@ -35,24 +56,7 @@ const iamSnapshot = z.object({
       Tags: z.array(z.object({ Key: z.string(), Value: z.string() })).default([]),
     }),
   ),
-  Policies: z
-    .array(
-      z.object({
-        PolicyName: z.string(),
-        Arn: z.string(),
-        DefaultVersionId: z.string().optional(),
-        PolicyVersionList: z
-          .array(
-            z.object({
-              Document: documentField.optional(),
-              VersionId: z.string(),
-              IsDefaultVersion: z.boolean().optional(),
-            }),
-          )
-          .default([]),
-      }),
-    )
-    .default([]),
+  Policies: gaadPolicyList,
 });
 
 const tagList = z.array(z.object({ Key: z.string(), Value: z.string() }));

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { knownManagedPolicy } from '../managed-policies';
 import { decodePolicyDocument, PolicyDocumentError } from '../policy-document';
+import { documentField, gaadPolicyList } from '../snapshot';
 import type { AttachedPolicy, PolicyDocument } from '../types';
 import { parsePrincipalArn, type AuthorPrincipal, type PrincipalPolicy } from './principal';
 
@@ -16,7 +17,6 @@ export class PrincipalSnapshotError extends Error {
   }
 }
 
-const documentField = z.union([z.string(), z.record(z.string(), z.unknown())]);
 const inline = z.array(z.object({ PolicyName: z.string(), PolicyDocument: documentField })).default([]);
 const attached = z.array(z.object({ PolicyName: z.string(), PolicyArn: z.string() })).default([]);
 const tags = z.array(z.object({ Key: z.string(), Value: z.string() })).default([]);
@@ -51,23 +51,7 @@ const gaad = z.object({
       }),
     )
     .default([]),
-  Policies: z
-    .array(
-      z.object({
-        Arn: z.string(),
-        DefaultVersionId: z.string().optional(),
-        PolicyVersionList: z
-          .array(
-            z.object({
-              Document: documentField.optional(),
-              VersionId: z.string(),
-              IsDefaultVersion: z.boolean().optional(),
-            }),
-          )
-          .default([]),
-      }),
-    )
-    .default([]),
+  Policies: gaadPolicyList,
 });
 
 /** The principal named by `arn` in the parsed iam.json; undefined when the snapshot has no such user or role. */
