@@ -252,11 +252,32 @@ function memoisedSimulation(
   simulation: Simulation,
   discoveryContextKeyConstraints: DiscoveryContextKeyConstraint[],
 ): ReturnType<typeof runSimulation> {
-  const key = JSON.stringify([simulation, discoveryContextKeyConstraints]);
+  const key = memoKey(simulation, discoveryContextKeyConstraints);
   const hit = memo.get(key);
   if (hit) return hit;
   const pending = runSimulation(simulation, { simulationMode: 'Discovery', discoveryContextKeyConstraints });
   if (memo.size >= MEMO_LIMIT) memo.delete(memo.keys().next().value as string);
   memo.set(key, pending);
   return pending;
+}
+
+/** Context keys that change with every call (the clock) and that few policies test. */
+const CLOCK_KEYS = ['aws:CurrentTime', 'aws:EpochTime'];
+
+/**
+ * The memo's key: every input, except the clock when no policy of the simulation names a clock key
+ * (in a condition or as a policy variable): then the answer cannot depend on it, and a scan's jobs,
+ * each checked at its own `now`, share their answers.
+ */
+function memoKey(simulation: Simulation, constraints: DiscoveryContextKeyConstraint[]): string {
+  const { request, ...policies } = simulation;
+  const policyText = JSON.stringify(policies);
+  const lower = policyText.toLowerCase();
+  const clockMatters = CLOCK_KEYS.some((key) => lower.includes(key.slice(4).toLowerCase()));
+  const contextVariables = clockMatters
+    ? request.contextVariables
+    : Object.fromEntries(
+        Object.entries(request.contextVariables ?? {}).filter(([key]) => !CLOCK_KEYS.includes(key)),
+      );
+  return JSON.stringify([policyText, { ...request, contextVariables }, constraints]);
 }
