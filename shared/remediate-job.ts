@@ -184,6 +184,11 @@ export async function remediateRequest(
   let dryRun = deps.dryRunOverride ?? true;
   let report: Report;
   try {
+    const inspect = inspector(request, deps);
+    // The dry-run switch and the inventory do not depend on each other: read them at the same time.
+    // readDryRun never rejects, so the switch is known before an inspection failure is reported.
+    const inventoryRead = inventory ? Promise.resolve(inventory) : inspect();
+    inventoryRead.catch(() => undefined);
     if (deps.dryRunOverride === undefined) {
       if (deps.config.dryRunParameterName) {
         const setting = await readDryRun(deps.clients.ssm, deps.config.dryRunParameterName);
@@ -208,8 +213,7 @@ export async function remediateRequest(
       notes,
       ...(context.createdBy ? { createdBy: context.createdBy } : {}),
     });
-    const inspect = inspector(request, deps);
-    const checked = await planJob(request, inventory ?? (await inspect()), options());
+    const checked = await planJob(request, await inventoryRead, options());
     report = checked.report;
     if (!dryRun && checked.changes.length > 0) {
       report = await (deps.applyQueue ?? processQueue).run(() =>

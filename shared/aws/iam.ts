@@ -47,12 +47,22 @@ export class IamReader {
   }
 
   private async fetchRole(roleName: string): Promise<RoleInfo | undefined> {
+    // The policy lists need only the name: read them alongside GetRole (one round trip, not two, before the documents).
+    const inlineRead = this.readInlinePolicies(roleName);
+    const attachedRead = this.readAttachedPolicies(roleName);
+    // Awaited below; until then a failure must not count as unhandled.
+    inlineRead.catch(() => undefined);
+    attachedRead.catch(() => undefined);
     const got = await orUndefined(() => this.client.send(new GetRoleCommand({ RoleName: roleName })));
     const role = got?.Role;
-    if (!role?.Arn || !role.RoleName) return undefined;
+    if (!role?.Arn || !role.RoleName) {
+      // No such role: its lists fail the same way, and say nothing more.
+      await Promise.allSettled([inlineRead, attachedRead]);
+      return undefined;
+    }
     const [inlinePolicies, managedPolicies, boundary] = await Promise.all([
-      this.readInlinePolicies(roleName),
-      this.readAttachedPolicies(roleName),
+      inlineRead,
+      attachedRead,
       role.PermissionsBoundary?.PermissionsBoundaryArn
         ? this.readManagedPolicy(role.PermissionsBoundary.PermissionsBoundaryArn)
         : Promise.resolve(undefined),

@@ -38,6 +38,10 @@ export async function inspectJob(request: LabelingJobRequest, deps: InspectDeps)
     }
     return pending;
   };
+  // The execution role does not depend on the functions: read it while they are looked up.
+  const executionRoleName = parseRoleArn(request.executionRoleArn)?.roleName;
+  const executionRoleRead = executionRoleName ? deps.iam.readRole(executionRoleName) : undefined;
+  executionRoleRead?.catch(() => undefined);
   const functions = (await Promise.all([...new Set(functionArns)].map(readFn))).filter(
     (f): f is FunctionInfo => f !== undefined,
   );
