@@ -1,17 +1,12 @@
-/** CDK app: one RemediationStack, configured from context, gated by the cdk-nag AwsSolutions checks. */
+/** CDK app: the stacks context asks for (cdk/app-stacks.ts), gated by the cdk-nag AwsSolutions checks. */
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { ConfigError } from '../shared/config';
-import { acknowledgeExplainedFindings } from './nag-suppressions';
-import { RemediationStack } from './remediation-stack';
-import { readStackSettings } from './stack-settings';
+import { buildStacks } from './app-stacks';
 
 /** Builds the app; a bad `-c` value throws a ConfigError naming the context key. */
 function buildApp(app: App = new App()): App {
-  const stack = new RemediationStack(app, 'GtPermissionsRemediator', {
-    settings: readStackSettings(app.node),
-  });
-  acknowledgeExplainedFindings(stack);
+  buildStacks(app);
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));
   return app;
 }

@@ -17,7 +17,7 @@ import { ACCOUNT_ROLES, remediatorStatements } from './remediator-permissions';
 export interface MemberRoleStackProps extends StackProps {
   /** Default of the RemediatorRoleArn parameter: the home function's role. */
   remediatorRoleArn?: string;
-  /** Default of the OrganizationId parameter. */
+  /** Default of the OrganizationId parameter; without it the template has no organisation condition. */
   organizationId?: string;
 }
 
@@ -38,17 +38,24 @@ export class MemberRoleStack extends Stack {
       allowedPattern: '^arn:aws[a-z-]*:iam::\\d{12}:role/\\S+$',
       description: 'Role ARN of the remediator function in the home account (stack output FunctionRoleArn)',
     });
-    const organizationId = new CfnParameter(this, 'OrganizationId', {
-      type: 'String',
-      ...(props.organizationId ? { default: props.organizationId } : {}),
-      allowedPattern: '^o-[a-z0-9]{10,32}$',
-      description: 'AWS Organizations ID the remediator account belongs to',
-    });
+    // Organisation mode: the session must also come from the organisation. Listed accounts only
+    // (no organisation): the exact role ARN is the whole condition.
+    const organizationId = props.organizationId
+      ? new CfnParameter(this, 'OrganizationId', {
+          type: 'String',
+          default: props.organizationId,
+          allowedPattern: '^o-[a-z0-9]{10,32}$',
+          description: 'AWS Organizations ID the remediator account belongs to',
+        })
+      : undefined;
+    const remediator = new iam.ArnPrincipal(remediatorRoleArn.valueAsString);
     this.role = new iam.Role(this, 'Role', {
       roleName: MEMBER_ROLE_NAME,
-      assumedBy: new iam.ArnPrincipal(remediatorRoleArn.valueAsString).withConditions({
-        StringEquals: { 'aws:PrincipalOrgID': organizationId.valueAsString },
-      }),
+      assumedBy: organizationId
+        ? remediator.withConditions({
+            StringEquals: { 'aws:PrincipalOrgID': organizationId.valueAsString },
+          })
+        : remediator,
       description:
         'Assumed by the Ground Truth permission remediator: reads IAM/Lambda/SageMaker, writes the managed role scope',
     });

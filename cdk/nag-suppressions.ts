@@ -1,6 +1,7 @@
 /** Every cdk-nag finding this stack accepts, each acknowledged on the construct it concerns, with its reason. */
 import { Validations } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
+import { MEMBER_ROLE_NAME } from '../shared/aws/member-account';
 import { ACCOUNT_ROLES } from './remediator-permissions';
 import type { RemediationStack } from './remediation-stack';
 
@@ -66,6 +67,30 @@ export function explainedPolicyFindings(managedRolePatterns: readonly string[]):
   return [...reasons].map(([id, list]) => ({ id, reason: list.join(' ') }));
 }
 
+/** The further findings of the function's policy in organisation mode. */
+export function organizationPolicyFindings(): ExplainedFinding[] {
+  return [
+    {
+      id: iam5(`Resource::arn:<AWS::Partition>:iam::*:role/${MEMBER_ROLE_NAME}`),
+      reason:
+        'sts:AssumeRole on the one member role name, in any account only where aws:ResourceOrgID is the ' +
+        'organisation (listed accounts are named exactly): the member role stack exists only where the StackSet put it.',
+    },
+    {
+      id: iam5('Resource::arn:<AWS::Partition>:lambda:*:<AWS::AccountId>:function:*'),
+      reason:
+        'Read-only GetFunctionConfiguration and ListTags of annotation functions in this account: organisation mode ' +
+        "also serves the home account's other regions, whose forwarders send their jobs here.",
+    },
+    {
+      id: iam5('Resource::arn:<AWS::Partition>:sagemaker:*:<AWS::AccountId>:labeling-job/*'),
+      reason:
+        "Read-only DescribeLabelingJob of the job an event names, in any region of this account (the home account's " +
+        'other regions forward their jobs here).',
+    },
+  ];
+}
+
 function acknowledge(construct: IConstruct, findings: ExplainedFinding[]): void {
   for (const finding of findings) Validations.of(construct).acknowledge(finding);
 }
@@ -74,6 +99,7 @@ function acknowledge(construct: IConstruct, findings: ExplainedFinding[]): void 
 export function acknowledgeExplainedFindings(stack: RemediationStack): void {
   const { remediate } = stack;
   acknowledge(remediate.role, explainedPolicyFindings(stack.managedRolePatterns));
+  if (stack.homeBus) acknowledge(remediate.role, organizationPolicyFindings());
   acknowledge(remediate.deadLetterQueue, [
     {
       id: 'AwsSolutions-SQS3',

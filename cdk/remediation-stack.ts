@@ -1,10 +1,11 @@
 /** One stack per region: CreateLabelingJob rule → remediate function, topics, dry-run parameter, alarms, grants. */
-import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { Aws, CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import type { Construct } from 'constructs';
+import { FUNCTION_ROLE_NAME, MEMBER_ROLE_NAME } from '../shared/aws/member-account';
 import { DRY_RUN_VALUE_PATTERN } from '../shared/aws/ssm';
 import { ENV } from '../shared/config';
 import { AuthorPolicy } from './author-policy';
@@ -14,7 +15,7 @@ import { RemediateFunction } from './remediate-function';
 import { RemediationAlarms } from './remediation-alarms';
 import { SelftestRule } from './selftest-rule';
 import { ACCOUNT_ROLES, remediatorStatements } from './remediator-permissions';
-import type { StackSettings } from './stack-settings';
+import type { OrganizationSettings, StackSettings } from './stack-settings';
 
 /** Successful CreateLabelingJob calls as CloudTrail reports them (the remediator's and the forwarder's rule). */
 export function createLabelingJobPattern(): events.EventPattern {
@@ -53,6 +54,10 @@ export class RemediationStack extends Stack {
   readonly resultBus: events.EventBus;
   /** The optional trail (context createTrail=true). */
   readonly trail?: ManagementEventTrail;
+  /** Organisation mode: the bus the forwarders put every account's and region's events on. */
+  readonly homeBus?: events.EventBus;
+  /** Organisation mode: the rule on the home bus. */
+  readonly homeBusRule?: events.Rule;
 
   constructor(scope: Construct, id: string, props: RemediationStackProps) {
     super(scope, id, props);
@@ -72,6 +77,9 @@ export class RemediationStack extends Stack {
     this.remediate = new RemediateFunction(this, 'Remediate');
     const fn = this.remediate.function;
     const role = this.remediate.role;
+    const organization = settings.organization;
+    // Member templates trust this role by ARN: a fixed name lets them be written before it exists.
+    if (organization) (role.node.defaultChild as iam.CfnRole).roleName = FUNCTION_ROLE_NAME;
     // Result events carry reports: they go to a bus of their own, not the account's default bus.
     this.resultBus = new events.EventBus(this, 'ResultBus', {
       eventBusName: settings.resultBusName ?? `${this.stackName}-results`,
@@ -92,6 +100,10 @@ export class RemediationStack extends Stack {
       ...(settings.managedRoleTag
         ? { [ENV.scopeTag]: `${settings.managedRoleTag.key}=${settings.managedRoleTag.value}` }
         : {}),
+      ...(organization?.organizationId ? { [ENV.organizationId]: organization.organizationId } : {}),
+      ...(organization && organization.accounts.length > 0
+        ? { [ENV.allowedAccounts]: organization.accounts.join(',') }
+        : {}),
     };
     for (const [name, value] of Object.entries(environment)) fn.addEnvironment(name, value);
 
@@ -99,9 +111,13 @@ export class RemediationStack extends Stack {
       managedRolePatterns,
       ...(settings.managedRoleTag ? { managedRoleTag: settings.managedRoleTag } : {}),
       ownRoleArn: role.roleArn,
+      // Organisation mode: the home account's other regions forward their jobs here too.
+      ...(organization ? { region: '*' } : {}),
     })) {
       role.addToPrincipalPolicy(statement);
     }
+    if (organization)
+      for (const statement of assumeMemberRoles(organization)) role.addToPrincipalPolicy(statement);
     role.addToPrincipalPolicy(
       new iam.PolicyStatement({
         sid: 'ReadDryRunFlag',
@@ -118,6 +134,18 @@ export class RemediationStack extends Stack {
     });
     this.rule.addTarget(new targets.LambdaFunction(fn, { deadLetterQueue: this.remediate.deadLetterQueue }));
     new SelftestRule(this, 'SelftestRule', { function: fn });
+    if (organization) {
+      this.homeBus = homeBus(this, organization);
+      this.homeBusRule = new events.Rule(this, 'HomeBusRule', {
+        description:
+          'CreateLabelingJob calls forwarded from every account and region, to the Ground Truth permission remediator',
+        eventBus: this.homeBus,
+        eventPattern: createLabelingJobPattern(),
+      });
+      this.homeBusRule.addTarget(
+        new targets.LambdaFunction(fn, { deadLetterQueue: this.remediate.deadLetterQueue }),
+      );
+    }
 
     this.alarms = new RemediationAlarms(this, 'Alarms', {
       function: fn,
@@ -150,5 +178,76 @@ export class RemediationStack extends Stack {
       description: 'Event bus of the result events',
     });
     new CfnOutput(this, 'RuleName', { value: this.rule.ruleName });
+    new CfnOutput(this, 'FunctionRoleArn', {
+      value: role.roleArn,
+      description: 'The function role: parameter RemediatorRoleArn of the member role StackSet',
+    });
+    if (this.homeBus) {
+      new CfnOutput(this, 'HomeBusArn', {
+        value: this.homeBus.eventBusArn,
+        description: 'The home bus: parameter HomeBusArn of the forwarder StackSet',
+      });
+    }
   }
+}
+
+/**
+ * The home bus: PutEvents only from accounts of the organisation (aws:PrincipalOrgID) or listed by ID.
+ * A forwarder's rule puts events with its own role, so the principal is that account's role.
+ */
+function homeBus(scope: Construct, organization: OrganizationSettings): events.EventBus {
+  const stackName = Stack.of(scope).stackName;
+  const bus = new events.EventBus(scope, 'HomeBus', {
+    eventBusName: `${stackName}-home`,
+    description: 'CreateLabelingJob events forwarded from member accounts and regions',
+  });
+  if (organization.organizationId) {
+    bus.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'PutEventsFromOrganization',
+        principals: [new iam.AnyPrincipal()],
+        actions: ['events:PutEvents'],
+        resources: [bus.eventBusArn],
+        conditions: { StringEquals: { 'aws:PrincipalOrgID': organization.organizationId } },
+      }),
+    );
+  }
+  if (organization.accounts.length > 0) {
+    bus.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'PutEventsFromListedAccounts',
+        principals: organization.accounts.map((account) => new iam.AccountPrincipal(account)),
+        actions: ['events:PutEvents'],
+        resources: [bus.eventBusArn],
+      }),
+    );
+  }
+  return bus;
+}
+
+/** sts:AssumeRole on the member role: in accounts of the organisation (aws:ResourceOrgID), or listed ones. */
+function assumeMemberRoles(organization: OrganizationSettings): iam.PolicyStatement[] {
+  const memberRole = (account: string): string =>
+    `arn:${Aws.PARTITION}:iam::${account}:role/${MEMBER_ROLE_NAME}`;
+  const statements: iam.PolicyStatement[] = [];
+  if (organization.organizationId) {
+    statements.push(
+      new iam.PolicyStatement({
+        sid: 'AssumeMemberRoleInOrganization',
+        actions: ['sts:AssumeRole'],
+        resources: [memberRole('*')],
+        conditions: { StringEquals: { 'aws:ResourceOrgID': organization.organizationId } },
+      }),
+    );
+  }
+  if (organization.accounts.length > 0) {
+    statements.push(
+      new iam.PolicyStatement({
+        sid: 'AssumeMemberRoleInListedAccounts',
+        actions: ['sts:AssumeRole'],
+        resources: organization.accounts.map(memberRole),
+      }),
+    );
+  }
+  return statements;
 }

@@ -16,6 +16,9 @@ export const CONTEXT = {
   authorPolicy: 'authorPolicy',
   authorFunctionPrefix: 'authorFunctionPrefix',
   resultBusName: 'resultBusName',
+  organization: 'organization',
+  accounts: 'accounts',
+  homeRegion: 'homeRegion',
 } as const;
 
 const OUTCOMES: readonly Outcome[] = ['compliant', 'remediated', 'proposed', 'blocked', 'error'];
@@ -43,6 +46,18 @@ export interface StackSettings {
   authorFunctionPrefix?: string;
   /** Name of the result event bus the stack creates; default `<stack name>-results`. */
   resultBusName?: string;
+  /** Organisation mode (`-c organization=o-...` and/or `-c accounts=...`): one home stack serves many accounts. */
+  organization?: OrganizationSettings;
+}
+
+/** Who the home stack serves besides its own account, and where it lives. */
+export interface OrganizationSettings {
+  /** The AWS Organizations ID: every account of the organisation is served. */
+  organizationId?: string;
+  /** Accounts served by ID (with or without an organisation). */
+  accounts: string[];
+  /** The home region (`-c homeRegion=`); default: the region the CLI deploys to. */
+  homeRegion?: string;
 }
 
 type ContextReader = Pick<Node, 'tryGetContext'>;
@@ -108,6 +123,36 @@ export function readStackSettings(node: ContextReader): StackSettings {
     ...(readBoolean(node, CONTEXT.authorPolicy, false) ? { authorPolicy: true } : {}),
     ...readAuthorPrefix(node),
     ...readResultBusName(node),
+    ...readOrganization(node),
+  };
+}
+
+function readOrganization(node: ContextReader): { organization?: OrganizationSettings } {
+  const organizationId = readString(node, CONTEXT.organization) ?? '';
+  if (organizationId !== '' && !/^o-[a-z0-9]{10,32}$/.test(organizationId))
+    throw new ConfigError(
+      `context ${CONTEXT.organization} is not an organization ID (o-...): "${organizationId}"`,
+    );
+  const accounts = (readString(node, CONTEXT.accounts) ?? '').split(/[\s,]+/).filter((a) => a.length > 0);
+  const bad = accounts.find((a) => !/^\d{12}$/.test(a));
+  if (bad !== undefined)
+    throw new ConfigError(`context ${CONTEXT.accounts}: "${bad}" is not a 12-digit account ID`);
+  const homeRegion = readString(node, CONTEXT.homeRegion) ?? '';
+  if (homeRegion !== '' && !/^[a-z]{2}(-[a-z]+)+-\d$/.test(homeRegion))
+    throw new ConfigError(`context ${CONTEXT.homeRegion} is not a region name: "${homeRegion}"`);
+  if (organizationId === '' && accounts.length === 0) {
+    if (homeRegion !== '')
+      throw new ConfigError(
+        `context ${CONTEXT.homeRegion} needs ${CONTEXT.organization} or ${CONTEXT.accounts}`,
+      );
+    return {};
+  }
+  return {
+    organization: {
+      ...(organizationId ? { organizationId } : {}),
+      accounts: [...new Set(accounts)].sort(),
+      ...(homeRegion ? { homeRegion } : {}),
+    },
   };
 }
 

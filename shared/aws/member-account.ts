@@ -17,6 +17,9 @@ import { sageMakerSdk } from './sagemaker';
 /** The role every member account holds for the remediator (cdk/member-role-stack.ts creates it). */
 export const MEMBER_ROLE_NAME = 'GtPermissionsRemediatorMember';
 
+/** The function role's fixed name in organisation mode, so member templates can name it before it exists. */
+export const FUNCTION_ROLE_NAME = 'GtPermissionsRemediatorFunction';
+
 /** The session name the remediator uses in member accounts (it shows in their CloudTrail). */
 export const MEMBER_SESSION_NAME = 'gt-permissions-remediator';
 

@@ -8,6 +8,15 @@ export function partitionOf(arn: string): string {
   return /^arn:(aws[a-z-]*):/.exec(arn)?.[1] ?? 'aws';
 }
 
+/** The partition of a region name: `cn-*` → aws-cn, `us-gov-*` → aws-us-gov, `us-iso*` → aws-iso*, else aws. */
+export function partitionOfRegion(region: string): string {
+  if (region.startsWith('cn-')) return 'aws-cn';
+  if (region.startsWith('us-gov-')) return 'aws-us-gov';
+  if (region.startsWith('us-isob-')) return 'aws-iso-b';
+  if (region.startsWith('us-iso-')) return 'aws-iso';
+  return 'aws';
+}
+
 /** The account field of an ARN (empty for S3 and AWS-managed policies). */
 export function accountOf(arn: string): string {
   return arn.split(':')[4] ?? '';

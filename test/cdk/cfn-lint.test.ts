@@ -31,8 +31,8 @@ function describeRun(run: SpawnSyncReturns<string>): string {
   return `exit ${String(run.status)}\n${run.stdout}\n${run.stderr}`;
 }
 
-/** `cdk synth` exactly as a user runs it (cdk.json app, no network needed), into `outdir`. */
-function synthWithCli(outdir: string, context: Record<string, string>): string {
+/** `cdk synth` exactly as a user runs it (cdk.json app, no network needed), into `outdir`: every template. */
+function synthWithCli(outdir: string, context: Record<string, string>): string[] {
   const contextArgs = Object.entries(context).flatMap(([key, value]) => ['-c', `${key}=${value}`]);
   const run = spawnSync(CDK, ['synth', '--quiet', '--output', outdir, ...contextArgs], {
     cwd: REPO_ROOT,
@@ -41,7 +41,9 @@ function synthWithCli(outdir: string, context: Record<string, string>): string {
     timeout: 120_000,
   });
   if (run.status !== 0) throw new Error(`cdk synth failed: ${describeRun(run)}`);
-  return path.join(outdir, TEMPLATE);
+  const written = fs.readdirSync(outdir).filter((name) => name.endsWith('.template.json'));
+  if (!written.includes(TEMPLATE)) throw new Error(`cdk synth wrote no ${TEMPLATE}: ${written.join(', ')}`);
+  return written.map((name) => path.join(outdir, name));
 }
 
 describe('synthesized template', () => {
@@ -51,9 +53,21 @@ describe('synthesized template', () => {
   beforeAll(() => {
     ensureCfnLint();
     workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gt-remediate-cfn-lint-'));
-    templates.push(synthWithCli(path.join(workDir, 'defaults'), {}));
+    templates.push(...synthWithCli(path.join(workDir, 'defaults'), {}));
+    // Organisation mode: the home stack and the standalone forwarder and member role templates.
+    const organization = synthWithCli(path.join(workDir, 'organization'), {
+      organization: 'o-a1b2c3d4e5',
+      accounts: '111111111111,222222222222',
+      homeRegion: 'eu-west-1',
+    });
+    expect(organization.map((file) => path.basename(file)).sort()).toEqual([
+      'GtPermissionsRemediator.template.json',
+      'GtPermissionsRemediatorForwarder.template.json',
+      'GtPermissionsRemediatorMember.template.json',
+    ]);
+    templates.push(...organization);
     templates.push(
-      synthWithCli(path.join(workDir, 'everything'), {
+      ...synthWithCli(path.join(workDir, 'everything'), {
         notificationEmail: 'ops@example.com',
         managedRolePatterns: 'arn:aws:iam::123456789012:role/labeling-*',
         managedRoleTag: 'gt-remediate=yes',
@@ -68,7 +82,7 @@ describe('synthesized template', () => {
     if (workDir) fs.rmSync(workDir, { recursive: true, force: true });
   });
 
-  it('passes cfn-lint without errors or warnings, with the defaults and with every option set', () => {
+  it('passes cfn-lint without errors or warnings: defaults, every option set, and the organisation templates', () => {
     const run = spawnSync(
       CFN_LINT,
       ['--format', 'parseable', '--ignore-checks', ...IGNORED_CHECKS, '--', ...templates],
