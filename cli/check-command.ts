@@ -43,6 +43,7 @@ export async function runCheck(flags: CheckFlags, io: Io, live: LiveRunner): Pro
   }
   if (flags.job) throw new InputError('--job reads the job from SageMaker: use it with --live');
   if (flags.region || flags.profile) throw new InputError('--region and --profile apply to --live only');
+  if (flags.account) throw new InputError('--account applies to --live only');
   if (!flags.event) throw new InputError('give --event FILE (the job to check)');
   const request = readRequest(flags.event);
   const inventory = loadSnapshot(flags.snapshot as string);

@@ -8,8 +8,15 @@ import { AwsFailureError, InterruptedError, oneLineText } from './cli-errors';
 import { InputError } from './input-files';
 import { processIo, type Io } from './io';
 import { runLive, type LiveRunner } from './live';
-import { withCoreOptions, withSubject, withTarget } from './options';
-import { runScan, runScanLive, type ScanFlags, type ScanRunner } from './scan-command';
+import { withAccount, withCoreOptions, withSubject, withTarget } from './options';
+import {
+  runFleetScanLive,
+  runScan,
+  runScanLive,
+  type FleetScanRunner,
+  type ScanFlags,
+  type ScanRunner,
+} from './scan-command';
 import { runSelftest, runSelftestLive, type SelftestFlags, type SelftestRunner } from './selftest-command';
 import { authorLive, registerAuthorCommand } from './author-command';
 
@@ -25,6 +32,7 @@ export async function main(
   live: LiveRunner = runLive,
   scan: ScanRunner = runScanLive,
   selftest: SelftestRunner = runSelftestLive,
+  fleet: FleetScanRunner = runFleetScanLive,
 ): Promise<number> {
   let status: number = EXIT.usage;
   const program = new Command('gt-remediate')
@@ -37,9 +45,11 @@ export async function main(
       outputError: (text, write) => write(commanderLine(text)),
     });
 
-  withTarget(
-    withSubject(withCoreOptions(program.command('check'))),
-    "the event's region; with --job, the SDK default region",
+  withAccount(
+    withTarget(
+      withSubject(withCoreOptions(program.command('check'))),
+      "the event's region; with --job, the SDK default region",
+    ),
   )
     .description('evaluate one labeling job (CloudTrail event or DescribeLabelingJob JSON); never writes')
     .option('--snapshot <dir>', 'offline account snapshot: iam.json and lambda.json')
@@ -49,9 +59,11 @@ export async function main(
       status = await runCheck(flags, io, live);
     });
 
-  withTarget(
-    withSubject(withCoreOptions(program.command('fix'))),
-    "the event's region; with --job, the SDK default region",
+  withAccount(
+    withTarget(
+      withSubject(withCoreOptions(program.command('fix'))),
+      "the event's region; with --job, the SDK default region",
+    ),
   )
     .description('evaluate one labeling job in the live account and apply the plan (asks first unless --yes)')
     .option('--live', 'use your AWS credentials (the only mode fix supports)')
@@ -70,8 +82,11 @@ export async function main(
     .option('--json', 'print one report JSON per job (JSON lines)')
     .option('--fix', 'apply the plans (asks first unless --yes)')
     .option('--yes', 'with --fix: apply without asking')
+    .option('--org', 'every ACTIVE account of your organisation (organizations:ListAccounts)')
+    .option('--accounts <ids>', 'these accounts, comma-separated (e.g. 111111111111,222222222222)')
+    .option('--regions <list>', "these regions, comma-separated (default: the CLI's region)")
     .action(async (flags: ScanFlags) => {
-      status = await runScan(flags, io, scan);
+      status = await runScan(flags, io, scan, fleet);
     });
 
   withTarget(program.command('selftest'), "the SDK's default region")

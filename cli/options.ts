@@ -20,10 +20,11 @@ export interface CoreFlags {
   context?: string[];
 }
 
-/** `--region` and `--profile`. */
+/** `--region`, `--profile` and (check, fix) `--account`. */
 export interface TargetFlags {
   region?: string;
   profile?: string;
+  account?: string;
 }
 
 /** `--event FILE` or `--job NAME`. */
@@ -63,6 +64,14 @@ export function withTarget(command: Command, regionDefault: string): Command {
     );
 }
 
+/** Adds --account (check and fix). */
+export function withAccount(command: Command): Command {
+  return command.option(
+    '--account <id>',
+    "with --live: the job's account, reached through its GtPermissionsRemediatorMember role (default: yours)",
+  );
+}
+
 /** Adds --event and --job (exactly one is needed). */
 export function withSubject(command: Command): Command {
   return command
@@ -82,16 +91,40 @@ export function coreOptionsFromFlags(flags: CoreFlags): CoreOptions {
   };
 }
 
-/** --region and --profile, validated. */
+const REGION_NAME = /^[a-z]{2}(-[a-z]+)+-\d+$/;
+const ACCOUNT_ID = /^\d{12}$/;
+
+/** --region, --profile and --account, validated. */
 export function targetFromFlags(flags: TargetFlags): LiveTarget {
-  if (flags.region !== undefined && !/^[a-z]{2}(-[a-z]+)+-\d+$/.test(flags.region))
+  if (flags.region !== undefined && !REGION_NAME.test(flags.region))
     throw new InputError(`--region: "${flags.region}" is not a region name (e.g. us-east-1)`);
+  if (flags.account !== undefined && !ACCOUNT_ID.test(flags.account))
+    throw new InputError(`--account: "${flags.account}" is not a 12-digit account ID`);
   if (flags.profile !== undefined && flags.profile.trim() === '')
     throw new InputError('--profile needs a profile name');
   return {
     ...(flags.region ? { region: flags.region } : {}),
     ...(flags.profile ? { profile: flags.profile.trim() } : {}),
+    ...(flags.account ? { account: flags.account } : {}),
   };
+}
+
+/** A comma-separated list of account IDs (`--accounts`): each 12 digits, duplicates dropped, at least one. */
+export function parseAccountList(value: string, flag: string): string[] {
+  const ids = [...new Set(value.split(',').map((s) => s.trim()))].filter(Boolean);
+  const bad = ids.find((id) => !ACCOUNT_ID.test(id));
+  if (bad !== undefined) throw new InputError(`${flag}: "${bad}" is not a 12-digit account ID`);
+  if (ids.length === 0) throw new InputError(`${flag} needs at least one account ID`);
+  return ids;
+}
+
+/** A comma-separated list of region names (`--regions`): duplicates dropped, at least one. */
+export function parseRegionList(value: string, flag: string): string[] {
+  const regions = [...new Set(value.split(',').map((s) => s.trim()))].filter(Boolean);
+  const bad = regions.find((r) => !REGION_NAME.test(r));
+  if (bad !== undefined) throw new InputError(`${flag}: "${bad}" is not a region name (e.g. us-east-1)`);
+  if (regions.length === 0) throw new InputError(`${flag} needs at least one region`);
+  return regions;
 }
 
 /** The job to check live: the event file's request, or a job name. */

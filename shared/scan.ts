@@ -65,3 +65,57 @@ async function checkOne(
     return { job, problem: describeError(error) };
   }
 }
+
+/** A job entry of a fleet scan, with the region it was found in. */
+export type RegionScanEntry = ScanEntry & { region: string };
+
+/** One account of a fleet scan: every region's jobs, and one line for each part that could not be scanned. */
+export interface AccountScan {
+  account: string;
+  regions: string[];
+  entries: RegionScanEntry[];
+  /** Why the account could not be reached (its member role); then nothing else was scanned. */
+  unreachable?: string;
+  /** One line for each region whose jobs could not be listed. */
+  problems: string[];
+}
+
+/** Clients and flow settings for one account and region; rejects when the account cannot be reached. */
+export type AccountReacher = (account: string, region: string) => Promise<RemediationDeps>;
+
+/**
+ * Scans each account in each region, one after the other (IAM's quotas are per account; the SDK's
+ * adaptive retry handles the rest). An account that cannot be reached is `unreachable` and no
+ * further regions; a region whose jobs cannot be listed is one problem line; the others still run.
+ */
+export async function scanAccounts(
+  accounts: readonly string[],
+  regions: readonly string[],
+  reach: AccountReacher,
+  options: ScanOptions & { progress?: () => ScanOptions['onProgress'] } = {},
+): Promise<AccountScan[]> {
+  const { progress, ...scanOptions } = options;
+  const scans: AccountScan[] = [];
+  for (const account of accounts) {
+    const scan: AccountScan = { account, regions: [...regions], entries: [], problems: [] };
+    scans.push(scan);
+    for (const region of regions) {
+      let deps: RemediationDeps;
+      try {
+        deps = await reach(account, region);
+      } catch (error) {
+        // The member role is per account, not per region: one line for the account.
+        scan.unreachable = describeError(error);
+        break;
+      }
+      try {
+        const onProgress = progress?.();
+        const entries = await scanJobs(deps, { ...scanOptions, ...(onProgress ? { onProgress } : {}) });
+        scan.entries.push(...entries.map((e) => ({ ...e, region })));
+      } catch (error) {
+        scan.problems.push(`${region}: ${describeError(error)}`);
+      }
+    }
+  }
+  return scans;
+}
