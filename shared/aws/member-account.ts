@@ -4,7 +4,7 @@
  * Reports, the result event and the dry-run flag always stay with the home account and region.
  */
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { IAMClient } from '@aws-sdk/client-iam';
+import { GetRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import type { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { SNSClient } from '@aws-sdk/client-sns';
@@ -157,16 +157,36 @@ export function memberClientsFactory(options: MemberAccessOptions): MemberAccess
     return options.organizationId ? 'organization' : 'no';
   };
 
+  /** Organisation accounts whose member role was seen; a refusal is not cached (the role may arrive later). */
+  const confirmed = new Set<string>();
+
+  /**
+   * Organisation mode: the function's policy may assume the member role only in accounts of the
+   * organisation (aws:ResourceOrgID), so an account outside it fails at AssumeRole. The session then
+   * reads the member role itself: the credentials must belong to that account and its role must exist
+   * (an emulator, or a misconfigured STS endpoint, would otherwise pass any account).
+   */
+  const memberRoleConfirmed = async (accountId: string): Promise<boolean> => {
+    if (confirmed.has(accountId)) return true;
+    const expected = memberRoleArn(options.partition, accountId);
+    const iam = new IAMClient({ region: options.homeRegion, credentials: () => credentialsOf(accountId) });
+    try {
+      const { Role } = await iam.send(new GetRoleCommand({ RoleName: MEMBER_ROLE_NAME }));
+      if (Role?.Arn !== expected) return false;
+      confirmed.add(accountId);
+      return true;
+    } catch {
+      return false;
+    } finally {
+      iam.destroy();
+    }
+  };
+
   const accountAllowed = async (accountId: string): Promise<boolean> => {
     const served = isServed(accountId);
     if (served === 'home' || served === 'listed') return true;
     if (served === 'no' || !/^\d{12}$/.test(accountId)) return false;
-    // Organisation mode: the function's policy may assume the member role only in accounts of the
-    // organisation (aws:ResourceOrgID), so an account outside it fails here.
-    return credentialsOf(accountId).then(
-      () => true,
-      () => false,
-    );
+    return memberRoleConfirmed(accountId);
   };
 
   const clientsFor = async (accountId: string, region: string): Promise<AwsClients | undefined> => {

@@ -6,6 +6,7 @@ import {
   CREDENTIAL_REFRESH_MARGIN_MS,
   memberAccessFromConfig,
   memberClientsFactory,
+  MEMBER_ROLE_NAME,
   memberRoleArn,
 } from '../../shared/aws/member-account';
 import { ACCOUNT, REGION } from '../support/aws-world';
@@ -13,6 +14,8 @@ import { ACCOUNT, REGION } from '../support/aws-world';
 const MEMBER = '111111111111';
 const STRANGER = '999999999999';
 const ORG = 'o-a1b2c3d4e5';
+/** An organisation account of this file only (other deployed suites create member roles in theirs). */
+const ORG_MEMBER = '210987654329';
 
 /** IAM clients of `accountId` in moto, through a session of its member role. */
 async function iamOf(accountId: string): Promise<IAMClient> {
@@ -119,23 +122,44 @@ describe('memberClientsFactory', () => {
     expect(renewed.accessKeyId).not.toBe(first);
   });
 
-  it('in organisation mode serves an account whose member role can be assumed, and refuses one whose role cannot', async () => {
-    // moto lets any role be assumed; STS refusing the role outside the organisation is mocked
+  it('in organisation mode serves an account whose member role exists, and refuses one without it', async () => {
+    // Given the member role in ORG_MEMBER only (moto's STS issues credentials for any role ARN, so the
+    // factory's own read of the member role is what tells them apart)
+    const memberIam = await iamOf(ORG_MEMBER);
+    await memberIam
+      .send(
+        new CreateRoleCommand({
+          RoleName: MEMBER_ROLE_NAME,
+          AssumeRolePolicyDocument: JSON.stringify(trustAccount(ACCOUNT)),
+        }),
+      )
+      .catch((error: unknown) => {
+        if ((error as { name?: string }).name !== 'EntityAlreadyExists') throw error;
+      });
+    memberIam.destroy();
+    const access = memberClientsFactory({
+      home,
+      homeAccountId: ACCOUNT,
+      homeRegion: REGION,
+      partition: 'aws',
+      organizationId: ORG,
+    });
+    // Then the account without the role is refused and the one with it served through its session
+    expect(await access.accountAllowed(STRANGER)).toBe(false);
+    expect(await access.clientsFor(STRANGER, REGION)).toBeUndefined();
+    expect(await access.accountAllowed(ORG_MEMBER)).toBe(true);
+    const member = await access.clientsFor(ORG_MEMBER, REGION);
+    expect(member && (await accessKeyOf(member))).not.toBe(await accessKeyOf(home));
+  });
+
+  it('in organisation mode refuses an account where STS denies the member role', async () => {
+    // Given STS refusing the role outside the organisation (mocked: moto does not evaluate aws:ResourceOrgID)
     const sts = new STSClient({ region: REGION });
-    const stub = mockClient(sts);
-    stub
-      .on(AssumeRoleCommand, { RoleArn: memberRoleArn('aws', STRANGER) })
+    mockClient(sts)
+      .on(AssumeRoleCommand)
       .rejects(
         Object.assign(new Error('not authorized to perform: sts:AssumeRole'), { name: 'AccessDenied' }),
       );
-    stub.on(AssumeRoleCommand, { RoleArn: memberRoleArn('aws', MEMBER) }).resolves({
-      Credentials: {
-        AccessKeyId: 'ASIAMEMBER',
-        SecretAccessKey: 'secret',
-        SessionToken: 'token',
-        Expiration: new Date(Date.now() + 3_600_000),
-      },
-    });
     const access = memberClientsFactory({
       home,
       homeAccountId: ACCOUNT,
@@ -144,10 +168,8 @@ describe('memberClientsFactory', () => {
       organizationId: ORG,
       sts,
     });
-    expect(await access.accountAllowed(STRANGER)).toBe(false);
-    expect(await access.clientsFor(STRANGER, REGION)).toBeUndefined();
-    const member = await access.clientsFor(MEMBER, REGION);
-    expect(member && (await accessKeyOf(member))).toBe('ASIAMEMBER');
+    expect(await access.accountAllowed(MEMBER)).toBe(false);
+    expect(await access.clientsFor(MEMBER, REGION)).toBeUndefined();
   });
 
   it('is configured from the function role ARN and region, or not at all', () => {
@@ -163,6 +185,15 @@ function trustLambda(): object {
     Version: '2012-10-17',
     Statement: [
       { Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' },
+    ],
+  };
+}
+
+function trustAccount(accountId: string): object {
+  return {
+    Version: '2012-10-17',
+    Statement: [
+      { Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${accountId}:root` }, Action: 'sts:AssumeRole' },
     ],
   };
 }
