@@ -14,7 +14,7 @@ import { NotificationTopics } from './notification-topics';
 import { RemediateFunction } from './remediate-function';
 import { RemediationAlarms } from './remediation-alarms';
 import { SelftestRule } from './selftest-rule';
-import { ACCOUNT_ROLES, remediatorStatements } from './remediator-permissions';
+import { ACCOUNT_ROLES, remediatorStatements, SERVED_ACCOUNT_ROLES } from './remediator-permissions';
 import type { OrganizationSettings, StackSettings } from './stack-settings';
 
 /** Successful CreateLabelingJob calls as CloudTrail reports them (the remediator's and the forwarder's rule). */
@@ -93,7 +93,12 @@ export class RemediationStack extends Stack {
       [ENV.topicArn]: this.notifications.reportTopic.topicArn,
       [ENV.dryRunParameterName]: this.dryRunParameter.parameterName,
       [ENV.strategy]: settings.strategy,
-      [ENV.scopeRolePatterns]: managedRolePatterns.join(','),
+      // Organisation mode with the default scope: every served account's roles (each member role may
+      // write only its own account's roles; the function's own policy only the home account's).
+      [ENV.scopeRolePatterns]: (organization && settings.managedRolePatterns.length === 0
+        ? [SERVED_ACCOUNT_ROLES]
+        : managedRolePatterns
+      ).join(','),
       [ENV.eventBusName]: this.resultBus.eventBusName,
       [ENV.notifyCompliant]: String(settings.notifyCompliant),
       [ENV.selfRoleArn]: role.roleArn,

@@ -23,6 +23,13 @@ const account = Aws.ACCOUNT_ID;
 /** Every role of the deployment account: the default managed role scope. */
 export const ACCOUNT_ROLES = `arn:${partition}:iam::${account}:role/*`;
 
+/**
+ * Organisation mode: the flow's scope filter (SCOPE_ROLE_PATTERNS) for jobs of every served account.
+ * Not a grant: the function's own IAM policy stays on ACCOUNT_ROLES, and each member account's role
+ * on its own ACCOUNT_ROLES; which accounts are served is ALLOWED_ACCOUNTS/ORGANIZATION_ID's decision.
+ */
+export const SERVED_ACCOUNT_ROLES = `arn:${partition}:iam::*:role/*`;
+
 /** Service-linked roles in any account: never written, whatever the scope says. */
 export const SERVICE_LINKED_ROLES = `arn:${partition}:iam::*:role/aws-service-role/*`;
 
