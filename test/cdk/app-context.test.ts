@@ -26,6 +26,19 @@ describe('cdk/app.ts with a bad context value', () => {
     ],
     [{ notifyCompliant: 'yes' }, /^gt-permissions-remediator: context notifyCompliant must be true or false/],
     [{ emailOutcomes: 'remediated,sent' }, /^gt-permissions-remediator: context emailOutcomes: "sent"/],
+    [{ organization: 'acme' }, /^gt-permissions-remediator: context organization is not an organization ID/],
+    [
+      { accounts: '1234,111111111111' },
+      /^gt-permissions-remediator: context accounts: "1234" is not a 12-digit/,
+    ],
+    [
+      { organization: 'o-a1b2c3d4e5', homeRegion: 'Frankfurt' },
+      /^gt-permissions-remediator: context homeRegion is not a region name: "Frankfurt"$/,
+    ],
+    [
+      { homeRegion: 'eu-west-1' },
+      /^gt-permissions-remediator: context homeRegion needs organization or accounts$/,
+    ],
   ])(
     '%j: one stderr line naming the key, exit 2',
     async (context, message) => {

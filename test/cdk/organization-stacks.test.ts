@@ -1,8 +1,10 @@
 import { App, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import { buildStacks, STACK_NAMES, type AppStacks } from '../../cdk/app-stacks';
 import { ForwarderStack } from '../../cdk/forwarder-stack';
 import { MemberRoleStack } from '../../cdk/member-role-stack';
+import { cdkJsonContext } from './stack-fixture';
 
 const ROLE_ARN = 'arn:aws:iam::123456789012:role/GtPermissionsRemediatorFunction';
 const BUS_ARN = 'arn:aws:events:us-east-1:123456789012:event-bus/GtPermissionsRemediator-home';
@@ -98,6 +100,159 @@ describe('organisation StackSet templates', () => {
   });
 
   it('cdk-nag reports nothing that is not explained on the construct it concerns', () => {
+    expect(unexplainedNagIds(app)).toEqual([]);
+  });
+});
+
+/** The app in organisation mode, as `cdk synth -c organization=... -c accounts=... -c homeRegion=...` builds it. */
+function organisationApp(context: Record<string, string>, account = '123456789012'): AppStacks {
+  const saved = process.env.CDK_DEFAULT_ACCOUNT;
+  process.env.CDK_DEFAULT_ACCOUNT = account;
+  try {
+    const app = new App({ context: { ...cdkJsonContext(), 'aws:cdk:bundling-stacks': [], ...context } });
+    return buildStacks(app);
+  } finally {
+    if (saved === undefined) delete process.env.CDK_DEFAULT_ACCOUNT;
+    else process.env.CDK_DEFAULT_ACCOUNT = saved;
+  }
+}
+
+type Statement = { Sid?: string; Effect: string; Action: unknown; Resource: unknown; Condition?: unknown };
+
+function policyStatements(template: Template): Statement[] {
+  return Object.values(template.findResources('AWS::IAM::Policy')).flatMap(
+    (p) =>
+      (p as { Properties: { PolicyDocument: { Statement: Statement[] } } }).Properties.PolicyDocument
+        .Statement,
+  );
+}
+
+describe('organisation home stack', () => {
+  const stacks = organisationApp({
+    organization: 'o-a1b2c3d4e5',
+    accounts: '222222222222,111111111111',
+    homeRegion: 'eu-west-1',
+  });
+  const home = Template.fromStack(stacks.remediator);
+  const functionEnv = (): Record<string, unknown> => {
+    const [fn] = Object.values(
+      home.findResources('AWS::Lambda::Function', { Properties: { ReservedConcurrentExecutions: 1 } }),
+    ) as {
+      Properties: { Environment: { Variables: Record<string, unknown> } };
+    }[];
+    return fn?.Properties.Environment.Variables ?? {};
+  };
+
+  it('is pinned to the home region and writes the forwarder and member templates beside it', () => {
+    expect(stacks.remediator.region).toBe('eu-west-1');
+    expect(stacks.forwarder?.stackName).toBe(STACK_NAMES.forwarder);
+    expect(stacks.member?.stackName).toBe(STACK_NAMES.member);
+    // The StackSet templates name the home bus and the function role of this home account and region
+    const forwarder = Template.fromStack(stacks.forwarder as ForwarderStack).toJSON() as {
+      Parameters: Record<string, { Default?: string }>;
+    };
+    expect(forwarder.Parameters.HomeBusArn?.Default).toBe(
+      'arn:aws:events:eu-west-1:123456789012:event-bus/GtPermissionsRemediator-home',
+    );
+    const member = Template.fromStack(stacks.member as MemberRoleStack).toJSON() as {
+      Parameters: Record<string, { Default?: string }>;
+    };
+    expect(member.Parameters.RemediatorRoleArn?.Default).toBe(
+      'arn:aws:iam::123456789012:role/GtPermissionsRemediatorFunction',
+    );
+    expect(member.Parameters.OrganizationId?.Default).toBe('o-a1b2c3d4e5');
+  });
+
+  it('home bus accepts PutEvents only from the organisation or the listed accounts', () => {
+    home.hasResourceProperties('AWS::Events::EventBus', { Name: 'GtPermissionsRemediator-home' });
+    const policies = Object.values(home.findResources('AWS::Events::EventBusPolicy')) as {
+      Properties: { Statement: { Sid: string; Principal: unknown; Condition?: unknown; Action: string } };
+    }[];
+    const bySid = new Map(
+      policies.map((p) => [p.Properties.Statement.Sid.replace(/^cdk-/, ''), p.Properties.Statement]),
+    );
+    expect([...bySid.keys()].sort()).toEqual(['PutEventsFromListedAccounts', 'PutEventsFromOrganization']);
+    expect(bySid.get('PutEventsFromOrganization')).toMatchObject({
+      Action: 'events:PutEvents',
+      Principal: { AWS: '*' },
+      Condition: { StringEquals: { 'aws:PrincipalOrgID': 'o-a1b2c3d4e5' } },
+    });
+    expect(JSON.stringify(bySid.get('PutEventsFromListedAccounts')?.Principal)).toMatch(
+      /111111111111.*222222222222/,
+    );
+    expect(bySid.get('PutEventsFromListedAccounts')?.Condition).toBeUndefined();
+  });
+
+  it('a rule on the home bus sends CreateLabelingJob to the one function, with the dead-letter queue', () => {
+    const [busId] = Object.keys(
+      home.findResources('AWS::Events::EventBus', { Properties: { Name: 'GtPermissionsRemediator-home' } }),
+    );
+    home.hasResourceProperties('AWS::Events::Rule', {
+      EventBusName: { Ref: busId },
+      EventPattern: Match.objectLike({ detail: Match.objectLike({ eventName: ['CreateLabelingJob'] }) }),
+      Targets: [Match.objectLike({ DeadLetterConfig: Match.objectLike({ Arn: Match.anyValue() }) })],
+    });
+    // The one writer: a single function with reserved concurrency 1, targeted by both rules
+    const functions = Object.keys(
+      home.findResources('AWS::Lambda::Function', { Properties: { ReservedConcurrentExecutions: 1 } }),
+    );
+    expect(functions).toHaveLength(1);
+    const targets = Object.values(home.findResources('AWS::Events::Rule')).flatMap(
+      (r) => (r as { Properties: { Targets?: { Arn: unknown }[] } }).Properties.Targets ?? [],
+    );
+    const lambdaTargets = targets.filter((t) => JSON.stringify(t.Arn).includes(functions[0]));
+    expect(lambdaTargets.length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('the function role has the fixed name, assumes only the member role, and its env names who is served', () => {
+    home.hasResourceProperties('AWS::IAM::Role', { RoleName: 'GtPermissionsRemediatorFunction' });
+    const assume = policyStatements(home).filter((s) => s.Action === 'sts:AssumeRole');
+    expect(assume.map((s) => s.Sid).sort()).toEqual([
+      'AssumeMemberRoleInListedAccounts',
+      'AssumeMemberRoleInOrganization',
+    ]);
+    for (const s of assume)
+      expect(JSON.stringify(s.Resource)).toMatch(/:role\/GtPermissionsRemediatorMember"/);
+    expect(assume.find((s) => s.Sid === 'AssumeMemberRoleInOrganization')?.Condition).toEqual({
+      StringEquals: { 'aws:ResourceOrgID': 'o-a1b2c3d4e5' },
+    });
+    const env = functionEnv();
+    expect(env.ORGANIZATION_ID).toBe('o-a1b2c3d4e5');
+    expect(env.ALLOWED_ACCOUNTS).toBe('111111111111,222222222222');
+    // Jobs of member accounts are in the flow's scope; the function's own writes stay in its account
+    expect(JSON.stringify(env.SCOPE_ROLE_PATTERNS)).toContain(':iam::*:role/*');
+    const writes = policyStatements(home).find((s) => s.Sid === 'WriteManagedRoles');
+    expect(JSON.stringify(writes?.Resource)).toContain('AWS::AccountId');
+    expect(JSON.stringify(writes?.Resource)).not.toContain(':iam::*:role/*');
+  });
+
+  it('outputs what the StackSets take as parameters', () => {
+    const outputs = home.toJSON() as { Outputs: Record<string, unknown> };
+    expect(Object.keys(outputs.Outputs)).toEqual(expect.arrayContaining(['FunctionRoleArn', 'HomeBusArn']));
+  });
+
+  it('with listed accounts only: no organisation condition anywhere, no OrganizationId parameter', () => {
+    const listed = organisationApp({ accounts: '111111111111' });
+    const json = JSON.stringify(Template.fromStack(listed.remediator).toJSON());
+    expect(json).not.toContain('aws:PrincipalOrgID');
+    expect(json).not.toContain('aws:ResourceOrgID');
+    const member = Template.fromStack(listed.member as MemberRoleStack).toJSON() as {
+      Parameters: Record<string, unknown>;
+    };
+    expect(Object.keys(member.Parameters)).not.toContain('OrganizationId');
+    expect(JSON.stringify(member)).not.toContain('aws:PrincipalOrgID');
+  });
+
+  it('single account: no home bus, no fixed role name, the flow scope is the account', () => {
+    const single = organisationApp({});
+    expect(single.forwarder).toBeUndefined();
+    const template = Template.fromStack(single.remediator);
+    expect(Object.keys(template.findResources('AWS::Events::EventBusPolicy'))).toEqual([]);
+    expect(JSON.stringify(template.toJSON())).not.toContain('GtPermissionsRemediatorFunction');
+  });
+
+  it('cdk-nag reports nothing unexplained on the home stack', () => {
+    const app = stacks.remediator.node.root as App;
     expect(unexplainedNagIds(app)).toEqual([]);
   });
 });
