@@ -8,12 +8,14 @@ export function partitionOf(arn: string): string {
   return /^arn:(aws[a-z-]*):/.exec(arn)?.[1] ?? 'aws';
 }
 
-/** The partition of a region name: `cn-*` → aws-cn, `us-gov-*` → aws-us-gov, `us-iso*` → aws-iso*, else aws. */
+/** The partition of a region name: `cn-*` → aws-cn, `us-gov-*` → aws-us-gov, `us-iso*`/`eu-isoe-*` → aws-iso*, else aws. */
 export function partitionOfRegion(region: string): string {
   if (region.startsWith('cn-')) return 'aws-cn';
   if (region.startsWith('us-gov-')) return 'aws-us-gov';
   if (region.startsWith('us-isob-')) return 'aws-iso-b';
   if (region.startsWith('us-iso-')) return 'aws-iso';
+  if (region.startsWith('eu-isoe-')) return 'aws-iso-e';
+  if (region.startsWith('us-isof-')) return 'aws-iso-f';
   return 'aws';
 }
 

@@ -2,6 +2,7 @@
 import { defaultDeps, handler } from '../../functions/remediate/handler';
 import { ConfigError, configFromEnv, ENV } from '../../shared/config';
 import { DEFAULT_CORE_OPTIONS } from '../../shared/core';
+import { partitionOfRegion } from '../../shared/core/arn';
 
 const TOPIC = 'arn:aws:sns:us-east-1:123456789012:gt-remediator-reports';
 const minimal = { TOPIC_ARN: TOPIC, DRY_RUN_PARAMETER_NAME: '/gt-remediator/dry-run' };
@@ -70,8 +71,52 @@ describe('configFromEnv', () => {
     ],
     ['SCOPE_TAG without =', { ...minimal, SCOPE_TAG: 'gt-remediation' }, ENV.scopeTag],
     ['NOTIFY_COMPLIANT not a boolean', { ...minimal, NOTIFY_COMPLIANT: 'yes' }, ENV.notifyCompliant],
+    [
+      'ALLOWED_ACCOUNTS with a short ID',
+      { ...minimal, ALLOWED_ACCOUNTS: '1111,222222222222' },
+      ENV.allowedAccounts,
+    ],
+    [
+      'ALLOWED_ACCOUNTS with an ARN',
+      { ...minimal, ALLOWED_ACCOUNTS: 'arn:aws:iam::111111111111:root' },
+      ENV.allowedAccounts,
+    ],
+    ['ORGANIZATION_ID not o-...', { ...minimal, ORGANIZATION_ID: 'r-ab12' }, ENV.organizationId],
   ])('rejects %s, naming the variable', (_case, env, variable) => {
     expect(errorFor(env).message).toContain(variable);
+  });
+});
+
+describe('organisation mode settings', () => {
+  it('reads the listed accounts and the organisation ID', () => {
+    const config = configFromEnv({
+      ...minimal,
+      ALLOWED_ACCOUNTS: '111111111111, 222222222222',
+      ORGANIZATION_ID: 'o-a1b2c3d4e5',
+    });
+    expect(config.allowedAccounts).toEqual(['111111111111', '222222222222']);
+    expect(config.organizationId).toBe('o-a1b2c3d4e5');
+  });
+
+  it('serves only its own account when neither is set', () => {
+    const config = configFromEnv({ ...minimal, ALLOWED_ACCOUNTS: '', ORGANIZATION_ID: ' ' });
+    expect(config.allowedAccounts).toBeUndefined();
+    expect(config.organizationId).toBeUndefined();
+  });
+});
+
+describe('partitionOfRegion', () => {
+  it.each([
+    ['us-east-1', 'aws'],
+    ['eu-west-1', 'aws'],
+    ['cn-north-1', 'aws-cn'],
+    ['us-gov-west-1', 'aws-us-gov'],
+    ['us-iso-east-1', 'aws-iso'],
+    ['us-isob-east-1', 'aws-iso-b'],
+    ['eu-isoe-west-1', 'aws-iso-e'],
+    ['us-isof-south-1', 'aws-iso-f'],
+  ])('%s is in %s', (region, partition) => {
+    expect(partitionOfRegion(region)).toBe(partition);
   });
 });
 
