@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --json] [-- --latency MS]`: asset size, cold start, calls and time per event (also
+ * `npm run bench [-- --json] [-- --latency MS] [-- --only PART,...] [-- --scan-jobs N]`: asset size, cold start, calls and time per event (also
  * under a fixed per-call latency, with the critical path), a 10,000-job scan and the offline core.
  * Prints a table and one JSON object (only the JSON with --json); progress goes to stderr. Starts its
  * own moto server (test/support), or reuses GT_MOTO_ENDPOINT.
@@ -32,24 +32,37 @@ async function main(): Promise<void> {
       node: process.version,
     },
   };
-  log('cdk synth with bundling ...');
-  const asset = buildAsset();
-  Object.assign(result, measureAsset(asset));
-  log('cold starts (11 interleaved runs each) ...');
-  Object.assign(result, measureColdStart(asset));
-  rmSync(dirname(dirname(asset.dir)), { recursive: true, force: true });
-  log('checkJob on a 1,000-role snapshot ...');
-  Object.assign(result, await measureCheck());
-  log('starting moto ...');
-  await startMoto();
-  try {
-    log(`handler (latency ${args.latencyMs} ms per call) ...`);
-    Object.assign(result, await measureHandler(args.latencyMs));
-    await resetMoto();
-    log('scan of 10,000 jobs ...');
-    Object.assign(result, await measureScan());
-  } finally {
-    await stopMotoServer();
+  const { only } = args;
+  if (only.has('asset') || only.has('cold-start')) {
+    log('cdk synth with bundling ...');
+    const asset = buildAsset();
+    if (only.has('asset')) Object.assign(result, measureAsset(asset));
+    if (only.has('cold-start')) {
+      log('cold starts (11 interleaved runs each) ...');
+      Object.assign(result, measureColdStart(asset));
+    }
+    rmSync(dirname(dirname(asset.dir)), { recursive: true, force: true });
+  }
+  if (only.has('check')) {
+    log('checkJob on a 1,000-role snapshot ...');
+    Object.assign(result, await measureCheck());
+  }
+  if (only.has('handler') || only.has('scan')) {
+    log('starting moto ...');
+    await startMoto();
+    try {
+      if (only.has('handler')) {
+        log(`handler (latency ${args.latencyMs} ms per call) ...`);
+        Object.assign(result, await measureHandler(args.latencyMs));
+        await resetMoto();
+      }
+      if (only.has('scan')) {
+        log(`scan of ${args.scanJobs.toLocaleString('en')} jobs ...`);
+        Object.assign(result, await measureScan(args.scanJobs));
+      }
+    } finally {
+      await stopMotoServer();
+    }
   }
   result.benchSeconds = round((Date.now() - started) / 1000);
   if (!args.json) {

@@ -1,4 +1,4 @@
-/** `scan` of 10,000 jobs over 20 roles (19 execution roles, 1 role of 4 functions) against moto; SageMaker mocked. */
+/** `scan` of 10,000 jobs (or `jobs`) over 20 roles (19 execution roles, 1 role of 4 functions) against moto; SageMaker mocked. */
 import { DescribeLabelingJobCommand, ListLabelingJobsCommand } from '@aws-sdk/client-sagemaker';
 import { mockClient } from 'aws-sdk-client-mock';
 import { createClients, type CallCounter } from '../shared/aws/clients';
@@ -21,13 +21,12 @@ import {
 import { describedJob } from '../test/support/labeling-jobs';
 import { msSince, round, sortedCounts, totalCalls } from './stats';
 
-const JOBS = 10_000;
 const EXEC_ROLES = 19;
 const FUNCTIONS = ['bs-pre-a', 'bs-pre-b', 'bs-post-a', 'bs-post-b'];
 const BUCKET = 'bench-scan-data';
 
 /** scanJobs, scanMs, scanApiCalls (IAM + Lambda), scanRoles. */
-export async function measureScan() {
+export async function measureScan(jobs = 10_000) {
   const seed = createSeedClients();
   const execRoles = Array.from({ length: EXEC_ROLES }, (_, k) => `bs-exec-${k}`);
   let fnRoleArn = '';
@@ -67,18 +66,18 @@ export async function measureScan() {
     destroySeedClients(seed);
   }
 
-  const names = Array.from({ length: JOBS }, (_, i) => `bs-job-${String(i).padStart(5, '0')}`);
+  const names = Array.from({ length: jobs }, (_, i) => `bs-job-${String(i).padStart(5, '0')}`);
   const counter: CallCounter = new Map();
   const clients = createClients({ region: REGION, counter, retryMode: 'adaptive', maxAttempts: 8 });
   const sagemaker = mockClient(clients.sagemaker);
   sagemaker.on(ListLabelingJobsCommand).callsFake((input: { NextToken?: string; MaxResults?: number }) => {
     const from = Number(input.NextToken ?? '0');
-    const to = Math.min(from + (input.MaxResults ?? 100), JOBS);
+    const to = Math.min(from + (input.MaxResults ?? 100), jobs);
     return Promise.resolve({
       LabelingJobSummaryList: names
         .slice(from, to)
         .map((LabelingJobName) => ({ LabelingJobName, LabelingJobStatus: 'InProgress' })),
-      ...(to < JOBS ? { NextToken: String(to) } : {}),
+      ...(to < jobs ? { NextToken: String(to) } : {}),
     });
   });
   sagemaker.on(DescribeLabelingJobCommand).callsFake((input: { LabelingJobName: string }) => {
