@@ -1,0 +1,349 @@
+/**
+ * The single-account shape as deployed: `cdk synth` output created in moto's CloudFormation, the
+ * deployed function's bundle run with its deployed configuration, a job fixed (and, in dry-run,
+ * only proposed), and every AWS call it made proven allowed by the deployed role, and nothing more.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { GetRoleCommand } from '@aws-sdk/client-iam';
+import { GetParameterCommand } from '@aws-sdk/client-ssm';
+import {
+  ListTargetsByRuleCommand,
+  DescribeRuleCommand,
+  EventBridgeClient,
+} from '@aws-sdk/client-eventbridge';
+import { GetFunctionConcurrencyCommand } from '@aws-sdk/client-lambda';
+import { STACK_NAMES } from '../../cdk/app-stacks';
+import { ENV } from '../../shared/config';
+import type { Report } from '../../shared/core';
+import { statementsOf } from '../../shared/core/policy-document';
+import {
+  ACCOUNT,
+  REGION,
+  createSeedClients,
+  destroySeedClients,
+  policy,
+  setParameter,
+  snapshotRole,
+  type SeedClients,
+} from '../support/aws-world';
+import { deployStack, type DeployedStack } from '../support/cfn-deploy';
+import type { FunctionProcess } from '../support/deployed-function';
+import {
+  launchDeployedFunction,
+  readDeployedFunction,
+  subscribeSinks,
+  type DeployedFunctionConfig,
+  type DeployedSinks,
+} from '../support/deployed-stack-world';
+import {
+  decide,
+  forbiddenRequests,
+  judgeCalls,
+  readDeployedRole,
+  roleArnResolver,
+  type DeployedRole,
+} from '../support/least-privilege';
+import {
+  expectedInvokePolicy,
+  expectedTrustStatement,
+  labelingJobEvent,
+  seedJobWorld,
+  type JobWorld,
+} from '../support/labeling-job-world';
+import { describedJob } from '../support/labeling-jobs';
+import { resetMoto } from '../support/moto-reset';
+import { startRecordingProxy, type RecordingProxy } from '../support/recording-proxy';
+import { synthesizeApp, type SynthesizedApp } from '../support/synth-app';
+
+const HOME = { accountId: ACCOUNT, region: REGION };
+
+/** The rule's pattern as EventBridge stores it (cdk/remediation-stack.ts createLabelingJobPattern). */
+const CREATE_LABELING_JOB_PATTERN = {
+  source: ['aws.sagemaker'],
+  'detail-type': ['AWS API Call via CloudTrail'],
+  detail: {
+    eventSource: ['sagemaker.amazonaws.com'],
+    eventName: ['CreateLabelingJob'],
+    errorCode: [{ exists: false }],
+  },
+};
+
+/** The report the function returned, or a failure naming what it returned instead. */
+function reportOf(result: Awaited<ReturnType<FunctionProcess['invoke']>>): Report {
+  if (!result.ok) throw new Error(`the function threw ${result.error.name}: ${result.error.message}`);
+  const value = result.value as { kind: string; report?: Report };
+  if (value.kind !== 'report' || !value.report) throw new Error(`no report: ${JSON.stringify(value)}`);
+  return value.report;
+}
+
+describe('the single-account stack, deployed into moto', () => {
+  let workDir: string;
+  let app: SynthesizedApp;
+  let deployed: DeployedStack;
+  let config: DeployedFunctionConfig;
+  let proxy: RecordingProxy;
+  let fn: FunctionProcess;
+  let sinks: DeployedSinks;
+  let seed: SeedClients;
+
+  beforeAll(async () => {
+    // The organisation file deploys stacks of the same names into the same account: start empty.
+    await resetMoto();
+    workDir = mkdtempSync(join(tmpdir(), 'gt-deployed-single-'));
+    app = synthesizeApp(join(workDir, 'cdk.out'));
+    const stack = app.stacks[STACK_NAMES.remediator];
+    if (!stack) throw new Error(`cdk synth wrote no ${STACK_NAMES.remediator} stack`);
+    deployed = await deployStack(stack, HOME);
+    config = await readDeployedFunction(deployed);
+    const asset = stack.zipAssets[0];
+    if (!asset) throw new Error('the stack has no function asset');
+    proxy = await startRecordingProxy();
+    fn = launchDeployedFunction(config, asset.sourceDir, proxy, REGION);
+    sinks = await subscribeSinks(HOME, deployed.outputs.TopicArn ?? '', deployed.outputs.ResultBusName ?? '');
+    seed = createSeedClients();
+  }, 120_000);
+
+  afterAll(async () => {
+    await fn?.stop();
+    await proxy?.close();
+    sinks?.close();
+    if (seed) destroySeedClients(seed);
+    rmSync(workDir, { recursive: true, force: true });
+  });
+
+  describe('CreateStack', () => {
+    it('creates every resource type moto implements, and moto skips only the ones it does not', () => {
+      // moto 5.2.5's CloudFormation has no model for these types and skips them (with a warning):
+      // topic and queue policies, the email subscriptions (conditional on an address anyway), the
+      // async invoke config (retries, max age, on-failure DLQ) and the alarms. Nothing here fakes them.
+      expect(Object.values(deployed.skipped).sort()).toEqual([
+        'AWS::CloudWatch::Alarm',
+        'AWS::CloudWatch::Alarm',
+        'AWS::Lambda::EventInvokeConfig',
+        'AWS::SNS::Subscription',
+        'AWS::SNS::Subscription',
+        'AWS::SNS::TopicPolicy',
+        'AWS::SNS::TopicPolicy',
+        'AWS::SQS::QueuePolicy',
+      ]);
+      expect(
+        Object.values(deployed.resources)
+          .map((r) => r.type)
+          .sort(),
+      ).toEqual([
+        'AWS::Events::EventBus',
+        'AWS::Events::Rule',
+        'AWS::Events::Rule',
+        'AWS::IAM::Policy',
+        'AWS::IAM::Role',
+        'AWS::KMS::Key',
+        'AWS::Lambda::Function',
+        'AWS::Lambda::Permission',
+        'AWS::Lambda::Permission',
+        'AWS::Logs::LogGroup',
+        'AWS::SNS::Topic',
+        'AWS::SNS::Topic',
+        'AWS::SQS::Queue',
+        'AWS::SSM::Parameter',
+      ]);
+      // The one template rewrite, for moto's Ref of an event bus (see adaptForMoto).
+      expect(deployed.adaptations).toEqual([
+        expect.stringMatching(/^Ref ResultBus\w+ -> Fn::GetAtt ResultBus\w+\.Name$/),
+      ]);
+    });
+
+    it('deploys the function with the bundle handler, Node 22, the role and the environment the stack wires', async () => {
+      expect(config.handler).toBe('dist/esm/index.handler');
+      expect(config.runtime).toBe('nodejs22.x');
+      expect(config.roleArn).toBe(deployed.outputs.FunctionRoleArn);
+      expect(config.environment).toEqual({
+        [ENV.topicArn]: deployed.outputs.TopicArn,
+        [ENV.dryRunParameterName]: `/${STACK_NAMES.remediator}/dry-run`,
+        [ENV.strategy]: 'assume-role',
+        [ENV.scopeRolePatterns]: `arn:aws:iam::${ACCOUNT}:role/*`,
+        [ENV.eventBusName]: `${STACK_NAMES.remediator}-results`,
+        [ENV.notifyCompliant]: 'false',
+        [ENV.selfRoleArn]: deployed.outputs.FunctionRoleArn,
+      });
+      // moto keeps ReservedConcurrentExecutions (it ignores Architectures: it reports x86_64 for arm64).
+      const { ReservedConcurrentExecutions } = await seed.lambda.send(
+        new GetFunctionConcurrencyCommand({ FunctionName: config.functionName }),
+      );
+      expect(ReservedConcurrentExecutions).toBe(1);
+      // The dry-run parameter starts as "true"
+      const { Parameter } = await seed.ssm.send(
+        new GetParameterCommand({ Name: config.environment[ENV.dryRunParameterName] }),
+      );
+      expect(Parameter?.Value).toBe('true');
+    });
+
+    it('routes successful CreateLabelingJob calls on the default bus to the function', async () => {
+      const events = new EventBridgeClient({ region: REGION });
+      const rule = await events.send(new DescribeRuleCommand({ Name: deployed.outputs.RuleName }));
+      const { Targets } = await events.send(
+        new ListTargetsByRuleCommand({ Rule: deployed.outputs.RuleName }),
+      );
+      events.destroy();
+      expect(rule.EventBusName).toBe('default');
+      expect(JSON.parse(rule.EventPattern ?? '{}')).toEqual(CREATE_LABELING_JOB_PATTERN);
+      expect(Targets?.map((t) => t.Arn)).toEqual([config.functionArn]);
+    });
+  });
+
+  /** A seeded job whose functions the execution role may not invoke, described by "SageMaker" (the proxy). */
+  async function newJob(id: string): Promise<JobWorld> {
+    const world = await seedJobWorld(seed, { id });
+    proxy.putLabelingJob(ACCOUNT, REGION, describedJob(world));
+    return world;
+  }
+
+  describe('the deployed function', () => {
+    it('with the dry-run parameter as deployed (true), proposes the fix and changes nothing', async () => {
+      // Given a job missing both invoke grants and the post-annotation function's read path
+      const world = await newJob('sdry');
+      const before = await Promise.all(
+        [world.executionRole.name, world.preRole.name, world.postRole.name].map((n) =>
+          snapshotRole(seed.iam, n),
+        ),
+      );
+
+      // When the CreateLabelingJob event reaches the deployed function
+      const report = reportOf(await fn.invoke(labelingJobEvent(world)));
+
+      // Then it proposes the two changes and IAM is exactly as before
+      expect(report).toMatchObject({ outcome: 'proposed', dryRun: true });
+      expect(report.changes.map((c) => `${c.action} ${c.roleName}`)).toEqual([
+        `PutRolePolicy ${world.executionRole.name}`,
+        `UpdateAssumeRolePolicy ${world.executionRole.name}`,
+      ]);
+      expect(
+        await Promise.all(
+          [world.executionRole.name, world.preRole.name, world.postRole.name].map((n) =>
+            snapshotRole(seed.iam, n),
+          ),
+        ),
+      ).toEqual(before);
+      expect(proxy.calls.filter((c) => c.service === 'iam' && !/^(Get|List)/.test(c.operation))).toEqual([]);
+      // And the report reaches the deployed topic and result bus
+      expect((await sinks.readNotifications()).map((n) => n.attributes)).toEqual([
+        { outcome: 'proposed', dryRun: 'true', severity: 'high' },
+      ]);
+      expect((await sinks.readResultEvents()).map((e) => e.detail)).toEqual([report]);
+    });
+
+    it('with the dry-run parameter set to false, attaches the scoped invoke policy to the exact functions and trusts the post-annotation role', async () => {
+      // Given the operator turned dry-run off, and a new job
+      await setParameter(seed.ssm, config.environment[ENV.dryRunParameterName] ?? '', 'false');
+      const world = await newJob('sfix');
+      const postBefore = await snapshotRole(seed.iam, world.postRole.name);
+
+      // When its event reaches the deployed function
+      const report = reportOf(await fn.invoke(labelingJobEvent(world)));
+
+      // Then the execution role, read back, holds exactly the scoped invoke policy and the new trust statement
+      expect(report).toMatchObject({ outcome: 'remediated', dryRun: false });
+      const execution = await snapshotRole(seed.iam, world.executionRole.name);
+      expect(execution.inline.GroundTruthLabelingLambdaInvoke).toEqual(
+        expectedInvokePolicy([world.preFunctionArn, world.postFunctionArn]),
+      );
+      expect(execution.trust).toEqual(
+        policy(...statementsOf(world.executionRole.trust), expectedTrustStatement([world.postRole.arn])),
+      );
+      expect(await snapshotRole(seed.iam, world.postRole.name)).toEqual(postBefore);
+      // And the notification and the result event say so
+      expect((await sinks.readNotifications()).map((n) => [n.subject, n.attributes])).toEqual([
+        [
+          `Ground Truth job ${world.jobName}: 2 permission changes applied`,
+          { outcome: 'remediated', dryRun: 'false', severity: 'high' },
+        ],
+      ]);
+      expect((await sinks.readResultEvents()).map((e) => e.detail)).toEqual([report]);
+      // And the function logged the outcome as pino JSON on stdout
+      expect(fn.logs()).toContainEqual(
+        expect.objectContaining({
+          msg: 'remediation finished',
+          outcome: 'remediated',
+          jobName: world.jobName,
+        }),
+      );
+    });
+
+    it('rejects an event naming a job SageMaker does not know, writing nothing', async () => {
+      const world = await seedJobWorld(seed, { id: 'sforged', registerJob: false });
+      const writesBefore = proxy.calls.filter((c) => c.operation === 'PutRolePolicy').length;
+
+      const report = reportOf(await fn.invoke(labelingJobEvent(world)));
+
+      expect(report.outcome).toBe('blocked');
+      expect(report.findings.map((f) => f.code)).toEqual(['EVENT_UNVERIFIED']);
+      expect(proxy.calls.filter((c) => c.operation === 'PutRolePolicy')).toHaveLength(writesBefore);
+      expect(await snapshotRole(seed.iam, world.executionRole.name)).not.toHaveProperty(
+        'inline.GroundTruthLabelingLambdaInvoke',
+      );
+      await sinks.readNotifications();
+      await sinks.readResultEvents();
+    });
+  });
+
+  describe('least privilege of the deployed function role', () => {
+    let role: DeployedRole;
+
+    beforeAll(async () => {
+      role = { info: await readDeployedRole(HOME, config.roleArn), sessionName: config.functionName };
+    });
+
+    it('allows every call the function made in these runs', async () => {
+      // Given every call the function sent through the proxy above (reads, writes, SSM, SNS, EventBridge, SageMaker)
+      const operations = new Set(proxy.calls.map((c) => `${c.service}:${c.operation}`));
+      for (const op of [
+        'iam:GetRole',
+        'iam:PutRolePolicy',
+        'iam:UpdateAssumeRolePolicy',
+        'lambda:GetFunctionConfiguration',
+        'ssm:GetParameter',
+        'sns:Publish',
+        'events:PutEvents',
+        'sagemaker:DescribeLabelingJob',
+      ])
+        expect(operations).toContain(op);
+      expect(proxy.calls.every((c) => c.principal === config.roleArn)).toBe(true);
+
+      // When each is evaluated against the deployed role's policies
+      const judged = await judgeCalls(
+        proxy.calls,
+        new Map([[config.roleArn, role]]),
+        await roleArnResolver([HOME]),
+      );
+
+      // Then every one is allowed outright (not merely "depends on unknown context")
+      expect(judged.filter((j) => j.verdict !== 'allowed')).toEqual([]);
+      expect(judged.length).toBeGreaterThanOrEqual(proxy.calls.length);
+    });
+
+    it('denies role writes on protected roles, role creation, policy attachment and policy versions', async () => {
+      const execution = await seed.iam.send(new GetRoleCommand({ RoleName: 'sfix-execution' }));
+      const forbidden = forbiddenRequests({
+        ownRoleArn: config.roleArn,
+        inScopeRoleArn: execution.Role?.Arn ?? '',
+        // The default scope is every role of the account: a role of another account is outside it.
+        outOfScopeRoleArn: 'arn:aws:iam::999999999999:role/someone-elses-role',
+      });
+      const verdicts = await Promise.all(
+        forbidden.map(async (f) => [f.label, (await decide(role, f.request)).verdict]),
+      );
+      expect(
+        verdicts.filter(([, verdict]) => verdict !== 'implicit-deny' && verdict !== 'explicit-deny'),
+      ).toEqual([]);
+      // The writes the role does hold are explicitly denied on its own and on service-linked roles. (On an
+      // /aws-reserved/ role the evaluator answers implicit-deny even for an Allow: it models IAM's own
+      // refusal to let identity policies modify those roles, so our Deny there is never the deciding one.)
+      expect(Object.fromEntries(verdicts)).toMatchObject({
+        'iam:PutRolePolicy on its own role': 'explicit-deny',
+        'iam:UpdateAssumeRolePolicy on its own role': 'explicit-deny',
+        'iam:PutRolePolicy on a service-linked role': 'explicit-deny',
+      });
+    });
+  });
+});

@@ -1,0 +1,176 @@
+/**
+ * The deployed remediator as the tests meet it: the function's configuration read back from moto,
+ * its bundle started with exactly that configuration behind the recording proxy, and queues on the
+ * deployed report topic and result bus to read what it delivered.
+ */
+import { PutRuleCommand, PutTargetsCommand, EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { GetFunctionConfigurationCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
+import {
+  CreateQueueCommand,
+  DeleteMessageBatchCommand,
+  GetQueueAttributesCommand,
+  ReceiveMessageCommand,
+  SQSClient,
+} from '@aws-sdk/client-sqs';
+import { RESULT_EVENT } from '../../shared/aws/events';
+import type { Report } from '../../shared/core';
+import { clientConfig, type DeployedStack, type DeployTarget } from './cfn-deploy';
+import { startDeployedFunction, type FunctionProcess } from './deployed-function';
+import type { RecordingProxy } from './recording-proxy';
+
+/** The function as moto's Lambda describes it after CreateStack. */
+export interface DeployedFunctionConfig {
+  functionName: string;
+  functionArn: string;
+  roleArn: string;
+  handler: string;
+  runtime: string;
+  architectures: string[];
+  environment: Record<string, string>;
+}
+
+/** GetFunctionConfiguration of the stack's function (output FunctionName). */
+export async function readDeployedFunction(deployed: DeployedStack): Promise<DeployedFunctionConfig> {
+  const name = deployed.outputs.FunctionName;
+  if (!name) throw new Error(`stack ${deployed.stackName} has no FunctionName output`);
+  const lambda = new LambdaClient(clientConfig(deployed.target));
+  try {
+    const c = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: name }));
+    return {
+      functionName: c.FunctionName ?? '',
+      functionArn: c.FunctionArn ?? '',
+      roleArn: c.Role ?? '',
+      handler: c.Handler ?? '',
+      runtime: c.Runtime ?? '',
+      architectures: c.Architectures ?? [],
+      environment: c.Environment?.Variables ?? {},
+    };
+  } finally {
+    lambda.destroy();
+  }
+}
+
+/** Fake session credentials "Lambda hands the function"; the proxy maps the key to the function role. */
+export const FUNCTION_ACCESS_KEY = 'ASIAFUNCTIONROLEKEY1';
+
+/** Starts the bundle in `codeDir` with the deployed configuration, its calls going through `proxy`. */
+export function launchDeployedFunction(
+  config: DeployedFunctionConfig,
+  codeDir: string,
+  proxy: RecordingProxy,
+  region: string,
+): FunctionProcess {
+  proxy.registerPrincipal(FUNCTION_ACCESS_KEY, config.roleArn);
+  return startDeployedFunction({
+    codeDir,
+    handler: config.handler,
+    functionName: config.functionName,
+    environment: config.environment,
+    endpoint: proxy.endpoint,
+    region,
+    credentials: {
+      accessKeyId: FUNCTION_ACCESS_KEY,
+      secretAccessKey: 'function-role-secret',
+      sessionToken: 'function-role-session',
+    },
+  });
+}
+
+/** An SNS message as its SQS subscriber receives it. */
+export interface ReceivedNotification {
+  subject: string;
+  message: string;
+  attributes: Record<string, string>;
+}
+
+/** Queues subscribed to the deployed report topic and result bus. */
+export interface DeployedSinks {
+  readNotifications: () => Promise<ReceivedNotification[]>;
+  readResultEvents: () => Promise<{ source: string; detailType: string; detail: Report }[]>;
+  close: () => void;
+}
+
+/** Subscribes a queue to `topicArn` and routes the result events on `busName` to another. */
+export async function subscribeSinks(
+  target: DeployTarget,
+  topicArn: string,
+  busName: string,
+): Promise<DeployedSinks> {
+  const config = clientConfig(target);
+  const sqs = new SQSClient(config);
+  const sns = new SNSClient(config);
+  const events = new EventBridgeClient(config);
+  const notifications = await createQueue(sqs, 'deployed-test-notifications');
+  const results = await createQueue(sqs, 'deployed-test-results');
+  await sns.send(new SubscribeCommand({ TopicArn: topicArn, Protocol: 'sqs', Endpoint: notifications.arn }));
+  await events.send(
+    new PutRuleCommand({
+      Name: 'deployed-test-results',
+      EventBusName: busName,
+      EventPattern: JSON.stringify({ source: [RESULT_EVENT.source] }),
+    }),
+  );
+  await events.send(
+    new PutTargetsCommand({
+      Rule: 'deployed-test-results',
+      EventBusName: busName,
+      Targets: [{ Id: 'queue', Arn: results.arn }],
+    }),
+  );
+  return {
+    readNotifications: async () =>
+      (await drain(sqs, notifications.url)).map((body) => {
+        const envelope = JSON.parse(body) as {
+          Subject?: string;
+          Message: string;
+          MessageAttributes?: Record<string, { Value: string }>;
+        };
+        return {
+          subject: envelope.Subject ?? '',
+          message: envelope.Message,
+          attributes: Object.fromEntries(
+            Object.entries(envelope.MessageAttributes ?? {}).map(([k, v]) => [k, v.Value]),
+          ),
+        };
+      }),
+    readResultEvents: async () =>
+      (await drain(sqs, results.url)).map((body) => {
+        const event = JSON.parse(body) as { source: string; 'detail-type': string; detail: Report };
+        return { source: event.source, detailType: event['detail-type'], detail: event.detail };
+      }),
+    close: () => {
+      sqs.destroy();
+      sns.destroy();
+      events.destroy();
+    },
+  };
+}
+
+async function createQueue(sqs: SQSClient, name: string): Promise<{ url: string; arn: string }> {
+  const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: name }));
+  if (!QueueUrl) throw new Error(`moto returned no URL for queue ${name}`);
+  const { Attributes } = await sqs.send(
+    new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }),
+  );
+  if (!Attributes?.QueueArn) throw new Error(`moto returned no ARN for queue ${name}`);
+  return { url: QueueUrl, arn: Attributes.QueueArn };
+}
+
+/** Receives and deletes every message (moto delivers SNS and EventBridge synchronously). */
+async function drain(sqs: SQSClient, queueUrl: string): Promise<string[]> {
+  const bodies: string[] = [];
+  for (;;) {
+    const { Messages } = await sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }),
+    );
+    if (!Messages || Messages.length === 0) return bodies;
+    bodies.push(...Messages.map((m) => m.Body ?? ''));
+    await sqs.send(
+      new DeleteMessageBatchCommand({
+        QueueUrl: queueUrl,
+        Entries: Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle ?? '' })),
+      }),
+    );
+  }
+}
