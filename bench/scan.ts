@@ -5,6 +5,8 @@ import { createClients, type CallCounter } from '../shared/aws/clients';
 import { DEFAULT_CORE_OPTIONS } from '../shared/core';
 import { silentLogger } from '../shared/logger';
 import { scanJobs } from '../shared/scan';
+import { cliFlow } from '../shared/flow-context';
+import { accountPorts } from '../shared/flow-ports';
 import {
   ACCOUNT,
   BASIC_EXECUTION_POLICY_ARN,
@@ -95,13 +97,11 @@ export async function measureScan(jobs = 10_000) {
     return Promise.resolve(describedJob(world));
   });
   const start = process.hrtime.bigint();
-  const entries = await scanJobs({
-    clients,
-    config: { core: DEFAULT_CORE_OPTIONS, eventBusName: 'default', notifyCompliant: false },
-    logger: silentLogger(),
-    dryRunOverride: true,
-    deliver: false,
-  });
+  const ports = accountPorts(clients);
+  const entries = await scanJobs(
+    ports,
+    cliFlow(ports, { core: DEFAULT_CORE_OPTIONS, dryRun: true, logger: silentLogger() }),
+  );
   const scanMs = msSince(start);
   const outcomes: Record<string, number> = {};
   for (const e of entries) {

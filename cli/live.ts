@@ -11,6 +11,8 @@ import { describeError } from '../shared/aws/errors';
 import { memberClientsFactory, memberRoleArn } from '../shared/aws/member-account';
 import { callerIdentity } from '../shared/aws/organizations';
 import { describeLabelingJob } from '../shared/aws/sagemaker';
+import { cliFlow } from '../shared/flow-context';
+import { accountPorts } from '../shared/flow-ports';
 import { silentLogger } from '../shared/logger';
 import { remediateRequest, RemediationError } from '../shared/remediate-job';
 import { AwsFailureError } from './cli-errors';
@@ -50,16 +52,11 @@ export const runLive: LiveRunner = async (subject, core, { dryRun, region, profi
       throw AwsFailureError.from(error);
     });
   } else clients = createClients(clientOptions);
-  const deps = {
-    clients,
-    config: { core, eventBusName: 'default', notifyCompliant: false },
-    logger: silentLogger(),
-    dryRunOverride: dryRun,
-    deliver: false,
-  };
+  const ports = accountPorts(clients);
+  const deps = cliFlow(ports, { core, dryRun, logger: silentLogger() });
   try {
     const request = 'request' in subject ? subject.request : await requestForJob(clients, subject.jobName);
-    return await remediateRequest(request, deps);
+    return await remediateRequest(request, ports, deps);
   } catch (error) {
     if (error instanceof InputError) throw error;
     throw AwsFailureError.from(error instanceof RemediationError ? (error.cause ?? error) : error);

@@ -6,6 +6,8 @@ import { createClients } from '../shared/aws/clients';
 import { listActiveAccountIds, OrganizationsClient } from '../shared/aws/organizations';
 import { silentLogger } from '../shared/logger';
 import { scanAccounts, scanJobs, type AccountScan, type ScanEntry, type ScanOptions } from '../shared/scan';
+import { cliFlow } from '../shared/flow-context';
+import { accountPorts, fixedDryRun } from '../shared/flow-ports';
 import type { RemediationDeps } from '../shared/remediate-job';
 import { AwsFailureError } from './cli-errors';
 import { ask, canAsk, type Io } from './io';
@@ -227,19 +229,15 @@ export function accountSummaries(scans: readonly AccountScan[]): string {
 
 /** The default runner: adaptive retry for IAM throttling, the same flow as the Lambda, no notifications. */
 export const runScanLive: ScanRunner = (core, options) => {
-  const deps: RemediationDeps = {
-    clients: createClients({
+  const account = accountPorts(
+    createClients({
       retryMode: 'adaptive',
       maxAttempts: 8,
       ...(options.region ? { region: options.region } : {}),
       ...(options.profile ? { profile: options.profile } : {}),
     }),
-    config: { core, eventBusName: 'default', notifyCompliant: false },
-    logger: silentLogger(),
-    dryRunOverride: !options.fix,
-    deliver: false,
-  };
-  return scanJobs(deps, options);
+  );
+  return scanJobs(account, cliFlow(account, { core, dryRun: !options.fix, logger: silentLogger() }), options);
 };
 
 /** The fleet runner with injectable STS and Organizations clients (tests); the defaults use --profile and the region. */
@@ -267,16 +265,18 @@ export function fleetScanLive(
         : accounts;
     const reach = await reachAccounts(clientOptions, ids, sts);
     const targets = ids.length > 0 ? ids : [reach.homeAccount];
+    // One flow for the fleet; each account and region is read and written through its own clients.
+    const flow: RemediationDeps = {
+      core,
+      logger: silentLogger(),
+      accountFor: (account, region) => reach.clientsIn(account, region).then(accountPorts),
+      dryRun: fixedDryRun(!fix),
+    };
     return scanAccounts(
       targets,
       regions.length > 0 ? regions : [reach.homeRegion],
-      async (account, region) => ({
-        clients: await reach.clientsIn(account, region),
-        config: { core, eventBusName: 'default', notifyCompliant: false },
-        logger: silentLogger(),
-        dryRunOverride: !fix,
-        deliver: false,
-      }),
+      flow,
+      async (account, region) => accountPorts(await reach.clientsIn(account, region)),
       { ...scanOptions, ...(progress ? { progress } : {}) },
     );
   };

@@ -1,6 +1,5 @@
 /** The live flow for one event: parse, verify, configure, inspect, evaluate + plan (core), apply, verify, report. */
 import {
-  buildNotification,
   decideOutcome,
   finding,
   parseLabelingJobInput,
@@ -10,43 +9,39 @@ import {
   verifyJob,
   type AccountInventory,
   type Change,
-  type FunctionInfo,
+  type CoreOptions,
   type JobCheck,
   type LabelingJobRequest,
   type ParseResult,
   type Report,
 } from './core';
 import { DEFAULT_MAX_JOB_AGE_MS, type EventClaims } from './core/verify-event';
-import { applyPlan, type IamDocuments } from './apply-changes';
-import type { AwsClients } from './aws/clients';
+import { applyPlan } from './apply-changes';
 import { describeError } from './aws/errors';
-import { putResultEvent } from './aws/events';
-import { IamReader, readCurrentDocument, writeChange } from './aws/iam';
-import { inspectJob } from './aws/inspect';
-import { describeLabelingJob } from './aws/sagemaker';
-import { publishNotification } from './aws/sns';
-import { readDryRun } from './aws/ssm';
-import type { Config } from './config';
+import type { AccountPorts, DryRunSource, ReportSink, SharedReads } from './flow-ports';
 import type { Logger } from './logger';
 
-/** Everything the live flow talks to; injected so tests can use moto or mocked clients. */
+/**
+ * Everything the live flow talks to, through explicit interfaces (shared/flow-ports.ts); each context
+ * builds them with its factory (shared/flow-context.ts).
+ */
 export interface RemediationDeps {
-  clients: AwsClients;
-  config: Config;
+  /** The core's settings (for the Lambda in organisation mode, with the organisation as known context). */
+  core: CoreOptions;
   logger: Logger;
+  /**
+   * The reader and writer of a job's account and region (organisation mode: through the member role);
+   * undefined when the remediator does not serve that account. Rejects when it cannot be reached.
+   */
+  accountFor: (accountId: string, region: string) => Promise<AccountPorts | undefined>;
+  /** Whether writes are allowed, read once per job. */
+  dryRun: DryRunSource;
+  /** Where reports go; without one nothing is delivered (the CLI prints the report itself). */
+  reports?: ReportSink;
   now?: () => Date;
   sleep?: (ms: number) => Promise<void>;
   /** How long the read-back may wait for IAM's eventual consistency (default 15 s). */
   verifyTimeoutMs?: number;
-  /** Forces dry-run on or off instead of reading the SSM parameter (the CLI's `fix --dry-run`). */
-  dryRunOverride?: boolean;
-  /** Publish to SNS and EventBridge (default true; the CLI turns it off). */
-  deliver?: boolean;
-  /**
-   * Clients for the job's account and region (organisation mode: through the member role); the
-   * home clients when absent. Rejects (undefined) an account the remediator does not serve.
-   */
-  clientsFor?: (accountId: string, region: string) => Promise<AwsClients | undefined>;
   /** Serialises read-modify-write; one per process by default (tests give two writers their own). */
   applyQueue?: ApplyQueue;
 }
@@ -101,14 +96,12 @@ export async function remediateEvent(event: unknown, deps: RemediationDeps): Pro
   }
   const claims = claimsOf(parsed);
   const createdBy = parsed.origin.source === 'cloudtrail' ? parsed.origin.createdBy : undefined;
-  const clients = deps.clientsFor
-    ? await deps.clientsFor(claims.accountId, claims.region).catch((error: unknown) => {
-        throw new Error(`no access to account ${claims.accountId}: ${describeError(error)}`, {
-          cause: error,
-        });
-      })
-    : deps.clients;
-  if (!clients) {
+  const account = await deps.accountFor(claims.accountId, claims.region).catch((error: unknown) => {
+    throw new Error(`no access to account ${claims.accountId}: ${describeError(error)}`, {
+      cause: error,
+    });
+  });
+  if (!account) {
     const report = unverifiedReport(
       claims,
       finding(
@@ -124,22 +117,21 @@ export async function remediateEvent(event: unknown, deps: RemediationDeps): Pro
     await deliver(report, deps);
     return { kind: 'report', report };
   }
-  const local = { ...deps, clients };
-  const described = await describeOrError(claims, local, createdBy);
+  const described = await describeOrError(claims, account, deps, createdBy);
   const verified = verifyJob(
     claims,
     described,
     deps.now?.() ?? new Date(),
-    deps.config.core.maxJobAgeMs ?? DEFAULT_MAX_JOB_AGE_MS,
+    deps.core.maxJobAgeMs ?? DEFAULT_MAX_JOB_AGE_MS,
   );
   if (!verified.ok) {
     const report = unverifiedReport(claims, verified.finding, createdBy);
-    await deliver(report, local);
+    await deliver(report, deps);
     return { kind: 'report', report };
   }
   return {
     kind: 'report',
-    report: await remediateRequest(verified.request, local, undefined, createdBy ? { createdBy } : {}),
+    report: await remediateRequest(verified.request, account, deps, createdBy ? { createdBy } : {}),
   };
 }
 
@@ -163,11 +155,15 @@ function claimsOf(parsed: Extract<ParseResult, { kind: 'request' | 'incomplete' 
   };
 }
 
-/** Extra facts for the report. */
+/** Extra facts for the report, and what the caller already read. */
 export interface RequestContext {
   createdBy?: string;
   /** Notes to carry (e.g. "not verified: offline"). */
   notes?: string[];
+  /** The job's inventory, when the caller read it already (a scan). */
+  inventory?: AccountInventory;
+  /** Memoised reads for re-planning (a scan); fresh reads otherwise. */
+  reads?: SharedReads;
 }
 
 /**
@@ -176,38 +172,24 @@ export interface RequestContext {
  */
 export async function remediateRequest(
   request: LabelingJobRequest,
+  account: AccountPorts,
   deps: RemediationDeps,
-  inventory?: AccountInventory,
   context: RequestContext = {},
 ): Promise<Report> {
   const notes: string[] = [...(context.notes ?? [])];
-  let dryRun = deps.dryRunOverride ?? true;
+  let dryRun = true;
   let report: Report;
   try {
-    const inspect = inspector(request, deps);
+    const inspect: Inspect = () => account.reader.inspect(request, context.reads);
     // The dry-run switch and the inventory do not depend on each other: read them at the same time.
-    // readDryRun never rejects, so the switch is known before an inspection failure is reported.
-    const inventoryRead = inventory ? Promise.resolve(inventory) : inspect();
+    // A dry-run source never rejects, so the switch is known before an inspection failure is reported.
+    const inventoryRead = context.inventory ? Promise.resolve(context.inventory) : inspect();
     inventoryRead.catch(() => undefined);
-    if (deps.dryRunOverride === undefined) {
-      if (deps.config.dryRunParameterName) {
-        const setting = await readDryRun(deps.clients.ssm, deps.config.dryRunParameterName);
-        dryRun = setting.dryRun;
-        if (setting.reason) notes.push(setting.reason);
-      } else {
-        notes.push('no dry-run parameter is configured: dry-run is on');
-      }
-    }
-    // The organisation the remediator serves is known context (trust policies often test aws:PrincipalOrgID).
-    const orgId = deps.config.organizationId;
-    const core = orgId
-      ? {
-          ...deps.config.core,
-          knownContext: { 'aws:PrincipalOrgID': orgId, ...deps.config.core.knownContext },
-        }
-      : deps.config.core;
+    const setting = await deps.dryRun.read();
+    dryRun = setting.dryRun;
+    if (setting.reason) notes.push(setting.reason);
     const options = () => ({
-      core,
+      core: deps.core,
       dryRun,
       now: deps.now?.() ?? new Date(),
       notes,
@@ -217,7 +199,7 @@ export async function remediateRequest(
     report = checked.report;
     if (!dryRun && checked.changes.length > 0) {
       report = await (deps.applyQueue ?? processQueue).run(() =>
-        applyWithRetries(request, deps, inspect, options, checked),
+        applyWithRetries(request, account, deps, inspect, options, checked),
       );
     }
   } catch (error) {
@@ -240,30 +222,17 @@ export async function remediateRequest(
 type Inspect = () => Promise<AccountInventory>;
 
 /**
- * A fresh read of the job's roles on every call (they are what we change and verify); the functions'
- * roles are looked up once per event, since nothing we do changes them.
- */
-function inspector(request: LabelingJobRequest, deps: RemediationDeps): Inspect {
-  const functionMemo = new Map<string, Promise<FunctionInfo | undefined>>();
-  return () =>
-    inspectJob(request, { iam: new IamReader(deps.clients.iam), lambda: deps.clients.lambda, functionMemo });
-}
-
-/**
  * Writes each document only if it is still the one the plan was built on, reads back; when another
  * writer got there first, re-reads and re-plans (bounded).
  */
 async function applyWithRetries(
   request: LabelingJobRequest,
+  account: AccountPorts,
   deps: RemediationDeps,
   inspect: Inspect,
   options: () => Parameters<typeof planJob>[2],
   first: JobCheck,
 ): Promise<Report> {
-  const iam: IamDocuments = {
-    read: (change: Change) => readCurrentDocument(deps.clients.iam, change),
-    write: (change: Change) => writeChange(deps.clients.iam, change),
-  };
   const timing = {
     timeoutMs: deps.verifyTimeoutMs ?? 15_000,
     sleep: deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))),
@@ -273,7 +242,7 @@ async function applyWithRetries(
     // The first attempt writes the plan just made: each write re-reads its document first anyway.
     const fresh: JobCheck = attempt === 1 ? first : await planJob(request, await inspect(), options());
     if (fresh.changes.length === 0) return appliedReport(fresh, written, undefined);
-    const result = await applyPlan(fresh.changes, iam, deps.logger, timing);
+    const result = await applyPlan(fresh.changes, account.writer, deps.logger, timing);
     written.push(...result.written);
     if (result.kind === 'applied') return appliedReport(fresh, written, undefined);
     if (result.kind === 'failed') return appliedReport(fresh, written, result.problem);
@@ -310,12 +279,13 @@ function appliedReport(check: JobCheck, written: readonly Change[], problem: str
 /** DescribeLabelingJob; a failure other than "no such job" is outcome `error`: delivered, then thrown for the retry. */
 async function describeOrError(
   claims: EventClaims,
+  account: AccountPorts,
   deps: RemediationDeps,
   createdBy: string | undefined,
 ): Promise<Parameters<typeof verifyJob>[1]> {
   let described: Record<string, unknown> | undefined;
   try {
-    described = await describeLabelingJob(deps.clients.sagemaker, claims.jobName);
+    described = await account.reader.describeLabelingJob(claims.jobName);
   } catch (error) {
     const failed: Report = {
       ...unverifiedReport(claims, undefined, createdBy),
@@ -333,7 +303,7 @@ async function describeOrError(
   return { request: parsed.request, origin: parsed.origin };
 }
 
-/** Publishes the notification (unless compliant and not asked for) and the result event, and logs the summary. */
+/** Logs the summary and hands the report to the context's sink, if it has one. */
 async function deliver(report: Report, deps: RemediationDeps): Promise<void> {
   deps.logger.info(
     {
@@ -344,22 +314,7 @@ async function deliver(report: Report, deps: RemediationDeps): Promise<void> {
     },
     'remediation finished',
   );
-  if (deps.deliver === false) return;
-  const { topicArn, notifyCompliant, eventBusName, dryRunParameterName } = deps.config;
-  const tasks: Promise<void>[] = [putResultEvent(deps.clients.events, eventBusName, report)];
-  if (topicArn && (report.outcome !== 'compliant' || notifyCompliant)) {
-    tasks.push(
-      publishNotification(deps.clients.sns, topicArn, buildNotification(report, dryRunParameterName)),
-    );
-  }
-  const results = await Promise.allSettled(tasks);
-  const failures = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
-  if (failures.length > 0) {
-    // The IAM state is already final here; a lost notification is logged, and for `error` the retry re-sends it.
-    for (const f of failures) deps.logger.error({ err: describeError(f.reason) }, 'report delivery failed');
-    if (report.outcome === 'error') return;
-    throw new Error(`report delivery failed: ${failures.map((f) => describeError(f.reason)).join('; ')}`);
-  }
+  await deps.reports?.deliver(report);
 }
 
 function errorReport(

@@ -1,10 +1,8 @@
 /** `scan`: every labeling job of the account/region through the same flow; each role, function and policy read once. */
 import pLimit from 'p-limit';
-import { parseLabelingJobInput, type FunctionInfo, type Report } from './core';
+import { parseLabelingJobInput, type Report } from './core';
 import { describeError } from './aws/errors';
-import { IamReader } from './aws/iam';
-import { inspectJob } from './aws/inspect';
-import { describeLabelingJob, listLabelingJobNames } from './aws/sagemaker';
+import type { AccountPorts, SharedReads } from './flow-ports';
 import { remediateRequest, RemediationError, type RemediationDeps } from './remediate-job';
 
 /** What to scan and how hard to push the APIs. */
@@ -21,14 +19,17 @@ export interface ScanOptions {
 export type ScanEntry = { job: string; report: Report } | { job: string; problem: string };
 
 /** Scans the jobs; never throws for one bad job (its entry says what went wrong). */
-export async function scanJobs(deps: RemediationDeps, options: ScanOptions = {}): Promise<ScanEntry[]> {
+export async function scanJobs(
+  account: AccountPorts,
+  deps: RemediationDeps,
+  options: ScanOptions = {},
+): Promise<ScanEntry[]> {
   const since =
     options.sinceDays !== undefined
       ? new Date((deps.now?.() ?? new Date()).getTime() - options.sinceDays * 86_400_000)
       : undefined;
-  const names = await listLabelingJobNames(deps.clients.sagemaker, since, options.statuses ?? []);
-  const iam = new IamReader(deps.clients.iam);
-  const functionMemo = new Map<string, Promise<FunctionInfo | undefined>>();
+  const names = await account.reader.listLabelingJobNames(since, options.statuses ?? []);
+  const reads = account.sharedReads();
   const limit = pLimit(options.concurrency ?? 4);
   let done = 0;
   options.onProgress?.(0, names.length);
@@ -36,7 +37,7 @@ export async function scanJobs(deps: RemediationDeps, options: ScanOptions = {})
     names.map((job) =>
       limit(async (): Promise<ScanEntry> => {
         try {
-          return await checkOne(job, deps, iam, functionMemo);
+          return await checkOne(job, account, deps, reads);
         } finally {
           options.onProgress?.(++done, names.length);
         }
@@ -48,18 +49,18 @@ export async function scanJobs(deps: RemediationDeps, options: ScanOptions = {})
 
 async function checkOne(
   job: string,
+  account: AccountPorts,
   deps: RemediationDeps,
-  iam: IamReader,
-  functionMemo: Map<string, Promise<FunctionInfo | undefined>>,
+  reads: SharedReads,
 ): Promise<ScanEntry> {
   try {
-    const described = await describeLabelingJob(deps.clients.sagemaker, job);
+    const described = await account.reader.describeLabelingJob(job);
     if (!described) return { job, problem: 'job disappeared during the scan' };
     const parsed = parseLabelingJobInput(described);
     if (parsed.kind !== 'request')
       return { job, problem: 'reason' in parsed ? parsed.reason : 'incomplete job description' };
-    const inventory = await inspectJob(parsed.request, { iam, lambda: deps.clients.lambda, functionMemo });
-    return { job, report: await remediateRequest(parsed.request, deps, inventory) };
+    const inventory = await account.reader.inspect(parsed.request, reads);
+    return { job, report: await remediateRequest(parsed.request, account, deps, { inventory }) };
   } catch (error) {
     if (error instanceof RemediationError) return { job, report: error.report };
     return { job, problem: describeError(error) };
@@ -80,8 +81,8 @@ export interface AccountScan {
   problems: string[];
 }
 
-/** Clients and flow settings for one account and region; rejects when the account cannot be reached. */
-export type AccountReacher = (account: string, region: string) => Promise<RemediationDeps>;
+/** The reader and writer of one account and region; rejects when the account cannot be reached. */
+export type AccountReacher = (account: string, region: string) => Promise<AccountPorts>;
 
 /**
  * Scans each account in each region, one after the other (IAM's quotas are per account; the SDK's
@@ -91,6 +92,7 @@ export type AccountReacher = (account: string, region: string) => Promise<Remedi
 export async function scanAccounts(
   accounts: readonly string[],
   regions: readonly string[],
+  deps: RemediationDeps,
   reach: AccountReacher,
   options: ScanOptions & { progress?: () => ScanOptions['onProgress'] } = {},
 ): Promise<AccountScan[]> {
@@ -100,9 +102,9 @@ export async function scanAccounts(
     const scan: AccountScan = { account, regions: [...regions], entries: [], problems: [] };
     scans.push(scan);
     for (const region of regions) {
-      let deps: RemediationDeps;
+      let ports: AccountPorts;
       try {
-        deps = await reach(account, region);
+        ports = await reach(account, region);
       } catch (error) {
         // The member role is per account, not per region: one line for the account.
         scan.unreachable = describeError(error);
@@ -110,7 +112,10 @@ export async function scanAccounts(
       }
       try {
         const onProgress = progress?.();
-        const entries = await scanJobs(deps, { ...scanOptions, ...(onProgress ? { onProgress } : {}) });
+        const entries = await scanJobs(ports, deps, {
+          ...scanOptions,
+          ...(onProgress ? { onProgress } : {}),
+        });
         scan.entries.push(...entries.map((e) => ({ ...e, region })));
       } catch (error) {
         scan.problems.push(`${region}: ${describeError(error)}`);

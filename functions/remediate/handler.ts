@@ -3,13 +3,9 @@ import { runSimulation } from '@cloud-copilot/iam-simulate';
 import { createClients } from '../../shared/aws/clients';
 import { memberAccessFromConfig } from '../../shared/aws/member-account';
 import { configFromEnv } from '../../shared/config';
+import { lambdaFlow, type LambdaDeps } from '../../shared/flow-context';
 import { createLogger, type Logger } from '../../shared/logger';
-import {
-  remediateEvent,
-  RemediationError,
-  type RemediationDeps,
-  type RemediationResult,
-} from '../../shared/remediate-job';
+import { remediateEvent, RemediationError, type RemediationResult } from '../../shared/remediate-job';
 import { answerSelftest, isSelftestEvent } from '../../shared/selftest';
 
 /** The event as EventBridge delivers it; only `id` is read here, the core validates the rest. */
@@ -19,7 +15,8 @@ export interface IncomingEvent {
 }
 
 /** Builds a handler around injected dependencies (tests pass moto-backed or mocked clients). */
-export function makeHandler(deps: RemediationDeps) {
+export function makeHandler(deps: LambdaDeps) {
+  const flow = lambdaFlow(deps);
   return async (event: IncomingEvent): Promise<RemediationResult> => {
     // `gt-remediate selftest`: reads only and a result event; no IAM write, no email.
     if (isSelftestEvent(event)) {
@@ -31,7 +28,7 @@ export function makeHandler(deps: RemediationDeps) {
       jobName: event?.detail?.requestParameters?.labelingJobName,
     });
     try {
-      const result = await remediateEvent(event, { ...deps, logger });
+      const result = await remediateEvent(event, { ...flow, logger });
       if (result.kind === 'skipped') logger.info({ reason: result.reason }, 'event skipped');
       return result;
     } catch (error) {
@@ -46,7 +43,7 @@ export function makeHandler(deps: RemediationDeps) {
 }
 
 /** Production dependencies, validated at cold start (a missing variable fails with its name). */
-export function defaultDeps(env: Record<string, string | undefined> = process.env): RemediationDeps {
+export function defaultDeps(env: Record<string, string | undefined> = process.env): LambdaDeps {
   const clients = createClients();
   const config = configFromEnv(env);
   // Jobs of other accounts (member roles) and regions; reports stay home (shared/aws/member-account.ts).

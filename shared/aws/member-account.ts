@@ -53,7 +53,7 @@ export interface MemberAccessOptions {
   now?: () => Date;
 }
 
-/** What {@link memberClientsFactory} returns: the `clientsFor` hook of RemediationDeps, and the allow-check. */
+/** What {@link memberClientsFactory} returns: the `clientsFor` hook of LambdaDeps (shared/flow-context.ts), and the allow-check. */
 export interface MemberAccess {
   /** Clients for a job in `accountId`/`region`, or undefined when the account is not served. */
   readonly clientsFor: (accountId: string, region: string) => Promise<AwsClients | undefined>;

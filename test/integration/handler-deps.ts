@@ -3,12 +3,8 @@ import { createClients, type AwsClients, type CallCounter } from '../../shared/a
 import type { Config } from '../../shared/config';
 import { DEFAULT_CORE_OPTIONS, type CoreOptions, type Report } from '../../shared/core';
 import { silentLogger } from '../../shared/logger';
-import {
-  RemediationError,
-  type ApplyQueue,
-  type RemediationDeps,
-  type RemediationResult,
-} from '../../shared/remediate-job';
+import type { LambdaDeps } from '../../shared/flow-context';
+import { RemediationError, type ApplyQueue, type RemediationResult } from '../../shared/remediate-job';
 import { REGION } from '../support/aws-world';
 import { stubLabelingJobs } from '../support/labeling-jobs';
 
@@ -26,7 +22,7 @@ export interface TestDepsOptions {
 }
 
 /** Dependencies for makeHandler: the read-back after a write may wait at most 1 s, and waits cost nothing. */
-export function testDeps(options: TestDepsOptions = {}): RemediationDeps {
+export function testDeps(options: TestDepsOptions = {}): LambdaDeps {
   const config: Config = {
     core: { ...DEFAULT_CORE_OPTIONS, ...options.core },
     ...(options.topicArn ? { topicArn: options.topicArn } : {}),

@@ -15,8 +15,9 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { createClients, type CallCounter } from '../../shared/aws/clients';
 import { DEFAULT_CORE_OPTIONS, type PolicyDocument } from '../../shared/core';
 import { silentLogger } from '../../shared/logger';
-import type { RemediationDeps } from '../../shared/remediate-job';
-import { scanJobs, type ScanEntry } from '../../shared/scan';
+import { cliFlow } from '../../shared/flow-context';
+import { accountPorts } from '../../shared/flow-ports';
+import { scanJobs, type ScanEntry, type ScanOptions } from '../../shared/scan';
 import {
   ACCOUNT,
   createFunction,
@@ -106,16 +107,21 @@ function listPage(nextToken: string | undefined): Partial<ListLabelingJobsComman
   };
 }
 
-function depsFor(counter: CallCounter, dryRun: boolean): RemediationDeps {
-  return {
-    clients: createClients({ region: REGION, counter }),
-    config: { core: DEFAULT_CORE_OPTIONS, eventBusName: 'default', notifyCompliant: false },
+/** Scans moto (SageMaker stubbed) with the CLI's flow: fresh clients counting into `counter`. */
+function scanWith(
+  counter: CallCounter,
+  dryRun: boolean,
+  options: ScanOptions = {},
+  now?: Date,
+): Promise<ScanEntry[]> {
+  const ports = accountPorts(createClients({ region: REGION, counter }));
+  const flow = cliFlow(ports, {
+    core: DEFAULT_CORE_OPTIONS,
+    dryRun,
     logger: silentLogger(),
-    dryRunOverride: dryRun,
-    deliver: false,
-    sleep: () => Promise.resolve(),
-    verifyTimeoutMs: 2_000,
-  };
+    ...(now ? { now: () => now } : {}),
+  });
+  return scanJobs(ports, { ...flow, sleep: () => Promise.resolve(), verifyTimeoutMs: 2_000 }, options);
 }
 
 function statements(document: string | undefined): PolicyDocument['Statement'] & unknown[] {
@@ -152,7 +158,7 @@ describe('scanJobs', () => {
     const counter: CallCounter = new Map();
 
     // When the account is scanned (dry-run)
-    const entries = await scanJobs(depsFor(counter, true), { concurrency: 4 });
+    const entries = await scanWith(counter, true, { concurrency: 4 });
 
     // Then every job has a report with the same proposal for its role
     expect(entries.map((e) => e.job)).toEqual(Array.from({ length: N_JOBS }, (_, i) => jobName(i)));
@@ -183,10 +189,7 @@ describe('scanJobs', () => {
 
   it('filters by status and creation time in the ListLabelingJobs request', async () => {
     const now = new Date('2026-12-01T00:00:00Z');
-    await scanJobs(
-      { ...depsFor(new Map(), true), now: () => now },
-      { sinceDays: 2, statuses: ['InProgress'] },
-    );
+    await scanWith(new Map(), true, { sinceDays: 2, statuses: ['InProgress'] }, now);
     expect(sagemaker).toHaveReceivedCommandWith(ListLabelingJobsCommand, {
       StatusEquals: 'InProgress',
       CreationTimeAfter: new Date('2026-11-29T00:00:00Z'),
@@ -201,7 +204,7 @@ describe('scanJobs', () => {
       .on(DescribeLabelingJobCommand, { LabelingJobName: jobName(2) })
       .rejects(Object.assign(new Error('gone'), { name: 'ResourceNotFound' }));
 
-    const entries = await scanJobs(depsFor(new Map(), true));
+    const entries = await scanWith(new Map(), true);
 
     const byJob = new Map<string, ScanEntry>(entries.map((e) => [e.job, e]));
     expect(byJob.get(jobName(1))).toEqual({ job: jobName(1), problem: 'ThrottlingException: slow down' });
@@ -211,7 +214,7 @@ describe('scanJobs', () => {
 
   it("with fix, applies every role's plan and a second scan finds nothing to do", async () => {
     // When the scan runs with dry-run off
-    const entries = await scanJobs(depsFor(new Map(), false));
+    const entries = await scanWith(new Map(), false);
 
     // Then every job ends remediated (its own writes) or compliant (another job's writes covered it)
     const outcomes = entries.map((e) => ('report' in e ? e.report.outcome : e.problem));
@@ -244,7 +247,7 @@ describe('scanJobs', () => {
     ).rejects.toMatchObject({ name: 'NoSuchEntityException' });
 
     // And a second, dry-run scan finds every job compliant
-    const again = await scanJobs(depsFor(new Map(), true));
+    const again = await scanWith(new Map(), true);
     expect(again.map((e) => ('report' in e ? e.report.outcome : e.problem))).toEqual(
       Array(N_JOBS).fill('compliant'),
     );
