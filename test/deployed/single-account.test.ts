@@ -320,6 +320,14 @@ describe('the single-account stack, deployed into moto', () => {
       // Then every one is allowed outright (not merely "depends on unknown context")
       expect(judged.filter((j) => j.verdict !== 'allowed')).toEqual([]);
       expect(judged.length).toBeGreaterThanOrEqual(proxy.calls.length);
+      // And the proof is not vacuous: the same calls against the role without its policies are all denied
+      const bare: DeployedRole = { ...role, info: { ...role.info, inlinePolicies: [], managedPolicies: [] } };
+      const denied = await judgeCalls(
+        proxy.calls,
+        new Map([[config.roleArn, bare]]),
+        await roleArnResolver([HOME]),
+      );
+      expect(new Set(denied.map((j) => j.verdict))).toEqual(new Set(['implicit-deny']));
     });
 
     it('denies role writes on protected roles, role creation, policy attachment and policy versions', async () => {

@@ -76,6 +76,12 @@ export interface JudgedCall {
   verdict: Verdict;
 }
 
+/** Per-request extras of the proof: context the caller knows, and the resource policy of a cross-account resource. */
+export interface JudgeOptions {
+  knownContext?: (request: AuthorizedRequest) => Record<string, string> | undefined;
+  resourcePolicy?: (request: AuthorizedRequest) => PolicyDocument | undefined;
+}
+
 /**
  * Judges every recorded call against the policies of the role that made it (`roles`, by role ARN).
  * A call whose caller is not one of `roles` is judged `unevaluable`: nothing may pass unexamined.
@@ -84,7 +90,7 @@ export async function judgeCalls(
   calls: readonly RecordedCall[],
   roles: ReadonlyMap<string, DeployedRole>,
   roleArnOf: RoleArnOf,
-  knownContext?: Record<string, string>,
+  options: JudgeOptions = {},
 ): Promise<JudgedCall[]> {
   const judged: JudgedCall[] = [];
   for (const call of calls) {
@@ -92,8 +98,15 @@ export async function judgeCalls(
     const role = roles.get(principal);
     const callerAccount = principal.split(':')[4] ?? '';
     for (const request of authorizedRequestsOf(call, callerAccount, roleArnOf)) {
+      const knownContext = options.knownContext?.(request);
+      const resourcePolicy = options.resourcePolicy?.(request);
       const verdict = role
-        ? (await decide(role, request, knownContext ? { knownContext } : {})).verdict
+        ? (
+            await decide(role, request, {
+              ...(knownContext ? { knownContext } : {}),
+              ...(resourcePolicy ? { resourcePolicy } : {}),
+            })
+          ).verdict
         : 'unevaluable';
       judged.push({
         principal,

@@ -1,0 +1,490 @@
+/**
+ * The organisation shape as deployed: the home stack in the home account, the member role stack in
+ * each member account and the forwarder stack in every other account and region, all created in
+ * moto's CloudFormation. One function process then handles the jobs of three accounts in two regions
+ * as the home bus delivers them, fixes them through the member roles, rejects an account outside the
+ * organisation, and every call it made is proven allowed by the deployed function and member roles.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  DescribeRuleCommand,
+  EventBridgeClient,
+  ListTargetsByRuleCommand,
+} from '@aws-sdk/client-eventbridge';
+import { IAMClient } from '@aws-sdk/client-iam';
+import { LambdaClient } from '@aws-sdk/client-lambda';
+import { SSMClient } from '@aws-sdk/client-ssm';
+import { STACK_NAMES } from '../../cdk/app-stacks';
+import { FUNCTION_ROLE_NAME, MEMBER_ROLE_NAME, MEMBER_SESSION_NAME } from '../../shared/aws/member-account';
+import { ENV } from '../../shared/config';
+import type { Report } from '../../shared/core';
+import { statementsOf } from '../../shared/core/policy-document';
+import { ACCOUNT, policy, setParameter, snapshotRole, type SeedClients } from '../support/aws-world';
+import {
+  clientConfig,
+  deployStack,
+  targetOf,
+  type DeployedStack,
+  type DeployTarget,
+} from '../support/cfn-deploy';
+import type { FunctionProcess, Invocation } from '../support/deployed-function';
+import {
+  launchDeployedFunction,
+  readDeployedFunction,
+  subscribeSinks,
+  type DeployedFunctionConfig,
+  type DeployedSinks,
+} from '../support/deployed-stack-world';
+import type { AuthorizedRequest } from '../support/iam-actions';
+import {
+  decide,
+  forbiddenRequests,
+  judgeCalls,
+  readDeployedRole,
+  roleArnResolver,
+  type DeployedRole,
+} from '../support/least-privilege';
+import {
+  expectedInvokePolicy,
+  expectedTrustStatement,
+  labelingJobEvent,
+  seedJobWorld,
+  type CreateLabelingJobEvent,
+  type JobWorld,
+} from '../support/labeling-job-world';
+import { describedJob } from '../support/labeling-jobs';
+import { resetMoto } from '../support/moto-reset';
+import { startRecordingProxy, type RecordedCall, type RecordingProxy } from '../support/recording-proxy';
+import { synthesizeApp } from '../support/synth-app';
+
+const HOME_REGION = 'us-east-1';
+const OTHER_REGION = 'eu-west-1';
+const REGIONS = [HOME_REGION, OTHER_REGION];
+const ORG = 'o-a1b2c3d4e5';
+/** Served because it is listed (`-c accounts=`). */
+const LISTED = '111111111111';
+/** Served because it belongs to the organisation: its member role exists and can be assumed. */
+const IN_ORG = '222222222222';
+/** Outside the list and the organisation: no member role. */
+const STRANGER = '999999999999';
+const ACCOUNTS = [ACCOUNT, LISTED, IN_ORG];
+
+/** The member role's ARN in `account` (the role the member role stack creates). */
+const memberRoleArnIn = (account: string): string => `arn:aws:iam::${account}:role/${MEMBER_ROLE_NAME}`;
+
+/** The CloudTrail event of `world`'s job in `account`/`region`, as the home bus delivers it (source account and region kept). */
+function eventIn(world: JobWorld, account: string, region: string): CreateLabelingJobEvent {
+  const base = labelingJobEvent(world);
+  return {
+    ...base,
+    account,
+    region,
+    detail: {
+      ...base.detail,
+      awsRegion: region,
+      recipientAccountId: account,
+      userIdentity: {
+        type: 'AssumedRole',
+        arn: `arn:aws:sts::${account}:assumed-role/MLPlatformEngineer/alice`,
+        accountId: account,
+      },
+      responseElements: { labelingJobArn: jobArn(world, account, region) },
+    },
+  };
+}
+
+function jobArn(world: JobWorld, account: string, region: string): string {
+  return `arn:aws:sagemaker:${region}:${account}:labeling-job/${world.jobName.toLowerCase()}`;
+}
+
+function reportOf(result: Invocation): Report {
+  if (!result.ok) throw new Error(`the function threw ${result.error.name}: ${result.error.message}`);
+  const value = result.value as { kind: string; report?: Report };
+  if (value.kind !== 'report' || !value.report) throw new Error(`no report: ${JSON.stringify(value)}`);
+  return value.report;
+}
+
+function seedClientsOf(target: DeployTarget): SeedClients {
+  const config = clientConfig(target);
+  return { iam: new IAMClient(config), lambda: new LambdaClient(config), ssm: new SSMClient(config) };
+}
+
+describe('the organisation stacks, deployed into moto', () => {
+  let workDir: string;
+  const targets = new Map<string, DeployTarget>();
+  let home: DeployedStack;
+  const members = new Map<string, DeployedStack>();
+  const forwarders: DeployedStack[] = [];
+  let config: DeployedFunctionConfig;
+  let proxy: RecordingProxy;
+  let fn: FunctionProcess;
+  let sinks: DeployedSinks;
+  /** One job per account and region, created before the events. */
+  const jobs: { account: string; region: string; world: JobWorld; seed: SeedClients }[] = [];
+
+  const target = (account: string, region: string): DeployTarget => {
+    const got = targets.get(`${account}/${region}`);
+    if (!got) throw new Error(`no target ${account}/${region}`);
+    return got;
+  };
+
+  beforeAll(async () => {
+    await resetMoto();
+    workDir = mkdtempSync(join(tmpdir(), 'gt-deployed-org-'));
+    const app = synthesizeApp(join(workDir, 'cdk.out'), {
+      organization: ORG,
+      accounts: LISTED,
+      homeRegion: HOME_REGION,
+    });
+    const stackOf = (name: string) => {
+      const stack = app.stacks[name];
+      if (!stack) throw new Error(`cdk synth wrote no ${name} stack`);
+      return stack;
+    };
+    const remediator = stackOf(STACK_NAMES.remediator);
+    const memberStack = stackOf(STACK_NAMES.member);
+    const forwarder = stackOf(STACK_NAMES.forwarder);
+    for (const account of [...ACCOUNTS, STRANGER])
+      for (const region of REGIONS) targets.set(`${account}/${region}`, await targetOf(account, region));
+
+    // The home stack first: its outputs are the other templates' parameters (as for the StackSets).
+    home = await deployStack(remediator, target(ACCOUNT, HOME_REGION));
+    for (const account of [LISTED, IN_ORG])
+      members.set(
+        account,
+        await deployStack(memberStack, target(account, HOME_REGION), {
+          RemediatorRoleArn: home.outputs.FunctionRoleArn ?? '',
+        }),
+      );
+    // Every account and region where jobs run, except the home region of the home account (its own rule).
+    for (const account of ACCOUNTS)
+      for (const region of REGIONS)
+        if (!(account === ACCOUNT && region === HOME_REGION))
+          forwarders.push(
+            await deployStack(forwarder, target(account, region), {
+              HomeBusArn: home.outputs.HomeBusArn ?? '',
+            }),
+          );
+
+    config = await readDeployedFunction(home);
+    const asset = remediator.zipAssets[0];
+    if (!asset) throw new Error('the home stack has no function asset');
+    proxy = await startRecordingProxy();
+    fn = launchDeployedFunction(config, asset.sourceDir, proxy, HOME_REGION);
+    sinks = await subscribeSinks(
+      target(ACCOUNT, HOME_REGION),
+      home.outputs.TopicArn ?? '',
+      home.outputs.ResultBusName ?? '',
+    );
+  }, 180_000);
+
+  afterAll(async () => {
+    await fn?.stop();
+    await proxy?.close();
+    sinks?.close();
+    for (const { seed } of jobs) {
+      seed.iam.destroy();
+      seed.lambda.destroy();
+      seed.ssm.destroy();
+    }
+    rmSync(workDir, { recursive: true, force: true });
+  });
+
+  describe('CreateStack in every account and region', () => {
+    it('creates the home stack with the fixed function role name, the home bus and its rule; moto skips the bus policy', async () => {
+      expect(home.outputs.FunctionRoleArn).toBe(`arn:aws:iam::${ACCOUNT}:role/${FUNCTION_ROLE_NAME}`);
+      expect(home.outputs.HomeBusArn).toBe(
+        `arn:aws:events:${HOME_REGION}:${ACCOUNT}:event-bus/${STACK_NAMES.remediator}-home`,
+      );
+      // moto has no AWS::Events::EventBusPolicy model: the bus accepts any PutEvents in moto.
+      expect(Object.values(home.skipped)).toContain('AWS::Events::EventBusPolicy');
+      expect(Object.values(home.resources).filter((r) => r.type === 'AWS::Events::EventBus')).toHaveLength(2);
+      expect(config.environment).toMatchObject({
+        [ENV.allowedAccounts]: LISTED,
+        [ENV.organizationId]: ORG,
+        [ENV.selfRoleArn]: home.outputs.FunctionRoleArn,
+      });
+      const events = new EventBridgeClient(clientConfig(target(ACCOUNT, HOME_REGION)));
+      const homeBusRule = Object.entries(home.resources).find(
+        ([id, r]) => id.startsWith('HomeBusRule') && r.type === 'AWS::Events::Rule',
+      );
+      const ruleName = homeBusRule?.[1].physicalId ?? '';
+      const busName = `${STACK_NAMES.remediator}-home`;
+      const rule = await events.send(new DescribeRuleCommand({ Name: ruleName, EventBusName: busName }));
+      const { Targets } = await events.send(
+        new ListTargetsByRuleCommand({ Rule: ruleName, EventBusName: busName }),
+      );
+      events.destroy();
+      expect(rule.EventBusName).toBe(busName);
+      expect(Targets?.map((t) => t.Arn)).toEqual([config.functionArn]);
+    });
+
+    it('creates the member role in each member account, trusted by the function role from the organisation only', async () => {
+      for (const account of [LISTED, IN_ORG]) {
+        const role = await readDeployedRole(target(account, HOME_REGION), memberRoleArnIn(account));
+        expect(role.arn).toBe(memberRoleArnIn(account));
+        expect(role.trustPolicy.Statement).toEqual([
+          {
+            Effect: 'Allow',
+            Principal: { AWS: home.outputs.FunctionRoleArn },
+            Action: 'sts:AssumeRole',
+            Condition: { StringEquals: { 'aws:PrincipalOrgID': ORG } },
+          },
+        ]);
+        expect(role.inlinePolicies).toHaveLength(1);
+        expect(Object.values(members.get(account)?.skipped ?? {})).toEqual([]);
+      }
+    });
+
+    it('creates the forwarding rule in every other account and region, targeting the home bus with its own role', async () => {
+      expect(forwarders.map((f) => `${f.target.accountId}/${f.target.region}`).sort()).toEqual(
+        [
+          `${ACCOUNT}/${OTHER_REGION}`,
+          ...[LISTED, IN_ORG].flatMap((a) => REGIONS.map((r) => `${a}/${r}`)),
+        ].sort(),
+      );
+      for (const forwarder of forwarders) {
+        expect(forwarder.skipped).toEqual({});
+        const events = new EventBridgeClient(clientConfig(forwarder.target));
+        const ruleName = Object.values(forwarder.resources).find(
+          (r) => r.type === 'AWS::Events::Rule',
+        )?.physicalId;
+        const roleName = Object.values(forwarder.resources).find(
+          (r) => r.type === 'AWS::IAM::Role',
+        )?.physicalId;
+        const rule = await events.send(new DescribeRuleCommand({ Name: ruleName }));
+        const { Targets } = await events.send(new ListTargetsByRuleCommand({ Rule: ruleName }));
+        events.destroy();
+        expect(rule.EventBusName).toBe('default');
+        expect(JSON.parse(rule.EventPattern ?? '{}')).toMatchObject({
+          source: ['aws.sagemaker'],
+          detail: { eventName: ['CreateLabelingJob'], errorCode: [{ exists: false }] },
+        });
+        expect(Targets).toEqual([
+          expect.objectContaining({
+            Arn: home.outputs.HomeBusArn,
+            RoleArn: `arn:aws:iam::${forwarder.target.accountId}:role/${roleName}`,
+          }),
+        ]);
+      }
+    });
+  });
+
+  describe('one function for three accounts in two regions', () => {
+    const reports: Report[] = [];
+    let callsBeforeStranger = 0;
+
+    beforeAll(async () => {
+      // Given the operator turned dry-run off (home account and region: the only dry-run switch)
+      await setParameter(
+        seedClientsOf(target(ACCOUNT, HOME_REGION)).ssm,
+        config.environment[ENV.dryRunParameterName] ?? '',
+        'false',
+      );
+      // And one job in each account and region, missing both invoke grants and the output read path
+      for (const account of ACCOUNTS)
+        for (const region of REGIONS) {
+          const seed = seedClientsOf(target(account, region));
+          const id = `o${account.slice(-2)}${region.slice(0, 2)}`;
+          const world = await seedJobWorld(seed, { id, registerJob: false });
+          proxy.putLabelingJob(
+            account,
+            region,
+            describedJob(world, { LabelingJobArn: jobArn(world, account, region) }),
+          );
+          jobs.push({ account, region, world, seed });
+        }
+      // When each event reaches the one function, as the home bus delivers it
+      for (const job of jobs)
+        reports.push(reportOf(await fn.invoke(eventIn(job.world, job.account, job.region))));
+      callsBeforeStranger = proxy.calls.length;
+    }, 120_000);
+
+    it('remediates every job, in its own account and region', () => {
+      expect(reports.map((r) => [r.job?.account, r.job?.region, r.outcome, r.dryRun])).toEqual(
+        jobs.map((j) => [j.account, j.region, 'remediated', false]),
+      );
+    });
+
+    it('leaves each fix in IAM of the job account, read back with that account credentials', async () => {
+      for (const { world, seed } of jobs) {
+        const execution = await snapshotRole(seed.iam, world.executionRole.name);
+        expect(execution.inline.GroundTruthLabelingLambdaInvoke).toEqual(
+          expectedInvokePolicy([world.preFunctionArn, world.postFunctionArn]),
+        );
+        expect(execution.trust).toEqual(
+          policy(...statementsOf(world.executionRole.trust), expectedTrustStatement([world.postRole.arn])),
+        );
+      }
+    });
+
+    it('writes in member accounts through the member role, at home with the function role, and assumes each member role once', () => {
+      const writes = proxy.calls.filter(
+        (c) => c.operation === 'PutRolePolicy' || c.operation === 'UpdateAssumeRolePolicy',
+      );
+      expect(writes).toHaveLength(jobs.length * 2);
+      for (const { account, world } of jobs) {
+        const principal = account === ACCOUNT ? config.roleArn : memberRoleArnIn(account);
+        expect(
+          writes.filter((c) => c.params.RoleName === world.executionRole.name).map((c) => c.principal),
+        ).toEqual([principal, principal]);
+      }
+      // Member sessions are cached per account: one AssumeRole each, across both regions
+      const assumed = proxy.calls.filter((c) => c.operation === 'AssumeRole');
+      expect(assumed.map((c) => [c.principal, c.params.RoleArn]).sort()).toEqual(
+        [LISTED, IN_ORG].map((a) => [config.roleArn, memberRoleArnIn(a)]).sort(),
+      );
+      // The jobs' functions are read in the job's region
+      for (const { account, region, world } of jobs) {
+        const reads = proxy.calls.filter(
+          (c) => c.operation === 'GetFunctionConfiguration' && c.params.FunctionName === world.preFunctionArn,
+        );
+        expect(reads.map((c) => [c.region, c.principal])).toEqual([
+          [region, account === ACCOUNT ? config.roleArn : memberRoleArnIn(account)],
+        ]);
+      }
+    });
+
+    it('delivers every report home: one topic, one result bus, in the home region', async () => {
+      const delivered = proxy.calls.filter((c) => c.operation === 'Publish' || c.operation === 'PutEvents');
+      expect(new Set(delivered.map((c) => `${c.region} ${c.principal}`))).toEqual(
+        new Set([`${HOME_REGION} ${config.roleArn}`]),
+      );
+      expect((await sinks.readNotifications()).map((n) => n.attributes.outcome)).toEqual(
+        jobs.map(() => 'remediated'),
+      );
+      expect(
+        (await sinks.readResultEvents()).map((e) => [e.detail.job?.account, e.detail.job?.region]),
+      ).toEqual(jobs.map((j) => [j.account, j.region]));
+    });
+
+    it('rejects an event from an account outside the list and the organisation, writing nothing anywhere', async () => {
+      // Given a job in an account that has no member role
+      const seed = seedClientsOf(target(STRANGER, HOME_REGION));
+      const world = await seedJobWorld(seed, { id: 'ostranger', registerJob: false });
+      proxy.putLabelingJob(
+        STRANGER,
+        HOME_REGION,
+        describedJob(world, { LabelingJobArn: jobArn(world, STRANGER, HOME_REGION) }),
+      );
+      const before = await snapshotRole(seed.iam, world.executionRole.name);
+
+      // When its event reaches the function
+      const report = reportOf(await fn.invoke(eventIn(world, STRANGER, HOME_REGION)));
+
+      // Then the report says the event is unverified and nothing was written in any account
+      expect(report.findings.map((f) => f.code)).toEqual(['EVENT_UNVERIFIED']);
+      expect(report.changes).toEqual([]);
+      const calls = proxy.calls.slice(callsBeforeStranger);
+      expect(calls.filter((c) => c.service === 'iam' && !/^(Get|List)/.test(c.operation))).toEqual([]);
+      expect(calls.filter((c) => c.service === 'sagemaker' || c.service === 'lambda')).toEqual([]);
+      expect(await snapshotRole(seed.iam, world.executionRole.name)).toEqual(before);
+      expect((await sinks.readResultEvents()).map((e) => e.detail.findings.map((f) => f.code))).toEqual([
+        ['EVENT_UNVERIFIED'],
+      ]);
+      await sinks.readNotifications();
+      seed.iam.destroy();
+      seed.lambda.destroy();
+      seed.ssm.destroy();
+    });
+
+    describe('least privilege of the function role and the member roles', () => {
+      const roles = new Map<string, DeployedRole>();
+
+      beforeAll(async () => {
+        roles.set(config.roleArn, {
+          info: await readDeployedRole(target(ACCOUNT, HOME_REGION), config.roleArn),
+          sessionName: config.functionName,
+        });
+        for (const account of [LISTED, IN_ORG])
+          roles.set(memberRoleArnIn(account), {
+            info: await readDeployedRole(target(account, HOME_REGION), memberRoleArnIn(account)),
+            sessionName: MEMBER_SESSION_NAME,
+          });
+      });
+
+      /** What AWS knows about these accounts: the organisation of the function's and members' accounts. */
+      const orgContext = (request: AuthorizedRequest): Record<string, string> => ({
+        'aws:PrincipalOrgID': ORG,
+        'aws:ResourceOrgID': request.resourceAccount === STRANGER ? 'o-zz9yy8xx7w' : ORG,
+      });
+      /** Assuming a member role crosses accounts: its deployed trust policy must let the function role in too. */
+      const trustOf = (request: AuthorizedRequest) =>
+        request.action === 'sts:AssumeRole' ? roles.get(request.resource)?.info.trustPolicy : undefined;
+
+      it('allows every call made for the served accounts, by the role that made it', async () => {
+        const served = proxy.calls.slice(0, callsBeforeStranger);
+        expect(new Set(served.map((c) => c.principal))).toEqual(new Set(roles.keys()));
+        const judged = await judgeCalls(served, roles, await roleArnResolver([...targets.values()]), {
+          knownContext: orgContext,
+          resourcePolicy: trustOf,
+        });
+        expect(judged.filter((j) => j.verdict !== 'allowed')).toEqual([]);
+        expect(new Set(judged.map((j) => j.action))).toEqual(
+          new Set([
+            'iam:GetRole',
+            'iam:ListRolePolicies',
+            'iam:GetRolePolicy',
+            'iam:ListAttachedRolePolicies',
+            'iam:GetPolicy',
+            'iam:GetPolicyVersion',
+            'iam:PutRolePolicy',
+            'iam:UpdateAssumeRolePolicy',
+            'lambda:GetFunctionConfiguration',
+            'lambda:ListTags',
+            'sagemaker:DescribeLabelingJob',
+            'sts:AssumeRole',
+            'ssm:GetParameter',
+            'sns:Publish',
+            'events:PutEvents',
+          ]),
+        );
+      });
+
+      it('would not even let the function assume a member role outside the organisation', async () => {
+        // moto's STS issued the credentials anyway (it checks no policy); AWS refuses them here.
+        const strangerAssume = proxy.calls
+          .slice(callsBeforeStranger)
+          .filter((c: RecordedCall) => c.operation === 'AssumeRole');
+        expect(strangerAssume.map((c) => c.params.RoleArn)).toEqual([memberRoleArnIn(STRANGER)]);
+        const judged = await judgeCalls(strangerAssume, roles, await roleArnResolver([]), {
+          knownContext: orgContext,
+        });
+        expect(judged.map((j) => j.verdict)).toEqual(['implicit-deny']);
+      });
+
+      it('denies the forbidden writes to the function role and to each member role', async () => {
+        const cases: { role: DeployedRole; inScope: string; outOfScope: string }[] = [
+          {
+            role: roles.get(config.roleArn) as DeployedRole,
+            inScope: jobs[0]?.world.executionRole.arn ?? '',
+            outOfScope: `arn:aws:iam::${STRANGER}:role/someone-elses-role`,
+          },
+          ...[LISTED, IN_ORG].map((account) => ({
+            role: roles.get(memberRoleArnIn(account)) as DeployedRole,
+            inScope: jobs.find((j) => j.account === account)?.world.executionRole.arn ?? '',
+            // The member role writes only its own account's roles.
+            outOfScope: `arn:aws:iam::${ACCOUNT}:role/home-account-role`,
+          })),
+        ];
+        for (const c of cases) {
+          const verdicts = await Promise.all(
+            forbiddenRequests({
+              ownRoleArn: c.role.info.arn,
+              inScopeRoleArn: c.inScope,
+              outOfScopeRoleArn: c.outOfScope,
+            }).map(
+              async (f) => [c.role.info.arn, f.label, (await decide(c.role, f.request)).verdict] as const,
+            ),
+          );
+          expect(verdicts.filter(([, , v]) => v !== 'implicit-deny' && v !== 'explicit-deny')).toEqual([]);
+          expect(verdicts.find(([, label]) => label === 'iam:PutRolePolicy on its own role')?.[2]).toBe(
+            'explicit-deny',
+          );
+        }
+      });
+    });
+  });
+});
