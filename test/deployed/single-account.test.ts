@@ -16,6 +16,7 @@ import {
 import { GetFunctionConcurrencyCommand } from '@aws-sdk/client-lambda';
 import { STACK_NAMES } from '../../cdk/app-stacks';
 import { ENV } from '../../shared/config';
+import { SELFTEST_EVENT } from '../../shared/selftest';
 import type { Report } from '../../shared/core';
 import { statementsOf } from '../../shared/core/policy-document';
 import {
@@ -284,6 +285,38 @@ describe('the single-account stack, deployed into moto', () => {
       );
       await sinks.readNotifications();
       await sinks.readResultEvents();
+    });
+    it('answers the self-test from the deployed bundle: dry-run switch, own role and evaluator all readable', async () => {
+      // Given the event `gt-remediate selftest` puts on the default bus (the stack's self-test rule)
+      const event = {
+        source: SELFTEST_EVENT.source,
+        'detail-type': SELFTEST_EVENT.detailType,
+        detail: { nonce: 'deployed-selftest-0001' },
+      };
+
+      // When it reaches the deployed function
+      const result = await fn.invoke(event);
+
+      // Then every check passes, as the result event on the deployed result bus says
+      expect(result).toEqual({
+        ok: true,
+        value: { kind: 'skipped', reason: `self-test answered by ${config.functionName}: pass` },
+      });
+      const [answer, ...more] = await sinks.readResultEvents();
+      expect(more).toEqual([]);
+      expect(answer?.detailType).toBe(SELFTEST_EVENT.resultDetailType);
+      expect(answer?.detail as unknown).toMatchObject({
+        nonce: 'deployed-selftest-0001',
+        functionName: config.functionName,
+        roleArn: config.roleArn,
+        dryRun: false,
+        checks: [
+          expect.objectContaining({ name: 'dry-run-parameter', ok: true }),
+          expect.objectContaining({ name: 'own-role', ok: true }),
+          expect.objectContaining({ name: 'evaluator', ok: true }),
+        ],
+      });
+      expect(await sinks.readNotifications()).toEqual([]);
     });
   });
 
