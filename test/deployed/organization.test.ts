@@ -19,7 +19,7 @@ import { SSMClient } from '@aws-sdk/client-ssm';
 import { STACK_NAMES } from '../../cdk/app-stacks';
 import { FUNCTION_ROLE_NAME, MEMBER_ROLE_NAME, MEMBER_SESSION_NAME } from '../../shared/aws/member-account';
 import { ENV } from '../../shared/config';
-import type { Report } from '../../shared/core';
+import type { PolicyDocument, Report } from '../../shared/core';
 import { statementsOf } from '../../shared/core/policy-document';
 import { ACCOUNT, policy, setParameter, snapshotRole, type SeedClients } from '../support/aws-world';
 import {
@@ -57,7 +57,7 @@ import {
 import { describedJob } from '../support/labeling-jobs';
 import { resetMoto } from '../support/moto-reset';
 import { startRecordingProxy, type RecordedCall, type RecordingProxy } from '../support/recording-proxy';
-import { synthesizeApp } from '../support/synth-app';
+import { synthesizeApp, type CfnTemplate, type SynthesizedStack } from '../support/synth-app';
 
 const HOME_REGION = 'us-east-1';
 const OTHER_REGION = 'eu-west-1';
@@ -99,6 +99,24 @@ function jobArn(world: JobWorld, account: string, region: string): string {
   return `arn:aws:sagemaker:${region}:${account}:labeling-job/${world.jobName.toLowerCase()}`;
 }
 
+/** Resolves the intrinsics of a bus policy statement: pseudo-parameter Refs, and the bus ARN for Fn::GetAtt. */
+function resolveIntrinsics(node: unknown, refs: Record<string, string>, busArn: string): unknown {
+  if (Array.isArray(node)) return node.map((n) => resolveIntrinsics(n, refs, busArn));
+  if (typeof node !== 'object' || node === null) return node;
+  const record = node as Record<string, unknown>;
+  if (typeof record.Ref === 'string') {
+    const value = refs[record.Ref];
+    if (value === undefined) throw new Error(`cannot resolve Ref ${record.Ref}`);
+    return value;
+  }
+  if (Array.isArray(record['Fn::GetAtt'])) return busArn;
+  if (Array.isArray(record['Fn::Join'])) {
+    const [separator, parts] = record['Fn::Join'] as [string, unknown[]];
+    return parts.map((p) => resolveIntrinsics(p, refs, busArn)).join(separator);
+  }
+  return Object.fromEntries(Object.entries(record).map(([k, v]) => [k, resolveIntrinsics(v, refs, busArn)]));
+}
+
 function reportOf(result: Invocation): Report {
   if (!result.ok) throw new Error(`the function threw ${result.error.name}: ${result.error.message}`);
   const value = result.value as { kind: string; report?: Report };
@@ -118,6 +136,8 @@ describe('the organisation stacks, deployed into moto', () => {
   const members = new Map<string, DeployedStack>();
   const forwarders: DeployedStack[] = [];
   let config: DeployedFunctionConfig;
+  let homeTemplate: CfnTemplate;
+  let forwarderStack: SynthesizedStack;
   let proxy: RecordingProxy;
   let fn: FunctionProcess;
   let sinks: DeployedSinks;
@@ -146,6 +166,8 @@ describe('the organisation stacks, deployed into moto', () => {
     const remediator = stackOf(STACK_NAMES.remediator);
     const memberStack = stackOf(STACK_NAMES.member);
     const forwarder = stackOf(STACK_NAMES.forwarder);
+    homeTemplate = remediator.template;
+    forwarderStack = forwarder;
     for (const account of [...ACCOUNTS, STRANGER])
       for (const region of REGIONS) targets.set(`${account}/${region}`, await targetOf(account, region));
 
@@ -269,6 +291,74 @@ describe('the organisation stacks, deployed into moto', () => {
           }),
         ]);
       }
+    });
+  });
+
+  describe('least privilege of the forwarders', () => {
+    /**
+     * moto skips AWS::Events::EventBusPolicy, so the home bus policy is taken from the synthesized
+     * template (its intrinsics resolved with the deployed values) and evaluated with each forwarder
+     * role as moto created it.
+     */
+    let busPolicy: PolicyDocument;
+    const homeBusRequest = (): AuthorizedRequest => ({
+      action: 'events:PutEvents',
+      resource: home.outputs.HomeBusArn ?? '',
+      resourceAccount: ACCOUNT,
+      region: HOME_REGION,
+    });
+    const forwardRoleOf = async (forwarder: DeployedStack): Promise<DeployedRole> => {
+      const name = Object.values(forwarder.resources).find((r) => r.type === 'AWS::IAM::Role')?.physicalId;
+      const arn = `arn:aws:iam::${forwarder.target.accountId}:role/${name}`;
+      return { info: await readDeployedRole(forwarder.target, arn), sessionName: 'events' };
+    };
+
+    beforeAll(() => {
+      const values = { 'AWS::Partition': 'aws', 'AWS::AccountId': ACCOUNT, 'AWS::Region': HOME_REGION };
+      const statements = Object.values(homeTemplate.Resources)
+        .filter((r) => r.Type === 'AWS::Events::EventBusPolicy')
+        .map((r) => resolveIntrinsics(r.Properties?.Statement, values, home.outputs.HomeBusArn ?? ''));
+      expect(statements).toHaveLength(2);
+      busPolicy = { Version: '2012-10-17', Statement: statements as PolicyDocument['Statement'] };
+    });
+
+    it('lets every forwarder role put events on the home bus, and on no other bus', async () => {
+      for (const forwarder of forwarders) {
+        const role = await forwardRoleOf(forwarder);
+        const onHomeBus = await decide(role, homeBusRequest(), {
+          knownContext: { 'aws:PrincipalOrgID': ORG },
+          resourcePolicy: busPolicy,
+        });
+        expect([forwarder.target.accountId, forwarder.target.region, onHomeBus.verdict]).toEqual([
+          forwarder.target.accountId,
+          forwarder.target.region,
+          'allowed',
+        ]);
+        const onDefaultBus = await decide(role, {
+          ...homeBusRequest(),
+          resource: `arn:aws:events:${forwarder.target.region}:${forwarder.target.accountId}:event-bus/default`,
+          resourceAccount: forwarder.target.accountId,
+        });
+        expect(onDefaultBus.verdict).toBe('implicit-deny');
+      }
+    });
+
+    it('keeps a forwarder deployed outside the list and the organisation off the home bus', async () => {
+      const outsider = await deployStack(forwarderStack, target(STRANGER, HOME_REGION), {
+        HomeBusArn: home.outputs.HomeBusArn ?? '',
+      });
+      const role = await forwardRoleOf(outsider);
+      const verdict = await decide(role, homeBusRequest(), {
+        knownContext: { 'aws:PrincipalOrgID': 'o-zz9yy8xx7w' },
+        resourcePolicy: busPolicy,
+      });
+      expect(verdict.verdict).toBe('implicit-deny');
+      // The organisation condition is what keeps it out: the same role, were its account in the organisation, gets in.
+      const inOrg = await decide(role, homeBusRequest(), {
+        knownContext: { 'aws:PrincipalOrgID': ORG },
+        resourcePolicy: busPolicy,
+      });
+      expect(inOrg.verdict).toBe('allowed');
     });
   });
 
