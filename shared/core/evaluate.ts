@@ -228,6 +228,7 @@ async function assessOutputRead(
     // The output bucket is taken to be the job account's (our grant's s3:ResourceAccount condition says so).
     knownContext: { 's3:ResourceAccount': request.accountId, ...(options.knownContext ?? {}) },
     now,
+    jobName: request.jobName,
   });
   const s3 = await evaluateAccess(readAs(lambdaRole, fn.functionName));
   if (s3.verdict === 'allowed') return { assessments, guards };
@@ -314,7 +315,13 @@ async function assessOutputRead(
   }
   assessments.push(readFinding('implicit-deny', true, [...assumeNeeds, ...readNeeds]));
 
-  const privileged = await escalationPermissions(executionRole, request.accountId, request.region, now);
+  const privileged = await escalationPermissions(
+    executionRole,
+    request.accountId,
+    request.region,
+    now,
+    request.jobName,
+  );
   if (privileged.length > 0) {
     guards.push({
       finding: finding(

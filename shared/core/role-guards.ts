@@ -3,9 +3,10 @@
  * SageMaker can assume, the post-annotation function's role one Lambda can assume, and a role that
  * can escalate privileges is never made assumable by (or readable as) another principal.
  */
-import { arns, matchesWildcard, partitionOf } from './arn';
+import { arns, partitionOf } from './arn';
 import { asList, statementsOf } from './policy-document';
 import { ESCALATION_PROBES, type ProbeResource } from './escalation-catalogue';
+import { identityOf } from './question-memo';
 import { evaluateAccess, evaluateServiceAssume } from './simulate';
 import type { LabelingJobRequest, RoleInfo } from './types';
 
@@ -18,11 +19,16 @@ export async function sageMakerTrust(
   request: LabelingJobRequest,
 ): Promise<{ trusted: boolean; unknownKeys?: string[] }> {
   const partition = partitionOf(role.arn);
-  const decision = await evaluateServiceAssume(role, 'sagemaker.amazonaws.com', {
-    'aws:SourceAccount': request.accountId,
-    'aws:SourceArn': arns.labelingJob(partition, request.region, request.accountId, request.jobName),
-    'aws:RequestedRegion': request.region,
-  });
+  const decision = await evaluateServiceAssume(
+    role,
+    'sagemaker.amazonaws.com',
+    {
+      'aws:SourceAccount': request.accountId,
+      'aws:SourceArn': arns.labelingJob(partition, request.region, request.accountId, request.jobName),
+      'aws:RequestedRegion': request.region,
+    },
+    request.jobName,
+  );
   if (decision.verdict === 'depends-on-unknown-context')
     return { trusted: false, unknownKeys: decision.unknownKeys ?? [] };
   return { trusted: decision.verdict === 'allowed' };
@@ -52,6 +58,8 @@ export async function escalationPermissions(
   accountId: string,
   region: string,
   now: Date,
+  /** The job whose check this is: the role's policies may name it (the proof's patched documents). */
+  jobName?: string,
 ): Promise<string[]> {
   const partition = partitionOf(role.arn);
   const resourceFor = (kind: ProbeResource): string => {
@@ -99,6 +107,7 @@ export async function escalationPermissions(
       resourceAccount: accountId,
       ...(probe.action === 'sts:AssumeRole' ? { resourcePolicy: openTrust } : {}),
       now,
+      ...(jobName !== undefined ? { jobName } : {}),
     });
     if (decision.verdict === 'allowed' || decision.verdict === 'depends-on-unknown-context') {
       found.push(probe.action);
@@ -109,13 +118,35 @@ export async function escalationPermissions(
 
 /** A cheap over-approximation: could any Allow statement of the role's identity policies cover `action`? */
 function allowedActionPatterns(role: RoleInfo): (action: string) => boolean {
-  const statements = [
-    ...role.inlinePolicies.map((p) => p.document),
-    ...role.managedPolicies.flatMap((p) => (p.document ? [p.document] : [])),
-  ]
-    .flatMap(statementsOf)
-    .filter((s) => s.Effect === 'Allow');
-  if (statements.some((s) => s.NotAction !== undefined)) return () => true;
-  const patterns = statements.flatMap((s) => asList(s.Action)).map((a) => a.toLowerCase());
-  return (action) => patterns.some((p) => matchesWildcard(p, action.toLowerCase()));
+  const identity = identityOf(role);
+  let test = actionTests.get(identity);
+  if (!test) {
+    const statements = [
+      ...role.inlinePolicies.map((p) => p.document),
+      ...role.managedPolicies.flatMap((p) => (p.document ? [p.document] : [])),
+    ]
+      .flatMap(statementsOf)
+      .filter((s) => s.Effect === 'Allow');
+    if (statements.some((s) => s.NotAction !== undefined)) test = () => true;
+    else {
+      // One expression for all the role's actions, built once per role (a scan asks for each job).
+      const source = statements
+        .flatMap((s) => asList(s.Action))
+        .map((a) =>
+          a
+            .toLowerCase()
+            .replace(/[\\^$.|+()[\]{}]/g, '\\$&')
+            .replace(/\*/g, '.*')
+            .replace(/\?/g, '.'),
+        );
+      const any = source.length > 0 ? new RegExp(`^(?:${source.join('|')})$`, 's') : undefined;
+      test = (action) => any?.test(action.toLowerCase()) ?? false;
+    }
+    if (actionTests.size >= 1_000) actionTests.clear();
+    actionTests.set(identity, test);
+  }
+  return test;
 }
+
+/** By the role's identity policies (question-memo.ts): a scan's patched roles repeat them. */
+const actionTests = new Map<number, (action: string) => boolean>();

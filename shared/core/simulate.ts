@@ -6,6 +6,8 @@ import {
   type Simulation,
 } from '@cloud-copilot/iam-simulate';
 import { partitionOf } from './arn';
+import { QuestionMemo, questionKey } from './question-memo';
+import { SimulationMemo } from './simulation-memo';
 import type { PolicyDocument, RoleInfo } from './types';
 
 /** Simulation results as runSimulation returns them. */
@@ -45,6 +47,11 @@ export interface AccessQuestion {
   /** Further context values the caller knows (e.g. `aws:PrincipalOrgID`, `s3:ResourceAccount`). */
   knownContext?: Record<string, string>;
   now: Date;
+  /**
+   * The job the request is about, when its name is part of the resource (the job's output): jobs
+   * whose names no policy tells apart share their answers.
+   */
+  jobName?: string;
 }
 
 /**
@@ -86,7 +93,26 @@ export function requestContext(q: AccessQuestion): Record<string, string> {
 }
 
 /** Evaluates one request with the role's identity policies, its boundary and the resource policy. */
-export async function evaluateAccess(q: AccessQuestion): Promise<Decision> {
+export function evaluateAccess(q: AccessQuestion): Promise<Decision> {
+  const key = questionKey(
+    q.role,
+    q.now,
+    [q.resourcePolicy],
+    [
+      q.accountId,
+      q.region,
+      q.sessionName,
+      q.action,
+      q.resourceArn,
+      q.resourceAccount,
+      q.resourceTags,
+      q.knownContext,
+    ],
+  );
+  return questions.get(key, () => askAccess(q));
+}
+
+function askAccess(q: AccessQuestion): Promise<Decision> {
   const partition = partitionOf(q.role.arn);
   const contextVariables = requestContext(q);
   const known = [
@@ -107,6 +133,7 @@ export async function evaluateAccess(q: AccessQuestion): Promise<Decision> {
     q.role.boundary,
     q.resourcePolicy,
     known,
+    q.jobName,
   );
 }
 
@@ -115,6 +142,18 @@ export async function evaluateServiceAssume(
   role: RoleInfo,
   service: string,
   context: Record<string, string>,
+  jobName?: string,
+): Promise<Decision> {
+  // The answer depends on the role's ARN and trust policy only.
+  const key = questionKey(undefined, undefined, [role.trustPolicy], ['service', role.arn, service, context]);
+  return questions.get(key, () => askServiceAssume(role, service, context, jobName));
+}
+
+function askServiceAssume(
+  role: RoleInfo,
+  service: string,
+  context: Record<string, string>,
+  jobName: string | undefined,
 ): Promise<Decision> {
   const accountId = role.arn.split(':')[4] ?? '';
   const contextVariables = {
@@ -143,6 +182,7 @@ export async function evaluateServiceAssume(
       'aws:PrincipalArn',
       '/^aws:PrincipalTag\\/.*$/',
     ],
+    jobName,
   );
 }
 
@@ -164,6 +204,7 @@ async function simulate(
   boundaryPolicy: RoleInfo['boundary'],
   resourcePolicy: PolicyDocument | undefined,
   knownKeys: string[],
+  jobName: string | undefined,
 ): Promise<Decision> {
   const boundary = boundaryPolicy?.document;
   const simulation: Simulation = {
@@ -179,10 +220,21 @@ async function simulate(
   const discoveryContextKeyConstraints: DiscoveryContextKeyConstraint[] = [...new Set(knownKeys)].map(
     (keyName) => ({ keyName, presenceIsKnown: true, valueIsKnown: true }),
   );
-  return classifyResult(
-    await memoisedSimulation(simulation, discoveryContextKeyConstraints),
-    boundary !== undefined,
+  const results = memo.get(
+    {
+      documents: [...identityPolicies.map((p) => p.policy), boundary, resourcePolicy],
+      names: [...identityPolicies.map((p) => p.name), boundaryPolicy?.arn ?? ''],
+      principal: request.principal,
+      action: request.action,
+      resource: request.resource.resource,
+      resourceAccount: request.resource.accountId,
+      context: request.contextVariables ?? {},
+      knownKeys: discoveryContextKeyConstraints.map((c) => c.keyName),
+      ...(jobName !== undefined ? { jobName } : {}),
+    },
+    () => runSimulation(simulation, { simulationMode: 'Discovery', discoveryContextKeyConstraints }),
   );
+  return classifyResult(await results, boundary !== undefined);
 }
 
 /**
@@ -241,43 +293,11 @@ function conditionKeys(value: unknown): string[] {
   return [...own, ...Object.values(record).flatMap(conditionKeys)];
 }
 
-/**
- * The evaluator is a pure function of its inputs, and a scan (or one event's plan, proof and
- * guards) asks the same questions many times: answers are kept by their exact inputs, bounded.
- */
-const MEMO_LIMIT = 20_000;
-const memo = new Map<string, ReturnType<typeof runSimulation>>();
+/** Answers by role and question (question-memo.ts), then by the evaluator's inputs (simulation-memo.ts): for the process's life, bounded. */
+const questions = new QuestionMemo<Promise<Decision>>();
+const memo = new SimulationMemo<Promise<SimulationResults>>();
 
-function memoisedSimulation(
-  simulation: Simulation,
-  discoveryContextKeyConstraints: DiscoveryContextKeyConstraint[],
-): ReturnType<typeof runSimulation> {
-  const key = memoKey(simulation, discoveryContextKeyConstraints);
-  const hit = memo.get(key);
-  if (hit) return hit;
-  const pending = runSimulation(simulation, { simulationMode: 'Discovery', discoveryContextKeyConstraints });
-  if (memo.size >= MEMO_LIMIT) memo.delete(memo.keys().next().value as string);
-  memo.set(key, pending);
-  return pending;
-}
-
-/** Context keys that change with every call (the clock) and that few policies test. */
-const CLOCK_KEYS = ['aws:CurrentTime', 'aws:EpochTime'];
-
-/**
- * The memo's key: every input, except the clock when no policy of the simulation names a clock key
- * (in a condition or as a policy variable): then the answer cannot depend on it, and a scan's jobs,
- * each checked at its own `now`, share their answers.
- */
-function memoKey(simulation: Simulation, constraints: DiscoveryContextKeyConstraint[]): string {
-  const { request, ...policies } = simulation;
-  const policyText = JSON.stringify(policies);
-  const lower = policyText.toLowerCase();
-  const clockMatters = CLOCK_KEYS.some((key) => lower.includes(key.slice(4).toLowerCase()));
-  const contextVariables = clockMatters
-    ? request.contextVariables
-    : Object.fromEntries(
-        Object.entries(request.contextVariables ?? {}).filter(([key]) => !CLOCK_KEYS.includes(key)),
-      );
-  return JSON.stringify([policyText, { ...request, contextVariables }, constraints]);
+/** How often the evaluator's memo answered, and how often the evaluator ran (for tests and the benchmark). */
+export function simulationCounts(): Readonly<{ hits: number; misses: number }> {
+  return { ...memo.counts };
 }

@@ -1,6 +1,11 @@
-/** The evaluator's memo: answers are shared across clocks only where no policy can tell the clocks apart. */
+/** The evaluator's memo: answers are shared across clocks, and across jobs, only where no policy can tell them apart. */
 import type { PolicyDocument } from '../../shared/core';
-import { evaluateAccess, type AccessQuestion } from '../../shared/core/simulate';
+import {
+  evaluateAccess,
+  evaluateServiceAssume,
+  simulationCounts,
+  type AccessQuestion,
+} from '../../shared/core/simulate';
 import { ACCOUNT, functionArn, policy, REGION } from '../fixtures/factory';
 import { roleInfo } from '../fixtures/role-info';
 
@@ -50,5 +55,132 @@ describe('evaluateAccess memo', () => {
     const document = grant();
     const answers = await Promise.all([BEFORE, AFTER].map((now) => evaluateAccess(invokeAt(document, now))));
     expect(answers.map((a) => a.verdict)).toEqual(['allowed', 'allowed']);
+  });
+});
+
+/** The s3:GetObject question the output-read check asks for `jobName` (its output prefix names the job). */
+function readOutput(
+  document: PolicyDocument,
+  jobName: string,
+  roleName = 'memo-reader-role',
+): AccessQuestion {
+  return {
+    role: roleInfo(roleName, { inlinePolicies: [{ name: 'Read', document }] }),
+    accountId: ACCOUNT,
+    region: REGION,
+    sessionName: 'memo-post-fn',
+    action: 's3:GetObject',
+    resourceArn: `arn:aws:s3:::memo-bucket/output/${jobName}/annotations/consolidated-annotation/request.json`,
+    resourceAccount: ACCOUNT,
+    knownContext: { 's3:ResourceAccount': ACCOUNT },
+    now: BEFORE,
+    jobName,
+  };
+}
+
+const readGrant = (resource: string | string[]): PolicyDocument =>
+  policy({ Effect: 'Allow', Action: 's3:GetObject', Resource: resource });
+
+describe('evaluateAccess memo across jobs', () => {
+  it('asks the evaluator once for many jobs whose names no policy tells apart', async () => {
+    // Given a grant on the whole bucket
+    const document = readGrant('arn:aws:s3:::memo-bucket/*');
+    const before = simulationCounts().misses;
+    // When 40 jobs (each with its own role object, as after a fresh inventory read) ask the same question
+    const answers = await Promise.all(
+      Array.from({ length: 40 }, (_, i) => evaluateAccess(readOutput(document, `memo-share-${i}`))),
+    );
+    // Then every job is allowed, and the evaluator ran once
+    expect(new Set(answers.map((a) => a.verdict))).toEqual(new Set(['allowed']));
+    expect(simulationCounts().misses - before).toBe(1);
+  });
+
+  it.each([
+    ['an exact prefix', 'arn:aws:s3:::memo-bucket/output/job-a/*', ['job-a'], ['job-b', 'job-ab', 'Job-a']],
+    [
+      'a wildcard in the name',
+      'arn:aws:s3:::memo-bucket/output/job-1*',
+      ['job-1', 'job-10'],
+      ['job-2', 'job-01'],
+    ],
+    ['a one-character wildcard', 'arn:aws:s3:::memo-bucket/output/job-?/*', ['job-7', 'job-x'], ['job-77']],
+    ['a name inside the path', 'arn:aws:s3:::memo-bucket/*/team-b*', ['team-b', 'team-b2'], ['team-a']],
+    ['a name as the last characters', 'arn:aws:s3:::memo-bucket/output/*b/*', ['job-b', 'b'], ['job-c']],
+  ])('keeps apart jobs that %s tells apart', async (_name, resource, allowed, denied) => {
+    // Given a grant whose resource matches some job names only
+    const document = readGrant(resource);
+    // When each job asks, the allowed ones first and then again in the other order
+    const ask = async (names: string[]) =>
+      Promise.all(names.map(async (n) => (await evaluateAccess(readOutput(document, n))).verdict));
+    const first = { allowed: await ask(allowed), denied: await ask(denied) };
+    const again = { denied: await ask([...denied].reverse()), allowed: await ask([...allowed].reverse()) };
+    // Then each job gets its own verdict, whatever was memoised before
+    expect(first.allowed).toEqual(allowed.map(() => 'allowed'));
+    expect(first.denied).toEqual(denied.map(() => 'implicit-deny'));
+    expect(again.allowed).toEqual(allowed.map(() => 'allowed'));
+    expect(again.denied).toEqual(denied.map(() => 'implicit-deny'));
+  });
+
+  it("keeps apart jobs that a deny on one job's output tells apart", async () => {
+    // Given a grant on the bucket and a deny on one job's output
+    const document = policy(
+      { Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::memo-bucket/*' },
+      { Effect: 'Deny', Action: 's3:*', Resource: 'arn:aws:s3:::memo-bucket/output/secret-job/*' },
+    );
+    // When jobs on either side ask, in turn
+    const verdicts = [];
+    for (const name of ['public-job', 'secret-job', 'public-job-2', 'secret-job'])
+      verdicts.push((await evaluateAccess(readOutput(document, name))).verdict);
+    // Then only the denied job's output is denied
+    expect(verdicts).toEqual(['allowed', 'explicit-deny', 'allowed', 'explicit-deny']);
+  });
+
+  it('keeps apart jobs whose names a trust condition on aws:SourceArn tells apart', async () => {
+    // Given a trust policy that lets SageMaker in for one job only (labeling job ARNs are lower case)
+    const trust = policy({
+      Effect: 'Allow',
+      Principal: { Service: 'sagemaker.amazonaws.com' },
+      Action: 'sts:AssumeRole',
+      Condition: {
+        ArnLike: { 'aws:SourceArn': `arn:aws:sagemaker:${REGION}:${ACCOUNT}:labeling-job/trusted-*` },
+      },
+    });
+    const role = roleInfo('memo-trust-role', { trustPolicy: trust });
+    const ask = (jobName: string) =>
+      evaluateServiceAssume(
+        role,
+        'sagemaker.amazonaws.com',
+        {
+          'aws:SourceAccount': ACCOUNT,
+          'aws:SourceArn': `arn:aws:sagemaker:${REGION}:${ACCOUNT}:labeling-job/${jobName.toLowerCase()}`,
+          'aws:RequestedRegion': REGION,
+        },
+        jobName,
+      );
+    // When jobs inside and outside the pattern ask, in both orders
+    const verdicts = [];
+    for (const name of ['trusted-1', 'other-1', 'Trusted-2', 'other-2', 'trusted-3'])
+      verdicts.push((await ask(name)).verdict);
+    // Then the pattern decides each job
+    expect(verdicts).toEqual(['allowed', 'implicit-deny', 'allowed', 'implicit-deny', 'allowed']);
+  });
+
+  it('does not share across jobs when a policy variable is used', async () => {
+    // Given a grant whose resource comes from the principal's tag
+    const document = readGrant('arn:aws:s3:::memo-bucket/output/${aws:PrincipalTag/job}/*');
+    const tagged = (jobName: string): AccessQuestion => ({
+      ...readOutput(document, jobName),
+      role: roleInfo('memo-tagged-role', {
+        inlinePolicies: [{ name: 'Read', document }],
+        tags: { job: 'tagged-job' },
+      }),
+    });
+    // When the tagged job and another ask
+    const verdicts = [
+      (await evaluateAccess(tagged('tagged-job'))).verdict,
+      (await evaluateAccess(tagged('untagged-job'))).verdict,
+    ];
+    // Then only the job the tag names is allowed
+    expect(verdicts).toEqual(['allowed', 'implicit-deny']);
   });
 });
