@@ -128,12 +128,12 @@ function wildcardsOf(document: PolicyDocument): StatementWildcards[] {
   const out: StatementWildcards[] = [{ appliesTo: () => true, matchers: wild(rest) }];
   for (const statement of Array.isArray(Statement) ? Statement : [Statement]) {
     const actions =
-      statement && typeof statement === 'object' ? (statement as PolicyStatement).Action : undefined;
+      statement && typeof statement === 'object' ? (statement).Action : undefined;
     const list = typeof actions === 'string' ? [actions] : Array.isArray(actions) ? actions : undefined;
     const named =
       list &&
       list.every((a) => typeof a === 'string') &&
-      (statement as PolicyStatement).NotAction === undefined
+      (statement).NotAction === undefined
         ? new RegExp(`^(?:${list.map((a) => wildcardSource(a).slice(1, -1)).join('|')})$`, 'is')
         : undefined;
     out.push({ appliesTo: named ? (action) => named.test(action) : () => true, matchers: wild(statement) });
