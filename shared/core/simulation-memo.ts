@@ -126,14 +126,15 @@ function wildcardsOf(document: PolicyDocument): StatementWildcards[] {
       .map(matcher);
   const { Statement, ...rest } = document;
   const out: StatementWildcards[] = [{ appliesTo: () => true, matchers: wild(rest) }];
-  for (const statement of Array.isArray(Statement) ? Statement : [Statement]) {
-    const actions =
-      statement && typeof statement === 'object' ? (statement).Action : undefined;
-    const list = typeof actions === 'string' ? [actions] : Array.isArray(actions) ? actions : undefined;
+  // Documents come from IAM as they are: check the shape instead of trusting the type.
+  const statements: unknown[] = Array.isArray(Statement) ? Statement : [Statement];
+  for (const statement of statements) {
+    const fields: Partial<PolicyStatement> = statement && typeof statement === 'object' ? statement : {};
+    const actions = fields.Action;
+    const list: unknown[] | undefined =
+      typeof actions === 'string' ? [actions] : Array.isArray(actions) ? actions : undefined;
     const named =
-      list &&
-      list.every((a) => typeof a === 'string') &&
-      (statement).NotAction === undefined
+      list && list.every((a) => typeof a === 'string') && fields.NotAction === undefined
         ? new RegExp(`^(?:${list.map((a) => wildcardSource(a).slice(1, -1)).join('|')})$`, 'is')
         : undefined;
     out.push({ appliesTo: named ? (action) => named.test(action) : () => true, matchers: wild(statement) });
