@@ -14,10 +14,11 @@ import {
   EventBridgeClient,
 } from '@aws-sdk/client-eventbridge';
 import { GetFunctionConcurrencyCommand } from '@aws-sdk/client-lambda';
+import { GetTopicAttributesCommand, SNSClient } from '@aws-sdk/client-sns';
 import { STACK_NAMES } from '../../cdk/app-stacks';
 import { ENV } from '../../shared/config';
 import { SELFTEST_EVENT } from '../../shared/selftest';
-import type { Report } from '../../shared/core';
+import type { PolicyDocument, Report } from '../../shared/core';
 import { statementsOf } from '../../shared/core/policy-document';
 import {
   ACCOUNT,
@@ -29,7 +30,7 @@ import {
   snapshotRole,
   type SeedClients,
 } from '../support/aws-world';
-import { deployStack, type DeployedStack } from '../support/cfn-deploy';
+import { deployStack, motoJsonCall, type DeployedStack } from '../support/cfn-deploy';
 import type { FunctionProcess } from '../support/deployed-function';
 import {
   launchDeployedFunction,
@@ -361,6 +362,83 @@ describe('the single-account stack, deployed into moto', () => {
         await roleArnResolver([HOME]),
       );
       expect(new Set(denied.map((j) => j.verdict))).toEqual(new Set(['implicit-deny']));
+    });
+
+    it('allows what AWS services do with the role on its behalf: encrypted publishes, logs, the dead-letter queue', async () => {
+      // Given the resources as moto created them: the topic's key, the function's log group, the queue
+      const sns = new SNSClient({ region: REGION });
+      const { Attributes: topic } = await sns.send(
+        new GetTopicAttributesCommand({ TopicArn: deployed.outputs.TopicArn }),
+      );
+      sns.destroy();
+      // The queue's physical ID is its URL, https://sqs.<region>.amazonaws.com/<account>/<name>
+      const queueUrl =
+        Object.values(deployed.resources).find((r) => r.type === 'AWS::SQS::Queue')?.physicalId ?? '';
+      const [queueAccount, queueName] = new URL(queueUrl).pathname.split('/').slice(1);
+      const queueArn = `arn:aws:sqs:${REGION}:${queueAccount}:${queueName}`;
+      const keyArn = topic?.KmsMasterKeyId ?? '';
+      expect(keyArn).toMatch(/^arn:aws:kms:us-east-1:\d{12}:key\//);
+      const logGroup = Object.values(deployed.resources).find(
+        (r) => r.type === 'AWS::Logs::LogGroup',
+      )?.physicalId;
+      const stream = `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:${logGroup}:log-stream:2026/12/04/[$LATEST]0123456789abcdef`;
+      // KMS decides with the key policy too (moto keeps the one the template gives the key, and
+      // returns it as a JSON object where KMS returns a string)
+      const { Policy: keyPolicyAnswer } = await motoJsonCall(HOME, 'kms', 'TrentService.GetKeyPolicy', {
+        KeyId: keyArn,
+        PolicyName: 'default',
+      });
+      const keyPolicy = (
+        typeof keyPolicyAnswer === 'string' ? JSON.parse(keyPolicyAnswer) : keyPolicyAnswer
+      ) as PolicyDocument;
+      const request = (action: string, resource: string) => ({
+        action,
+        resource,
+        resourceAccount: ACCOUNT,
+        region: REGION,
+      });
+      // moto resolves Fn::GetAtt LogGroup.Arn to the bare group ARN; CloudFormation returns it with
+      // the trailing ":*" that covers the group's streams (which CreateLogStream and PutLogEvents
+      // authorize against). The role is evaluated with the grant as CloudFormation resolves it.
+      const groupArn = `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:${logGroup}`;
+      const statements = role.info.inlinePolicies.flatMap((p) => statementsOf(p.document));
+      expect(statements).toContainEqual(
+        expect.objectContaining({
+          Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+          Resource: groupArn,
+        }),
+      );
+      const asCloudFormationResolves: DeployedRole = {
+        ...role,
+        info: {
+          ...role.info,
+          inlinePolicies: role.info.inlinePolicies.map((p) => ({
+            ...p,
+            document: JSON.parse(
+              JSON.stringify(p.document).replaceAll(`"${groupArn}"`, `"${groupArn}:*"`),
+            ) as PolicyDocument,
+          })),
+        },
+      };
+
+      // When each request the services make with the function's role is evaluated
+      const verdicts: [string, string][] = [];
+      // SNS encrypts each published message with the topic's key, as the publisher
+      for (const action of ['kms:GenerateDataKey', 'kms:Decrypt'])
+        verdicts.push([
+          action,
+          (await decide(role, request(action, keyArn), { resourcePolicy: keyPolicy })).verdict,
+        ]);
+      // Lambda sends a failed async invocation to the on-failure destination (moto skips the
+      // EventInvokeConfig that names it; the queue and the grant exist)
+      verdicts.push(['sqs:SendMessage', (await decide(role, request('sqs:SendMessage', queueArn))).verdict]);
+      // Lambda writes the function's log streams
+      for (const action of ['logs:CreateLogStream', 'logs:PutLogEvents'])
+        verdicts.push([action, (await decide(asCloudFormationResolves, request(action, stream))).verdict]);
+
+      // Then all are allowed
+      expect(verdicts.filter(([, v]) => v !== 'allowed')).toEqual([]);
+      expect(verdicts).toHaveLength(5);
     });
 
     it('denies role writes on protected roles, role creation, policy attachment and policy versions', async () => {

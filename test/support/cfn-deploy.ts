@@ -244,3 +244,30 @@ async function waitForCreate(cfn: CloudFormationClient, stackName: string): Prom
     await new Promise((done) => setTimeout(done, 200));
   }
 }
+
+/**
+ * One JSON-protocol call (awsJson1_1) to moto for a service the project has no client for (e.g.
+ * `TrentService.GetKeyPolicy` of KMS); a SigV4-shaped header names service, region and account.
+ */
+export async function motoJsonCall(
+  target: DeployTarget,
+  service: string,
+  amzTarget: string,
+  body: Record<string, unknown>,
+): Promise<Record<string, unknown>> {
+  const endpoint = process.env.AWS_ENDPOINT_URL;
+  if (!endpoint) throw new Error('AWS_ENDPOINT_URL is not set: is the moto globalSetup running?');
+  const accessKeyId = target.credentials?.accessKeyId ?? process.env.AWS_ACCESS_KEY_ID ?? 'testing';
+  const response = await fetch(`${endpoint}/`, {
+    method: 'POST',
+    headers: {
+      authorization: `AWS4-HMAC-SHA256 Credential=${accessKeyId}/20260101/${target.region}/${service}/aws4_request, SignedHeaders=host, Signature=0`,
+      'content-type': 'application/x-amz-json-1.1',
+      'x-amz-target': amzTarget,
+    },
+    body: JSON.stringify(body),
+  });
+  const text = await response.text();
+  if (!response.ok) throw new Error(`${amzTarget}: HTTP ${response.status} ${text}`);
+  return JSON.parse(text) as Record<string, unknown>;
+}

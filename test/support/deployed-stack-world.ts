@@ -28,6 +28,8 @@ export interface DeployedFunctionConfig {
   runtime: string;
   architectures: string[];
   environment: Record<string, string>;
+  /** The log group Lambda writes the function's logs to (LoggingConfig), when moto reports one. */
+  logGroup?: string;
 }
 
 /** GetFunctionConfiguration of the stack's function (output FunctionName). */
@@ -45,6 +47,7 @@ export async function readDeployedFunction(deployed: DeployedStack): Promise<Dep
       runtime: c.Runtime ?? '',
       architectures: c.Architectures ?? [],
       environment: c.Environment?.Variables ?? {},
+      ...(c.LoggingConfig?.LogGroup ? { logGroup: c.LoggingConfig.LogGroup } : {}),
     };
   } finally {
     lambda.destroy();
