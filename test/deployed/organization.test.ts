@@ -13,15 +13,19 @@ import {
   EventBridgeClient,
   ListTargetsByRuleCommand,
 } from '@aws-sdk/client-eventbridge';
-import { IAMClient } from '@aws-sdk/client-iam';
-import { LambdaClient } from '@aws-sdk/client-lambda';
-import { SSMClient } from '@aws-sdk/client-ssm';
 import { STACK_NAMES } from '../../cdk/app-stacks';
-import { FUNCTION_ROLE_NAME, MEMBER_ROLE_NAME, MEMBER_SESSION_NAME } from '../../shared/aws/member-account';
+import { FUNCTION_ROLE_NAME, MEMBER_SESSION_NAME, memberRoleArn } from '../../shared/aws/member-account';
 import { ENV } from '../../shared/config';
 import type { PolicyDocument, Report } from '../../shared/core';
 import { statementsOf } from '../../shared/core/policy-document';
-import { ACCOUNT, policy, setParameter, snapshotRole, type SeedClients } from '../support/aws-world';
+import {
+  ACCOUNT,
+  destroySeedClients,
+  policy,
+  setParameter,
+  snapshotRole,
+  type SeedClients,
+} from '../support/aws-world';
 import {
   clientConfig,
   deployStack,
@@ -29,10 +33,11 @@ import {
   type DeployedStack,
   type DeployTarget,
 } from '../support/cfn-deploy';
-import type { FunctionProcess, Invocation } from '../support/deployed-function';
+import type { FunctionProcess } from '../support/deployed-function';
 import {
   launchDeployedFunction,
   readDeployedFunction,
+  reportOf,
   subscribeSinks,
   type DeployedFunctionConfig,
   type DeployedSinks,
@@ -49,15 +54,19 @@ import {
 import {
   expectedInvokePolicy,
   expectedTrustStatement,
-  labelingJobEvent,
   seedJobWorld,
-  type CreateLabelingJobEvent,
   type JobWorld,
 } from '../support/labeling-job-world';
 import { describedJob } from '../support/labeling-jobs';
 import { resetMoto } from '../support/moto-reset';
+import { forwardedEvent, labelingJobArnIn, seedClientsOf } from '../support/organization-world';
 import { startRecordingProxy, type RecordedCall, type RecordingProxy } from '../support/recording-proxy';
-import { synthesizeApp, type CfnTemplate, type SynthesizedStack } from '../support/synth-app';
+import {
+  resolveTemplateValue,
+  synthesizeApp,
+  type CfnTemplate,
+  type SynthesizedStack,
+} from '../support/synth-app';
 
 const HOME_REGION = 'us-east-1';
 const OTHER_REGION = 'eu-west-1';
@@ -71,63 +80,7 @@ const IN_ORG = '222222222222';
 const STRANGER = '999999999999';
 const ACCOUNTS = [ACCOUNT, LISTED, IN_ORG];
 
-/** The member role's ARN in `account` (the role the member role stack creates). */
-const memberRoleArnIn = (account: string): string => `arn:aws:iam::${account}:role/${MEMBER_ROLE_NAME}`;
-
-/** The CloudTrail event of `world`'s job in `account`/`region`, as the home bus delivers it (source account and region kept). */
-function eventIn(world: JobWorld, account: string, region: string): CreateLabelingJobEvent {
-  const base = labelingJobEvent(world);
-  return {
-    ...base,
-    account,
-    region,
-    detail: {
-      ...base.detail,
-      awsRegion: region,
-      recipientAccountId: account,
-      userIdentity: {
-        type: 'AssumedRole',
-        arn: `arn:aws:sts::${account}:assumed-role/MLPlatformEngineer/alice`,
-        accountId: account,
-      },
-      responseElements: { labelingJobArn: jobArn(world, account, region) },
-    },
-  };
-}
-
-function jobArn(world: JobWorld, account: string, region: string): string {
-  return `arn:aws:sagemaker:${region}:${account}:labeling-job/${world.jobName.toLowerCase()}`;
-}
-
-/** Resolves the intrinsics of a bus policy statement: pseudo-parameter Refs, and the bus ARN for Fn::GetAtt. */
-function resolveIntrinsics(node: unknown, refs: Record<string, string>, busArn: string): unknown {
-  if (Array.isArray(node)) return node.map((n) => resolveIntrinsics(n, refs, busArn));
-  if (typeof node !== 'object' || node === null) return node;
-  const record = node as Record<string, unknown>;
-  if (typeof record.Ref === 'string') {
-    const value = refs[record.Ref];
-    if (value === undefined) throw new Error(`cannot resolve Ref ${record.Ref}`);
-    return value;
-  }
-  if (Array.isArray(record['Fn::GetAtt'])) return busArn;
-  if (Array.isArray(record['Fn::Join'])) {
-    const [separator, parts] = record['Fn::Join'] as [string, unknown[]];
-    return parts.map((p) => resolveIntrinsics(p, refs, busArn)).join(separator);
-  }
-  return Object.fromEntries(Object.entries(record).map(([k, v]) => [k, resolveIntrinsics(v, refs, busArn)]));
-}
-
-function reportOf(result: Invocation): Report {
-  if (!result.ok) throw new Error(`the function threw ${result.error.name}: ${result.error.message}`);
-  const value = result.value as { kind: string; report?: Report };
-  if (value.kind !== 'report' || !value.report) throw new Error(`no report: ${JSON.stringify(value)}`);
-  return value.report;
-}
-
-function seedClientsOf(target: DeployTarget): SeedClients {
-  const config = clientConfig(target);
-  return { iam: new IAMClient(config), lambda: new LambdaClient(config), ssm: new SSMClient(config) };
-}
+const memberRoleArnIn = (account: string): string => memberRoleArn('aws', account);
 
 describe('the organisation stacks, deployed into moto', () => {
   let workDir: string;
@@ -206,11 +159,7 @@ describe('the organisation stacks, deployed into moto', () => {
     await fn?.stop();
     await proxy?.close();
     sinks?.close();
-    for (const { seed } of jobs) {
-      seed.iam.destroy();
-      seed.lambda.destroy();
-      seed.ssm.destroy();
-    }
+    for (const { seed } of jobs) destroySeedClients(seed);
     rmSync(workDir, { recursive: true, force: true });
   });
 
@@ -314,10 +263,17 @@ describe('the organisation stacks, deployed into moto', () => {
     };
 
     beforeAll(() => {
-      const values = { 'AWS::Partition': 'aws', 'AWS::AccountId': ACCOUNT, 'AWS::Region': HOME_REGION };
+      const homeBusId =
+        Object.keys(homeTemplate.Resources).find(
+          (id) => id.startsWith('HomeBus') && homeTemplate.Resources[id]?.Type === 'AWS::Events::EventBus',
+        ) ?? '';
+      const values = {
+        refs: { 'AWS::Partition': 'aws', 'AWS::AccountId': ACCOUNT, 'AWS::Region': HOME_REGION },
+        getAtts: { [`${homeBusId}.Arn`]: home.outputs.HomeBusArn ?? '' },
+      };
       const statements = Object.values(homeTemplate.Resources)
         .filter((r) => r.Type === 'AWS::Events::EventBusPolicy')
-        .map((r) => resolveIntrinsics(r.Properties?.Statement, values, home.outputs.HomeBusArn ?? ''));
+        .map((r) => resolveTemplateValue(r.Properties?.Statement, values));
       expect(statements).toHaveLength(2);
       busPolicy = { Version: '2012-10-17', Statement: statements as PolicyDocument['Statement'] };
     });
@@ -368,11 +324,9 @@ describe('the organisation stacks, deployed into moto', () => {
 
     beforeAll(async () => {
       // Given the operator turned dry-run off (home account and region: the only dry-run switch)
-      await setParameter(
-        seedClientsOf(target(ACCOUNT, HOME_REGION)).ssm,
-        config.environment[ENV.dryRunParameterName] ?? '',
-        'false',
-      );
+      const homeSeed = seedClientsOf(target(ACCOUNT, HOME_REGION));
+      await setParameter(homeSeed.ssm, config.environment[ENV.dryRunParameterName] ?? '', 'false');
+      destroySeedClients(homeSeed);
       // And one job in each account and region, missing both invoke grants and the output read path
       for (const account of ACCOUNTS)
         for (const region of REGIONS) {
@@ -382,13 +336,13 @@ describe('the organisation stacks, deployed into moto', () => {
           proxy.putLabelingJob(
             account,
             region,
-            describedJob(world, { LabelingJobArn: jobArn(world, account, region) }),
+            describedJob(world, { LabelingJobArn: labelingJobArnIn(world, account, region) }),
           );
           jobs.push({ account, region, world, seed });
         }
       // When each event reaches the one function, as the home bus delivers it
       for (const job of jobs)
-        reports.push(reportOf(await fn.invoke(eventIn(job.world, job.account, job.region))));
+        reports.push(reportOf(await fn.invoke(forwardedEvent(job.world, job.account, job.region))));
       callsBeforeStranger = proxy.calls.length;
     }, 120_000);
 
@@ -457,12 +411,12 @@ describe('the organisation stacks, deployed into moto', () => {
       proxy.putLabelingJob(
         STRANGER,
         HOME_REGION,
-        describedJob(world, { LabelingJobArn: jobArn(world, STRANGER, HOME_REGION) }),
+        describedJob(world, { LabelingJobArn: labelingJobArnIn(world, STRANGER, HOME_REGION) }),
       );
       const before = await snapshotRole(seed.iam, world.executionRole.name);
 
       // When its event reaches the function
-      const report = reportOf(await fn.invoke(eventIn(world, STRANGER, HOME_REGION)));
+      const report = reportOf(await fn.invoke(forwardedEvent(world, STRANGER, HOME_REGION)));
 
       // Then the report says the event is unverified and nothing was written in any account
       expect(report.findings.map((f) => f.code)).toEqual(['EVENT_UNVERIFIED']);
@@ -475,9 +429,7 @@ describe('the organisation stacks, deployed into moto', () => {
         ['EVENT_UNVERIFIED'],
       ]);
       await sinks.readNotifications();
-      seed.iam.destroy();
-      seed.lambda.destroy();
-      seed.ssm.destroy();
+      destroySeedClients(seed);
     });
 
     describe('least privilege of the function role and the member roles', () => {

@@ -18,7 +18,7 @@ import { GetTopicAttributesCommand, SNSClient } from '@aws-sdk/client-sns';
 import { STACK_NAMES } from '../../cdk/app-stacks';
 import { ENV } from '../../shared/config';
 import { SELFTEST_EVENT } from '../../shared/selftest';
-import type { PolicyDocument, Report } from '../../shared/core';
+import type { PolicyDocument } from '../../shared/core';
 import { statementsOf } from '../../shared/core/policy-document';
 import {
   ACCOUNT,
@@ -35,6 +35,7 @@ import type { FunctionProcess } from '../support/deployed-function';
 import {
   launchDeployedFunction,
   readDeployedFunction,
+  reportOf,
   subscribeSinks,
   type DeployedFunctionConfig,
   type DeployedSinks,
@@ -71,14 +72,6 @@ const CREATE_LABELING_JOB_PATTERN = {
     errorCode: [{ exists: false }],
   },
 };
-
-/** The report the function returned, or a failure naming what it returned instead. */
-function reportOf(result: Awaited<ReturnType<FunctionProcess['invoke']>>): Report {
-  if (!result.ok) throw new Error(`the function threw ${result.error.name}: ${result.error.message}`);
-  const value = result.value as { kind: string; report?: Report };
-  if (value.kind !== 'report' || !value.report) throw new Error(`no report: ${JSON.stringify(value)}`);
-  return value.report;
-}
 
 describe('the single-account stack, deployed into moto', () => {
   let workDir: string;

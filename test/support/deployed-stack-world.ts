@@ -16,7 +16,7 @@ import {
 import { RESULT_EVENT } from '../../shared/aws/events';
 import type { Report } from '../../shared/core';
 import { clientConfig, type DeployedStack, type DeployTarget } from './cfn-deploy';
-import { startDeployedFunction, type FunctionProcess } from './deployed-function';
+import { startDeployedFunction, type FunctionProcess, type Invocation } from './deployed-function';
 import type { RecordingProxy } from './recording-proxy';
 
 /** The function as moto's Lambda describes it after CreateStack. */
@@ -52,6 +52,14 @@ export async function readDeployedFunction(deployed: DeployedStack): Promise<Dep
   } finally {
     lambda.destroy();
   }
+}
+
+/** The report the function returned; throws naming what it threw or returned instead. */
+export function reportOf(result: Invocation): Report {
+  if (!result.ok) throw new Error(`the function threw ${result.error.name}: ${result.error.message}`);
+  const value = result.value as { kind: string; report?: Report };
+  if (value.kind !== 'report' || !value.report) throw new Error(`no report: ${JSON.stringify(value)}`);
+  return value.report;
 }
 
 /** Fake session credentials "Lambda hands the function"; the proxy maps the key to the function role. */

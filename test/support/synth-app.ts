@@ -84,3 +84,30 @@ function zipAssetsOf(manifestFile: string, outdir: string): ZipAsset[] {
     }));
   });
 }
+
+/** Values to resolve a template fragment with: `Ref` targets (pseudo parameters included) and `Fn::GetAtt` by `Logical.Attribute`. */
+export interface TemplateValues {
+  refs: Record<string, string>;
+  getAtts: Record<string, string>;
+}
+
+/** Resolves Ref, Fn::GetAtt and Fn::Join in a template fragment (e.g. a policy statement); throws on anything unknown. */
+export function resolveTemplateValue(node: unknown, values: TemplateValues): unknown {
+  if (Array.isArray(node)) return node.map((n) => resolveTemplateValue(n, values));
+  if (typeof node !== 'object' || node === null) return node;
+  const record = node as Record<string, unknown>;
+  const lookup = (table: Record<string, string>, key: string, what: string): string => {
+    const value = table[key];
+    if (value === undefined) throw new Error(`cannot resolve ${what} ${key}`);
+    return value;
+  };
+  if (typeof record.Ref === 'string') return lookup(values.refs, record.Ref, 'Ref');
+  const getAtt = record['Fn::GetAtt'];
+  if (Array.isArray(getAtt)) return lookup(values.getAtts, getAtt.join('.'), 'Fn::GetAtt');
+  const join = record['Fn::Join'];
+  if (Array.isArray(join)) {
+    const [separator, parts] = join as [string, unknown[]];
+    return parts.map((p) => resolveTemplateValue(p, values)).join(separator);
+  }
+  return Object.fromEntries(Object.entries(record).map(([k, v]) => [k, resolveTemplateValue(v, values)]));
+}
