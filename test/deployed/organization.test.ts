@@ -457,6 +457,8 @@ describe('the organisation stacks, deployed into moto', () => {
         request.action === 'sts:AssumeRole' ? roles.get(request.resource)?.info.trustPolicy : undefined;
 
       it('allows every call made for the served accounts, by the role that made it', async () => {
+        // The stranger's event is judged below: AWS would refuse its AssumeRole, and the session moto
+        // issued anyway belongs to a member role that does not exist.
         const served = proxy.calls.slice(0, callsBeforeStranger);
         expect(new Set(served.map((c) => c.principal))).toEqual(new Set(roles.keys()));
         const judged = await judgeCalls(served, roles, await roleArnResolver([...targets.values()]), {
