@@ -3,13 +3,14 @@
  * cheap to build (a scan asks dozens of questions per job, nearly all asked before). A miss goes on
  * to the simulation memo (simulation-memo.ts), which can share answers across jobs.
  */
-import { documentFacts, internText } from './simulation-memo';
+import { abstractJobName, documentFacts, internText } from './simulation-memo';
 import type { PolicyDocument, RoleInfo } from './types';
 
 /** What a role contributes to an answer, as one number per role object. */
 interface RoleFacts {
   id: number;
   namesClock: boolean;
+  documents: (PolicyDocument | undefined)[];
 }
 
 const roles = new WeakMap<RoleInfo, RoleFacts>();
@@ -21,11 +22,12 @@ const roles = new WeakMap<RoleInfo, RoleFacts>();
 function roleFacts(role: RoleInfo): RoleFacts {
   let known = roles.get(role);
   if (!known) {
-    const documents = [
+    const own = [
       ...role.inlinePolicies.map((p) => p.document),
       ...role.managedPolicies.map((p) => p.document),
       role.boundary?.document,
-    ].map(documentFacts);
+    ];
+    const documents = own.map(documentFacts);
     const text = JSON.stringify([
       role.arn,
       role.name,
@@ -35,7 +37,7 @@ function roleFacts(role: RoleInfo): RoleFacts {
       role.boundary?.arn ?? null,
       documents.map((d) => d.id),
     ]);
-    known = { id: internText(text), namesClock: documents.some((d) => d.namesClock) };
+    known = { id: internText(text), namesClock: documents.some((d) => d.namesClock), documents: own };
     roles.set(role, known);
   }
   return known;
@@ -46,16 +48,21 @@ export function identityOf(role: RoleInfo): number {
   return roleFacts(role).id;
 }
 
+/** A value of a question: a string, or an object of strings (as JSON). */
+export type QuestionValue = string | Readonly<Record<string, string>> | undefined;
+
 /**
  * The key of a question about `role`: the role's number, each document's number, each value
  * (length-prefixed, so no two lists of values share a key; objects as JSON), and the clock when a
- * document of the question names a clock key.
+ * document of the question names a clock key. With `job`, a question whose values name the job is
+ * keyed for any job its documents cannot tell apart from this one (simulation-memo.ts).
  */
 export function questionKey(
   role: RoleInfo | undefined,
   now: Date | undefined,
   documents: readonly (PolicyDocument | undefined)[],
-  values: readonly (string | Readonly<Record<string, string>> | undefined)[],
+  values: readonly QuestionValue[],
+  job?: { name: string; action: string },
 ): string {
   const facts = role ? roleFacts(role) : undefined;
   let clock = facts?.namesClock ?? false;
@@ -65,10 +72,25 @@ export function questionKey(
     clock ||= d.namesClock;
     key += `#${d.id}`;
   }
+  const abstraction = job
+    ? abstractJobName(
+        [...(facts?.documents ?? []), ...documents],
+        job.action,
+        job.name,
+        values.flatMap((v) => (v === undefined ? [] : typeof v === 'string' ? [v] : Object.values(v))),
+      )
+    : undefined;
+  const rename = abstraction?.rename ?? ((v: string) => v);
   for (const value of values) {
-    const text = value === undefined ? '' : typeof value === 'string' ? value : JSON.stringify(value);
+    const text =
+      value === undefined
+        ? ''
+        : typeof value === 'string'
+          ? rename(value)
+          : JSON.stringify(Object.fromEntries(Object.entries(value).map(([k, v]) => [k, rename(v)])));
     key += `|${value === undefined ? '-' : text.length}:${text}`;
   }
+  if (abstraction) key += `|job:${abstraction.comparisons}`;
   return clock && now ? `${key}@${now.toISOString()}` : key;
 }
 

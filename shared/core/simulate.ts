@@ -108,6 +108,7 @@ export function evaluateAccess(q: AccessQuestion): Promise<Decision> {
       q.resourceTags,
       q.knownContext,
     ],
+    q.jobName !== undefined ? { name: q.jobName, action: q.action } : undefined,
   );
   return questions.get(key, () => askAccess(q));
 }
@@ -145,7 +146,13 @@ export async function evaluateServiceAssume(
   jobName?: string,
 ): Promise<Decision> {
   // The answer depends on the role's ARN and trust policy only.
-  const key = questionKey(undefined, undefined, [role.trustPolicy], ['service', role.arn, service, context]);
+  const key = questionKey(
+    undefined,
+    undefined,
+    [role.trustPolicy],
+    ['service', role.arn, service, context],
+    jobName !== undefined ? { name: jobName, action: 'sts:AssumeRole' } : undefined,
+  );
   return questions.get(key, () => askServiceAssume(role, service, context, jobName));
 }
 

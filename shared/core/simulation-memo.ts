@@ -60,6 +60,8 @@ interface DocumentFacts {
   wildcards: () => StatementWildcards[];
   /** Whether the text holds the last job name asked about, in any case. */
   naming?: { name: string; names: boolean };
+  /** The wildcard values of the statements about each action asked about. */
+  byAction?: Map<string, Matcher[]>;
 }
 
 const facts = new WeakMap<object, DocumentFacts>();
@@ -285,24 +287,71 @@ function profile(policyValues: readonly Matcher[], requestValues: readonly strin
   return bits;
 }
 
-/** Profiles of the documents' wildcard values against the named values: the same job asks several times. */
+/** The wildcard values of the document's statements that are about `action` (kept per action). */
+function matchersFor(d: DocumentFacts, action: string): Matcher[] {
+  let known = d.byAction?.get(action);
+  if (!known) {
+    known = d.wildcards().flatMap((w) => (w.appliesTo(action) ? w.matchers : []));
+    (d.byAction ??= new Map()).set(action, known);
+  }
+  return known;
+}
+
+/**
+ * Profiles of the documents' wildcard values against the named values, kept: the same job asks
+ * several times, about roles whose documents differ only where no wildcard is (a planned grant).
+ */
 const profiles = new Map<string, string>();
 function wildcardProfile(
   documents: readonly DocumentFacts[],
   action: string,
   named: readonly string[],
 ): string {
-  const key = `${documents.map((d) => d.id).join(',')}|${action}|${named.join('|')}`;
+  const relevant = documents.filter((d) => matchersFor(d, action).length > 0);
+  const key = `${relevant.map((d) => d.id).join(',')}|${action}|${named.join('|')}`;
   let bits = profiles.get(key);
   if (bits === undefined) {
-    const matchers = documents.flatMap((d) =>
-      d.wildcards().flatMap((w) => (w.appliesTo(action) ? w.matchers : [])),
+    bits = profile(
+      relevant.flatMap((d) => matchersFor(d, action)),
+      named,
     );
-    bits = profile(matchers, named);
     if (profiles.size >= 10_000) profiles.clear();
     profiles.set(key, bits);
   }
   return bits;
+}
+
+/** How a question's values may stand for any job's: the renaming, and what must be equal for two jobs to share. */
+export interface JobAbstraction {
+  /** The value with the job's name (as a path segment) replaced by a placeholder. */
+  rename: (value: string) => string;
+  /** How the documents' wildcard values compare with the values that name the job. */
+  comparisons: string;
+}
+
+/**
+ * The abstraction of `jobName` for a question on `documents` about `action` whose request holds
+ * `values` (every string the evaluator sees, or a superset), or undefined when the values do not
+ * name the job or a document could tell names apart in a way the comparisons do not capture (it
+ * names the job, in any case, or uses a policy variable).
+ */
+export function abstractJobName(
+  documents: readonly (PolicyDocument | undefined)[],
+  action: string,
+  jobName: string,
+  values: readonly string[],
+): JobAbstraction | undefined {
+  if (!JOB_NAME.test(jobName)) return undefined;
+  const rename = renamerFor(jobName);
+  const named = values.filter((v) => rename.mayName(v) && rename.value(v) !== v);
+  if (named.length === 0 || values.some((v) => v.includes('\u27e8'))) return undefined;
+  const facts = documents.map(factsOf);
+  if (facts.some((d) => d.hasVariables || names(d, rename.lowerName) || d.text.includes('\u27e8')))
+    return undefined;
+  return {
+    rename: (v) => (rename.mayName(v) ? rename.value(v) : v),
+    comparisons: wildcardProfile(facts, action, named),
+  };
 }
 
 /** The memo's key: every input, with the clock and the job's name left out where no policy can tell them apart. */
