@@ -23,8 +23,9 @@ export function labelingJobArnIn(world: JobWorld, account: string, region: strin
 /**
  * The CloudTrail event of `world`'s job created in `account`/`region`, as the home bus delivers it:
  * EventBridge keeps the source account and region in the envelope when a rule forwards an event to
- * another bus. (moto's bus-to-bus forwarding re-puts the event as the target account, so it cannot
- * produce this envelope itself.)
+ * another bus. moto cannot deliver it: its bus-to-bus forwarding re-puts the event as the target
+ * account and region, and a rule with a Lambda target (the deployed home bus rule) makes PutEvents
+ * fail there (NotImplementedError in moto 5.2.5), so the tests hand the envelope to the function.
  */
 export function forwardedEvent(world: JobWorld, account: string, region: string): CreateLabelingJobEvent {
   const base = labelingJobEvent(world);
