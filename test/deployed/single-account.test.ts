@@ -195,6 +195,9 @@ describe('the single-account stack, deployed into moto', () => {
   }
 
   describe('the deployed function', () => {
+    /** The job the dry-run-off test fixed, and its event. */
+    let fixed: { world: JobWorld; event: ReturnType<typeof labelingJobEvent> } | undefined;
+
     it('with the dry-run parameter as deployed (true), proposes the fix and changes nothing', async () => {
       // Given a job missing both invoke grants and the post-annotation function's read path
       const world = await newJob('sdry');
@@ -232,10 +235,11 @@ describe('the single-account stack, deployed into moto', () => {
       // Given the operator turned dry-run off, and a new job
       await setParameter(seed.ssm, config.environment[ENV.dryRunParameterName] ?? '', 'false');
       const world = await newJob('sfix');
+      fixed = { world, event: labelingJobEvent(world) };
       const postBefore = await snapshotRole(seed.iam, world.postRole.name);
 
       // When its event reaches the deployed function
-      const report = reportOf(await fn.invoke(labelingJobEvent(world)));
+      const report = reportOf(await fn.invoke(fixed.event));
 
       // Then the execution role, read back, holds exactly the scoped invoke policy and the new trust statement
       expect(report).toMatchObject({ outcome: 'remediated', dryRun: false });
@@ -263,6 +267,27 @@ describe('the single-account stack, deployed into moto', () => {
           jobName: world.jobName,
         }),
       );
+    });
+
+    it('changes nothing when EventBridge delivers the same event again', async () => {
+      // Given the job the previous test fixed, as IAM holds it now
+      if (!fixed) throw new Error('the fix test did not run');
+      const { world, event } = fixed;
+      const roles = [world.executionRole.name, world.postRole.name];
+      const after = await Promise.all(roles.map((n) => snapshotRole(seed.iam, n)));
+      const writesBefore = proxy.calls.filter((c) => c.service === 'iam' && !/^(Get|List)/.test(c.operation));
+
+      // When the same event arrives again
+      const report = reportOf(await fn.invoke(event));
+
+      // Then it is compliant, nothing is written, nobody is mailed, and the result event says so
+      expect(report).toMatchObject({ outcome: 'compliant', changes: [], findings: [] });
+      expect(await Promise.all(roles.map((n) => snapshotRole(seed.iam, n)))).toEqual(after);
+      expect(proxy.calls.filter((c) => c.service === 'iam' && !/^(Get|List)/.test(c.operation))).toEqual(
+        writesBefore,
+      );
+      expect(await sinks.readNotifications()).toEqual([]);
+      expect((await sinks.readResultEvents()).map((e) => e.detail.outcome)).toEqual(['compliant']);
     });
 
     it('rejects an event naming a job SageMaker does not know, writing nothing', async () => {
