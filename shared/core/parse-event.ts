@@ -1,5 +1,5 @@
 /** Turns a CloudTrail CreateLabelingJob event (via EventBridge) or a DescribeLabelingJob response into a LabelingJobRequest. */
-import { z } from 'zod';
+import * as z from './schema';
 import { parseLambdaArn, parseRoleArn, parseS3Uri } from './arn';
 import type { LabelingJobRequest } from './types';
 
@@ -29,33 +29,33 @@ export type ParseResult =
 const cloudTrailEvent = z.object({
   'detail-type': z.literal('AWS API Call via CloudTrail'),
   source: z.string(),
-  account: z.string().optional(),
-  region: z.string().optional(),
+  account: z.optional(z.string()),
+  region: z.optional(z.string()),
   detail: z.object({
     eventSource: z.string(),
     eventName: z.string(),
-    awsRegion: z.string().optional(),
-    recipientAccountId: z.string().optional(),
-    errorCode: z.string().optional(),
-    errorMessage: z.string().optional(),
-    eventTime: z.string().optional(),
-    userIdentity: z.object({ arn: z.string().optional() }).nullish(),
-    requestParameters: z
-      .object({
-        labelingJobName: z.string().optional(),
-        roleArn: z.string().optional(),
-        humanTaskConfig: z
-          .object({
-            preHumanTaskLambdaArn: z.string().optional(),
-            annotationConsolidationConfig: z
-              .object({ annotationConsolidationLambdaArn: z.string().optional() })
-              .optional(),
-          })
-          .optional(),
-        outputConfig: z.object({ s3OutputPath: z.string().optional() }).optional(),
-      })
-      .nullish(),
-    responseElements: z.object({ labelingJobArn: z.string().optional() }).nullish(),
+    awsRegion: z.optional(z.string()),
+    recipientAccountId: z.optional(z.string()),
+    errorCode: z.optional(z.string()),
+    errorMessage: z.optional(z.string()),
+    eventTime: z.optional(z.string()),
+    userIdentity: z.nullish(z.object({ arn: z.optional(z.string()) })),
+    requestParameters: z.nullish(
+      z.object({
+        labelingJobName: z.optional(z.string()),
+        roleArn: z.optional(z.string()),
+        humanTaskConfig: z.optional(
+          z.object({
+            preHumanTaskLambdaArn: z.optional(z.string()),
+            annotationConsolidationConfig: z.optional(
+              z.object({ annotationConsolidationLambdaArn: z.optional(z.string()) }),
+            ),
+          }),
+        ),
+        outputConfig: z.optional(z.object({ s3OutputPath: z.optional(z.string()) })),
+      }),
+    ),
+    responseElements: z.nullish(z.object({ labelingJobArn: z.optional(z.string()) })),
   }),
 });
 
@@ -63,21 +63,21 @@ const cloudTrailEvent = z.object({
 const createLabelingJobRequest = z.object({
   LabelingJobName: z.string(),
   RoleArn: z.string(),
-  HumanTaskConfig: z
-    .object({
-      PreHumanTaskLambdaArn: z.string().optional(),
-      AnnotationConsolidationConfig: z
-        .object({ AnnotationConsolidationLambdaArn: z.string().optional() })
-        .optional(),
-    })
-    .optional(),
+  HumanTaskConfig: z.optional(
+    z.object({
+      PreHumanTaskLambdaArn: z.optional(z.string()),
+      AnnotationConsolidationConfig: z.optional(
+        z.object({ AnnotationConsolidationLambdaArn: z.optional(z.string()) }),
+      ),
+    }),
+  ),
   OutputConfig: z.object({ S3OutputPath: z.string() }),
 });
 
-const describeLabelingJob = createLabelingJobRequest.extend({
+const describeLabelingJob = z.extend(createLabelingJobRequest, {
   LabelingJobArn: z.string(),
-  LabelingJobStatus: z.string().optional(),
-  CreationTime: z.union([z.string(), z.date(), z.number()]).optional(),
+  LabelingJobStatus: z.optional(z.string()),
+  CreationTime: z.optional(z.union([z.string(), z.date(), z.number()])),
 });
 
 const ACCOUNT = /^\d{12}$/;
@@ -298,7 +298,7 @@ function jobNameFromArn(arn: string | undefined): string | undefined {
   return arn ? /labeling-job\/(.+)$/.exec(arn)?.[1] : undefined;
 }
 
-function describeIssues(error: z.ZodError): string {
+function describeIssues(error: z.core.$ZodError): string {
   return error.issues
     .slice(0, 3)
     .map((issue) => `${issue.path.length > 0 ? issue.path.join('.') : '(root)'}: ${issue.message}`)

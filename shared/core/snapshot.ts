@@ -2,7 +2,7 @@
  * Builds an AccountInventory from an offline account snapshot: the output of
  * `aws iam get-account-authorization-details` and of `aws lambda list-functions`.
  */
-import { z } from 'zod';
+import * as z from './schema';
 import { parseLambdaArn } from './arn';
 import { knownManagedPolicy } from './managed-policies';
 import { decodePolicyDocument, PolicyDocumentError } from './policy-document';
@@ -20,40 +20,44 @@ export class SnapshotError extends Error {
 export const documentField = z.union([z.string(), z.record(z.string(), z.unknown())]);
 
 /** GAAD's `Policies`: customer and AWS managed policies with their versions (also read by the author checks). */
-export const gaadPolicyList = z
-  .array(
+export const gaadPolicyList = z._default(
+  z.array(
     z.object({
       PolicyName: z.string(),
       Arn: z.string(),
-      DefaultVersionId: z.string().optional(),
-      PolicyVersionList: z
-        .array(
+      DefaultVersionId: z.optional(z.string()),
+      PolicyVersionList: z._default(
+        z.array(
           z.object({
-            Document: documentField.optional(),
+            Document: z.optional(documentField),
             VersionId: z.string(),
-            IsDefaultVersion: z.boolean().optional(),
+            IsDefaultVersion: z.optional(z.boolean()),
           }),
-        )
-        .default([]),
+        ),
+        [],
+      ),
     }),
-  )
-  .default([]);
+  ),
+  [],
+);
 
 const iamSnapshot = z.object({
   RoleDetailList: z.array(
     z.object({
-      Path: z.string().default('/'),
+      Path: z._default(z.string(), '/'),
       RoleName: z.string(),
       Arn: z.string(),
       AssumeRolePolicyDocument: documentField,
-      RolePolicyList: z
-        .array(z.object({ PolicyName: z.string(), PolicyDocument: documentField }))
-        .default([]),
-      AttachedManagedPolicies: z
-        .array(z.object({ PolicyName: z.string(), PolicyArn: z.string() }))
-        .default([]),
-      PermissionsBoundary: z.object({ PermissionsBoundaryArn: z.string() }).optional(),
-      Tags: z.array(z.object({ Key: z.string(), Value: z.string() })).default([]),
+      RolePolicyList: z._default(
+        z.array(z.object({ PolicyName: z.string(), PolicyDocument: documentField })),
+        [],
+      ),
+      AttachedManagedPolicies: z._default(
+        z.array(z.object({ PolicyName: z.string(), PolicyArn: z.string() })),
+        [],
+      ),
+      PermissionsBoundary: z.optional(z.object({ PermissionsBoundaryArn: z.string() })),
+      Tags: z._default(z.array(z.object({ Key: z.string(), Value: z.string() })), []),
     }),
   ),
   Policies: gaadPolicyList,
@@ -67,7 +71,7 @@ const lambdaSnapshot = z.object({
       FunctionArn: z.string(),
       Role: z.string(),
       // Not in list-functions output; present when the export was merged with ListTags (either shape).
-      Tags: z.union([z.record(z.string(), z.string()), tagList]).optional(),
+      Tags: z.optional(z.union([z.record(z.string(), z.string()), tagList])),
     }),
   ),
 });

@@ -2,7 +2,7 @@
  * A user (with its groups) or a role from the snapshot's iam.json, the output of
  * `aws iam get-account-authorization-details` (UserDetailList, GroupDetailList, RoleDetailList, Policies).
  */
-import { z } from 'zod';
+import * as z from '../schema';
 import { knownManagedPolicy } from '../managed-policies';
 import { decodePolicyDocument, PolicyDocumentError } from '../policy-document';
 import { documentField, gaadPolicyList } from '../snapshot';
@@ -17,30 +17,32 @@ export class PrincipalSnapshotError extends Error {
   }
 }
 
-const inline = z.array(z.object({ PolicyName: z.string(), PolicyDocument: documentField })).default([]);
-const attached = z.array(z.object({ PolicyName: z.string(), PolicyArn: z.string() })).default([]);
-const tags = z.array(z.object({ Key: z.string(), Value: z.string() })).default([]);
-const boundary = z.object({ PermissionsBoundaryArn: z.string() }).optional();
+const inline = z._default(z.array(z.object({ PolicyName: z.string(), PolicyDocument: documentField })), []);
+const attached = z._default(z.array(z.object({ PolicyName: z.string(), PolicyArn: z.string() })), []);
+const tags = z._default(z.array(z.object({ Key: z.string(), Value: z.string() })), []);
+const boundary = z.optional(z.object({ PermissionsBoundaryArn: z.string() }));
 
 const gaad = z.object({
-  UserDetailList: z
-    .array(
+  UserDetailList: z._default(
+    z.array(
       z.object({
         UserName: z.string(),
         Arn: z.string(),
         UserPolicyList: inline,
-        GroupList: z.array(z.string()).default([]),
+        GroupList: z._default(z.array(z.string()), []),
         AttachedManagedPolicies: attached,
         PermissionsBoundary: boundary,
         Tags: tags,
       }),
-    )
-    .default([]),
-  GroupDetailList: z
-    .array(z.object({ GroupName: z.string(), GroupPolicyList: inline, AttachedManagedPolicies: attached }))
-    .default([]),
-  RoleDetailList: z
-    .array(
+    ),
+    [],
+  ),
+  GroupDetailList: z._default(
+    z.array(z.object({ GroupName: z.string(), GroupPolicyList: inline, AttachedManagedPolicies: attached })),
+    [],
+  ),
+  RoleDetailList: z._default(
+    z.array(
       z.object({
         RoleName: z.string(),
         Arn: z.string(),
@@ -49,8 +51,9 @@ const gaad = z.object({
         PermissionsBoundary: boundary,
         Tags: tags,
       }),
-    )
-    .default([]),
+    ),
+    [],
+  ),
   Policies: gaadPolicyList,
 });
 
