@@ -49,7 +49,12 @@ export async function roleArnResolver(targets: DeployTarget[]): Promise<RoleArnO
 export async function decide(
   role: DeployedRole,
   request: AuthorizedRequest,
-  options: { knownContext?: Record<string, string>; resourcePolicy?: PolicyDocument } = {},
+  options: {
+    knownContext?: Record<string, string>;
+    resourcePolicy?: PolicyDocument;
+    /** The resource's tags, when known (all of them: a tag not listed is known to be absent). */
+    resourceTags?: Record<string, string>;
+  } = {},
 ): Promise<{ verdict: Verdict; detail?: string }> {
   const accountId = role.info.arn.split(':')[4] ?? '';
   const decision = await evaluateAccess({
@@ -62,6 +67,7 @@ export async function decide(
     resourceAccount: request.resourceAccount,
     ...(options.resourcePolicy ? { resourcePolicy: options.resourcePolicy } : {}),
     ...(options.knownContext ? { knownContext: options.knownContext } : {}),
+    ...(options.resourceTags ? { resourceTags: options.resourceTags } : {}),
     now: new Date(),
   });
   return { verdict: decision.verdict, ...(decision.detail ? { detail: decision.detail } : {}) };

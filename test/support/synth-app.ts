@@ -51,9 +51,24 @@ interface AssetManifest {
   >;
 }
 
-/** Builds every stack of cdk/app-stacks.ts for `context` and synthesizes them, bundling included, into `outdir`. */
-export function synthesizeApp(outdir: string, context: Record<string, unknown> = {}): SynthesizedApp {
-  const app = new App({ outdir, context: { ...cdkJsonContext(), ...context } });
+/**
+ * Builds every stack of cdk/app-stacks.ts for `context` and synthesizes them into `outdir`, with
+ * esbuild bundling unless `bundle` is false (then the function asset is a placeholder: deploy only
+ * the bootstrapless stacks).
+ */
+export function synthesizeApp(
+  outdir: string,
+  context: Record<string, unknown> = {},
+  options: { bundle?: boolean } = {},
+): SynthesizedApp {
+  const app = new App({
+    outdir,
+    context: {
+      ...cdkJsonContext(),
+      ...(options.bundle === false ? { 'aws:cdk:bundling-stacks': [] } : {}),
+      ...context,
+    },
+  });
   buildStacks(app);
   const assembly = app.synth();
   const stacks: Record<string, SynthesizedStack> = {};
