@@ -53,7 +53,7 @@ export type QuestionValue = string | Readonly<Record<string, string>> | undefine
 
 /**
  * The key of a question about `role`: the role's number, each document's number, each value
- * (length-prefixed, so no two lists of values share a key; objects as JSON), and the clock when a
+ * (length-prefixed, so no two lists of values share a key; an object as its size, keys and values), and the clock when a
  * document of the question names a clock key. With `job`, a question whose values name the job is
  * keyed for any job its documents cannot tell apart from this one (simulation-memo.ts).
  */
@@ -81,14 +81,15 @@ export function questionKey(
       )
     : undefined;
   const rename = abstraction?.rename ?? ((v: string) => v);
+  const part = (text: string) => `|${text.length}:${text}`;
   for (const value of values) {
-    const text =
-      value === undefined
-        ? ''
-        : typeof value === 'string'
-          ? rename(value)
-          : JSON.stringify(Object.fromEntries(Object.entries(value).map(([k, v]) => [k, rename(v)])));
-    key += `|${value === undefined ? '-' : text.length}:${text}`;
+    if (value === undefined) key += '|-';
+    else if (typeof value === 'string') key += part(rename(value));
+    else {
+      // An object: its size, then each key and value.
+      key += `|{${Object.keys(value).length}`;
+      for (const [k, v] of Object.entries(value)) key += part(k) + part(rename(v));
+    }
   }
   if (abstraction) key += `|job:${abstraction.comparisons}`;
   return clock && now ? `${key}@${now.toISOString()}` : key;

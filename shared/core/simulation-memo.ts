@@ -53,6 +53,8 @@ interface DocumentFacts {
   namesClock: boolean;
   /** A policy variable (`${...}`) is used: its value comes from the context, so names cannot be abstracted. */
   hasVariables: boolean;
+  /** The text holds the placeholders' first character: its names are never abstracted. */
+  hasPlaceholder: boolean;
   /**
    * Every string value holding an IAM wildcard, by statement: these may match one job's name and
    * not another's. A statement only counts for the actions it names (a NotAction one for any).
@@ -90,6 +92,7 @@ const EMPTY: DocumentFacts = {
   lower: '-',
   namesClock: false,
   hasVariables: false,
+  hasPlaceholder: false,
   wildcards: () => [],
 };
 
@@ -113,6 +116,7 @@ function factsOfText(text: string): DocumentFacts {
     lower,
     namesClock: CLOCK_KEYS.some((key) => lower.includes(key.slice(4).toLowerCase())),
     hasVariables: text.includes('${'),
+    hasPlaceholder: text.includes('\u27e8'),
     // Compiled only when a question names a job.
     wildcards: () => (wildcards ??= wildcardsOf(JSON.parse(text) as PolicyDocument)),
   };
@@ -346,8 +350,7 @@ export function abstractJobName(
   const named = values.filter((v) => rename.mayName(v) && rename.value(v) !== v);
   if (named.length === 0 || values.some((v) => v.includes('\u27e8'))) return undefined;
   const facts = documents.map(factsOf);
-  if (facts.some((d) => d.hasVariables || names(d, rename.lowerName) || d.text.includes('\u27e8')))
-    return undefined;
+  if (facts.some((d) => d.hasVariables || d.hasPlaceholder || names(d, rename.lowerName))) return undefined;
   return {
     rename: (v) => (rename.mayName(v) ? rename.value(v) : v),
     comparisons: wildcardProfile(facts, action, named),
@@ -383,7 +386,7 @@ export function memoKey(input: MemoInput): string {
   const named = requestValues.filter((v) => rename.mayName(v) && rename.value(v) !== v);
   const naming = documents.filter((d) => names(d, rename.lowerName));
   if (named.length === 0 && naming.length === 0) return exact();
-  if (documents.some((d) => d.hasVariables || d.text.includes('\u27e8'))) return exact();
+  if (documents.some((d) => d.hasVariables || d.hasPlaceholder)) return exact();
   if (requestValues.some((v) => v.includes('\u27e8'))) return exact();
   // Values naming the job in any case: they may equal (or match) one job's values only.
   const namingValues = naming.flatMap((d) =>
