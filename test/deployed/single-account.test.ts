@@ -30,7 +30,8 @@ import {
   snapshotRole,
   type SeedClients,
 } from '../support/aws-world';
-import { deployStack, motoJsonCall, type DeployedStack } from '../support/cfn-deploy';
+import { deployStack, type DeployedStack } from '../support/cfn-deploy';
+import { motoJsonCall } from '../support/moto-wire';
 import type { FunctionProcess } from '../support/deployed-function';
 import {
   launchDeployedFunction,

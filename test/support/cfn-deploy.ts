@@ -17,6 +17,7 @@ import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentity } from '@aws-sdk/types';
 import { ACCOUNT } from './aws-world';
 import { zipDirectory } from './lambda-zip';
+import { s3Put } from './moto-wire';
 import type { CfnTemplate, SynthesizedStack, ZipAsset } from './synth-app';
 
 /** Where to deploy: account and region, and the credentials that reach the account (none: moto's default account). */
@@ -144,35 +145,6 @@ async function publishAssets(stack: SynthesizedStack, target: DeployTarget): Pro
   }
 }
 
-/**
- * One S3 PUT to moto, path-style. The project has no S3 client (it never calls S3), and moto does not
- * verify signatures: a SigV4-shaped Authorization header tells it the service, region and access key
- * (hence the account).
- */
-async function s3Put(
-  target: DeployTarget,
-  path: string,
-  body: string | Uint8Array | undefined,
-  okStatuses: number[],
-): Promise<void> {
-  const endpoint = process.env.AWS_ENDPOINT_URL;
-  if (!endpoint) throw new Error('AWS_ENDPOINT_URL is not set: is the moto globalSetup running?');
-  const accessKeyId = target.credentials?.accessKeyId ?? process.env.AWS_ACCESS_KEY_ID ?? 'testing';
-  const response = await fetch(`${endpoint}${path}`, {
-    method: 'PUT',
-    headers: {
-      authorization: `AWS4-HMAC-SHA256 Credential=${accessKeyId}/20260101/${target.region}/s3/aws4_request, SignedHeaders=host, Signature=0`,
-      'x-amz-content-sha256': 'UNSIGNED-PAYLOAD',
-      ...(target.credentials?.sessionToken
-        ? { 'x-amz-security-token': target.credentials.sessionToken }
-        : {}),
-    },
-    ...(body !== undefined ? { body } : {}),
-  });
-  if (!okStatuses.includes(response.status))
-    throw new Error(`S3 PUT ${path}: HTTP ${response.status} ${await response.text()}`);
-}
-
 function zipOf(asset: ZipAsset): Uint8Array {
   let zip = zipCache.get(asset.sourceDir);
   if (!zip) {
@@ -243,31 +215,4 @@ async function waitForCreate(cfn: CloudFormationClient, stackName: string): Prom
     }
     await new Promise((done) => setTimeout(done, 200));
   }
-}
-
-/**
- * One JSON-protocol call (awsJson1_1) to moto for a service the project has no client for (e.g.
- * `TrentService.GetKeyPolicy` of KMS); a SigV4-shaped header names service, region and account.
- */
-export async function motoJsonCall(
-  target: DeployTarget,
-  service: string,
-  amzTarget: string,
-  body: Record<string, unknown>,
-): Promise<Record<string, unknown>> {
-  const endpoint = process.env.AWS_ENDPOINT_URL;
-  if (!endpoint) throw new Error('AWS_ENDPOINT_URL is not set: is the moto globalSetup running?');
-  const accessKeyId = target.credentials?.accessKeyId ?? process.env.AWS_ACCESS_KEY_ID ?? 'testing';
-  const response = await fetch(`${endpoint}/`, {
-    method: 'POST',
-    headers: {
-      authorization: `AWS4-HMAC-SHA256 Credential=${accessKeyId}/20260101/${target.region}/${service}/aws4_request, SignedHeaders=host, Signature=0`,
-      'content-type': 'application/x-amz-json-1.1',
-      'x-amz-target': amzTarget,
-    },
-    body: JSON.stringify(body),
-  });
-  const text = await response.text();
-  if (!response.ok) throw new Error(`${amzTarget}: HTTP ${response.status} ${text}`);
-  return JSON.parse(text) as Record<string, unknown>;
 }
