@@ -424,6 +424,15 @@ describe('the organisation stacks, deployed into moto', () => {
       const calls = proxy.calls.slice(callsBeforeStranger);
       expect(calls.filter((c) => c.service === 'iam' && !/^(Get|List)/.test(c.operation))).toEqual([]);
       expect(calls.filter((c) => c.service === 'sagemaker' || c.service === 'lambda')).toEqual([]);
+      // And what refused it: moto's STS issued a session anyway, whose GetRole of the member role found none
+      expect(
+        calls
+          .filter((c) => c.service === 'sts' || c.service === 'iam')
+          .map((c) => [c.operation, c.status, c.principal]),
+      ).toEqual([
+        ['AssumeRole', 200, config.roleArn],
+        ['GetRole', 404, memberRoleArnIn(STRANGER)],
+      ]);
       expect(await snapshotRole(seed.iam, world.executionRole.name)).toEqual(before);
       expect((await sinks.readResultEvents()).map((e) => e.detail.findings.map((f) => f.code))).toEqual([
         ['EVENT_UNVERIFIED'],
