@@ -57,6 +57,9 @@ export function buildStacks(app: App): AppStacks {
       ? { remediatorRoleArn: `arn:${known.partition}:iam::${known.account}:role/${FUNCTION_ROLE_NAME}` }
       : {}),
     ...(organization.organizationId ? { organizationId: organization.organizationId } : {}),
+    // The member role writes within the same scope as the function (issue 11: "the same scoped writes").
+    managedRolePatterns: settings.managedRolePatterns,
+    ...(settings.managedRoleTag ? { managedRoleTag: settings.managedRoleTag } : {}),
   });
   return { remediator, forwarder, member };
 }

@@ -19,6 +19,10 @@ export interface MemberRoleStackProps extends StackProps {
   remediatorRoleArn?: string;
   /** Default of the OrganizationId parameter; without it the template has no organisation condition. */
   organizationId?: string;
+  /** The operator's managed role scope (`-c managedRolePatterns`), as the function has it; default: the account's roles. */
+  managedRolePatterns?: readonly string[];
+  /** `-c managedRoleTag`: a role must also carry this tag to be written, as for the function. */
+  managedRoleTag?: { key: string; value: string };
 }
 
 /**
@@ -61,8 +65,13 @@ export class MemberRoleStack extends Stack {
     });
     const ownRoleArn = `arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:role/${MEMBER_ROLE_NAME}`;
     // IAM is global and jobs run in any region of the account: reads of functions and jobs in every region.
+    const managedRolePatterns =
+      props.managedRolePatterns && props.managedRolePatterns.length > 0
+        ? [...props.managedRolePatterns]
+        : [ACCOUNT_ROLES];
     for (const statement of remediatorStatements({
-      managedRolePatterns: [ACCOUNT_ROLES],
+      managedRolePatterns,
+      ...(props.managedRoleTag ? { managedRoleTag: props.managedRoleTag } : {}),
       ownRoleArn,
       region: '*',
     })) {
@@ -71,7 +80,7 @@ export class MemberRoleStack extends Stack {
     const anyRegion = (service: string, resource: string): string =>
       `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:${service}:*:<AWS::AccountId>:${resource}]`;
     for (const finding of [
-      ...explainedPolicyFindings([ACCOUNT_ROLES]).filter(
+      ...explainedPolicyFindings(managedRolePatterns).filter(
         (f) => !f.id.includes('<AWS::Region>') && !f.id.includes('kms'),
       ),
       {

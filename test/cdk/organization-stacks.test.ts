@@ -243,6 +243,19 @@ describe('organisation home stack', () => {
     expect(JSON.stringify(member)).not.toContain('aws:PrincipalOrgID');
   });
 
+  it('member role: the operator-configured patterns and tag, as the function has them, nag clean', () => {
+    const scoped = organisationApp({
+      accounts: '111111111111',
+      managedRolePatterns: 'arn:aws:iam::*:role/service-role/gt-*',
+      managedRoleTag: 'gt-remediate=yes',
+    });
+    const memberTemplate = Template.fromStack(scoped.member as MemberRoleStack);
+    const writes = policyStatements(memberTemplate).find((s) => s.Sid === 'WriteManagedRoles');
+    expect(writes?.Resource).toBe('arn:aws:iam::*:role/service-role/gt-*');
+    expect(writes?.Condition).toEqual({ StringEquals: { 'aws:ResourceTag/gt-remediate': 'yes' } });
+    expect(unexplainedNagIds(scoped.remediator.node.root as App)).toEqual([]);
+  });
+
   it('single account: no home bus, no fixed role name, the flow scope is the account', () => {
     const single = organisationApp({});
     expect(single.forwarder).toBeUndefined();
