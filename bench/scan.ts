@@ -33,10 +33,11 @@ const BUCKET = 'bench-scan-data';
  */
 function answerSageMaker(client: SageMakerClient, answer: (command: string, input: never) => unknown): void {
   client.middlewareStack.add(
-    (_next, context) => async (args) => ({
-      output: { $metadata: {}, ...(answer(context.commandName ?? '', args.input as never) as object) },
-      response: {},
-    }),
+    (_next, context) => (args) =>
+      Promise.resolve({
+        output: { $metadata: {}, ...(answer(context.commandName ?? '', args.input as never) as object) },
+        response: {},
+      }),
     { step: 'initialize', name: 'benchSageMaker', priority: 'high' },
   );
 }
