@@ -3,7 +3,8 @@
  * cheap to build (a scan asks dozens of questions per job, nearly all asked before). A miss goes on
  * to the simulation memo (simulation-memo.ts), which can share answers across jobs.
  */
-import { abstractJobName, documentFacts, internText } from './simulation-memo';
+import { documentFacts, internText } from './document-facts';
+import { abstractJobName } from './simulation-memo';
 import type { PolicyDocument, RoleInfo } from './types';
 
 /** What a role contributes to an answer, as one number per role object. */
