@@ -11,16 +11,16 @@ import {
   RemoveTargetsCommand,
 } from '@aws-sdk/client-eventbridge';
 import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
-import {
-  CreateQueueCommand,
-  DeleteMessageBatchCommand,
-  GetQueueAttributesCommand,
-  ReceiveMessageCommand,
-  SQSClient,
-} from '@aws-sdk/client-sqs';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { RESULT_EVENT } from '../../shared/aws/events';
-import type { Report } from '../../shared/core';
 import { REGION } from '../support/aws-world';
+import {
+  createQueue,
+  readNotifications,
+  readResultEvents,
+  type ReceivedNotification,
+  type ReceivedResultEvent,
+} from '../support/queue-readers';
 
 /** The topic and queues of one test file. */
 export interface Sinks {
@@ -33,19 +33,7 @@ export interface Sinks {
   close: () => Promise<void>;
 }
 
-/** An SNS message as its SQS subscriber receives it. */
-export interface ReceivedNotification {
-  subject: string;
-  message: string;
-  attributes: Record<string, string>;
-}
-
-/** An EventBridge event as its SQS target receives it. */
-export interface ReceivedResultEvent {
-  source: string;
-  detailType: string;
-  detail: Report;
-}
+export type { ReceivedNotification, ReceivedResultEvent } from '../support/queue-readers';
 
 /** Creates the topic, both queues, the subscription and the rule; job names of this file start with `jobPrefix`. */
 export async function createSinks(id: string, jobPrefix: string): Promise<Sinks> {
@@ -73,26 +61,8 @@ export async function createSinks(id: string, jobPrefix: string): Promise<Sinks>
 
   return {
     topicArn: TopicArn,
-    readNotifications: async () =>
-      (await drain(sqs, notifications.url)).map((body) => {
-        const envelope = JSON.parse(body) as {
-          Subject?: string;
-          Message: string;
-          MessageAttributes?: Record<string, { Value: string }>;
-        };
-        return {
-          subject: envelope.Subject ?? '',
-          message: envelope.Message,
-          attributes: Object.fromEntries(
-            Object.entries(envelope.MessageAttributes ?? {}).map(([k, v]) => [k, v.Value]),
-          ),
-        };
-      }),
-    readResultEvents: async () =>
-      (await drain(sqs, results.url)).map((body) => {
-        const event = JSON.parse(body) as { source: string; 'detail-type': string; detail: Report };
-        return { source: event.source, detailType: event['detail-type'], detail: event.detail };
-      }),
+    readNotifications: () => readNotifications(sqs, notifications.url),
+    readResultEvents: () => readResultEvents(sqs, results.url),
     close: async () => {
       await events.send(new RemoveTargetsCommand({ Rule: ruleName, Ids: ['queue'] })).catch(() => undefined);
       await events.send(new DeleteRuleCommand({ Name: ruleName })).catch(() => undefined);
@@ -101,32 +71,4 @@ export async function createSinks(id: string, jobPrefix: string): Promise<Sinks>
       events.destroy();
     },
   };
-}
-
-async function createQueue(sqs: SQSClient, name: string): Promise<{ url: string; arn: string }> {
-  const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: name }));
-  if (!QueueUrl) throw new Error(`moto returned no URL for queue ${name}`);
-  const { Attributes } = await sqs.send(
-    new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }),
-  );
-  if (!Attributes?.QueueArn) throw new Error(`moto returned no ARN for queue ${name}`);
-  return { url: QueueUrl, arn: Attributes.QueueArn };
-}
-
-/** Receives and deletes every message in the queue (moto delivers SNS and EventBridge synchronously). */
-async function drain(sqs: SQSClient, queueUrl: string): Promise<string[]> {
-  const bodies: string[] = [];
-  for (;;) {
-    const { Messages } = await sqs.send(
-      new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }),
-    );
-    if (!Messages || Messages.length === 0) return bodies;
-    bodies.push(...Messages.map((m) => m.Body ?? ''));
-    await sqs.send(
-      new DeleteMessageBatchCommand({
-        QueueUrl: queueUrl,
-        Entries: Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle ?? '' })),
-      }),
-    );
-  }
 }

@@ -6,17 +6,18 @@
 import { PutRuleCommand, PutTargetsCommand, EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { GetFunctionConfigurationCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
-import {
-  CreateQueueCommand,
-  DeleteMessageBatchCommand,
-  GetQueueAttributesCommand,
-  ReceiveMessageCommand,
-  SQSClient,
-} from '@aws-sdk/client-sqs';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { RESULT_EVENT } from '../../shared/aws/events';
 import type { Report } from '../../shared/core';
 import { clientConfig, type DeployedStack, type DeployTarget } from './cfn-deploy';
 import { startDeployedFunction, type FunctionProcess, type Invocation } from './deployed-function';
+import {
+  createQueue,
+  readNotifications,
+  readResultEvents,
+  type ReceivedNotification,
+  type ReceivedResultEvent,
+} from './queue-readers';
 import type { RecordingProxy } from './recording-proxy';
 
 /** The function as moto's Lambda describes it after CreateStack. */
@@ -88,17 +89,10 @@ export function launchDeployedFunction(
   });
 }
 
-/** An SNS message as its SQS subscriber receives it. */
-export interface ReceivedNotification {
-  subject: string;
-  message: string;
-  attributes: Record<string, string>;
-}
-
 /** Queues subscribed to the deployed report topic and result bus. */
 export interface DeployedSinks {
   readNotifications: () => Promise<ReceivedNotification[]>;
-  readResultEvents: () => Promise<{ source: string; detailType: string; detail: Report }[]>;
+  readResultEvents: () => Promise<ReceivedResultEvent[]>;
   close: () => void;
 }
 
@@ -130,58 +124,12 @@ export async function subscribeSinks(
     }),
   );
   return {
-    readNotifications: async () =>
-      (await drain(sqs, notifications.url)).map((body) => {
-        const envelope = JSON.parse(body) as {
-          Subject?: string;
-          Message: string;
-          MessageAttributes?: Record<string, { Value: string }>;
-        };
-        return {
-          subject: envelope.Subject ?? '',
-          message: envelope.Message,
-          attributes: Object.fromEntries(
-            Object.entries(envelope.MessageAttributes ?? {}).map(([k, v]) => [k, v.Value]),
-          ),
-        };
-      }),
-    readResultEvents: async () =>
-      (await drain(sqs, results.url)).map((body) => {
-        const event = JSON.parse(body) as { source: string; 'detail-type': string; detail: Report };
-        return { source: event.source, detailType: event['detail-type'], detail: event.detail };
-      }),
+    readNotifications: () => readNotifications(sqs, notifications.url),
+    readResultEvents: () => readResultEvents(sqs, results.url),
     close: () => {
       sqs.destroy();
       sns.destroy();
       events.destroy();
     },
   };
-}
-
-async function createQueue(sqs: SQSClient, name: string): Promise<{ url: string; arn: string }> {
-  const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: name }));
-  if (!QueueUrl) throw new Error(`moto returned no URL for queue ${name}`);
-  const { Attributes } = await sqs.send(
-    new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }),
-  );
-  if (!Attributes?.QueueArn) throw new Error(`moto returned no ARN for queue ${name}`);
-  return { url: QueueUrl, arn: Attributes.QueueArn };
-}
-
-/** Receives and deletes every message (moto delivers SNS and EventBridge synchronously). */
-async function drain(sqs: SQSClient, queueUrl: string): Promise<string[]> {
-  const bodies: string[] = [];
-  for (;;) {
-    const { Messages } = await sqs.send(
-      new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }),
-    );
-    if (!Messages || Messages.length === 0) return bodies;
-    bodies.push(...Messages.map((m) => m.Body ?? ''));
-    await sqs.send(
-      new DeleteMessageBatchCommand({
-        QueueUrl: queueUrl,
-        Entries: Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle ?? '' })),
-      }),
-    );
-  }
 }
