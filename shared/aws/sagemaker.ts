@@ -2,13 +2,17 @@
 import type { LabelingJobStatus, SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { orUndefined } from './errors';
 
+let loadedSdk: typeof import('@aws-sdk/client-sagemaker') | undefined;
+
 /**
  * The SageMaker SDK is the largest client and most events never need it (CloudTrail carries the
  * request): load it on first use, not at cold start.
  */
 export function sageMakerSdk(): typeof import('@aws-sdk/client-sagemaker') {
+  // Once: `require` resolves the path at every call, and a scan calls this once per job.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return require('@aws-sdk/client-sagemaker') as typeof import('@aws-sdk/client-sagemaker');
+  loadedSdk ??= require('@aws-sdk/client-sagemaker') as typeof import('@aws-sdk/client-sagemaker');
+  return loadedSdk;
 }
 
 /** The DescribeLabelingJob response as plain JSON (PascalCase), or undefined when the job does not exist. */
