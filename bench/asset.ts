@@ -2,7 +2,7 @@
 import { mkdtempSync, readdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { BUNDLE_DIR, BUNDLE_FILE } from '../cdk/remediate-bundling';
+import { BUNDLE_DIR, BUNDLE_FILE, startupModules } from '../cdk/remediate-bundling';
 import { buildStack } from '../test/cdk/stack-fixture';
 import { zipDirectory } from '../test/support/lambda-zip';
 
@@ -37,9 +37,14 @@ export function buildAsset(): Asset {
   };
 }
 
-/** Bytes of the asset, by part (code loaded at cold start, code loaded on first use, source map, data). */
+/**
+ * Bytes of the asset, by part: code loaded at cold start (the entry and the chunks it imports
+ * statically), code loaded on first use (the other chunks and the modules beside the bundle), source
+ * maps, data.
+ */
 export function measureAsset(asset: Asset) {
   const parts = { code: 0, lazyCode: 0, sourceMap: 0, data: 0 };
+  const startup = new Set(startupModules(join(asset.dir, BUNDLE_DIR)).map((f) => join(BUNDLE_DIR, f)));
   const walk = (at: string): void => {
     for (const entry of readdirSync(at, { withFileTypes: true })) {
       const path = join(at, entry.name);
@@ -51,8 +56,8 @@ export function measureAsset(asset: Asset) {
       const size = statSync(path).size;
       if (rel.endsWith('.map')) parts.sourceMap += size;
       else if (rel.startsWith('data')) parts.data += size;
-      else if (rel.startsWith('node_modules')) parts.lazyCode += size;
-      else parts.code += size;
+      else if (startup.has(rel)) parts.code += size;
+      else parts.lazyCode += size;
     }
   };
   walk(asset.dir);

@@ -1,6 +1,12 @@
 /** esbuild options for the remediate function, and the iam-data files its bundle must carry beside it. */
+import * as fs from 'fs';
 import * as path from 'path';
-import { OutputFormat, type BundlingOptions, type ICommandHooks } from 'aws-cdk-lib/aws-lambda-nodejs';
+import {
+  LogLevel,
+  OutputFormat,
+  type BundlingOptions,
+  type ICommandHooks,
+} from 'aws-cdk-lib/aws-lambda-nodejs';
 
 /** Repository root: the NodejsFunction project root and the base of the handler entry path. */
 export const PROJECT_ROOT = path.resolve(__dirname, '..');
@@ -88,15 +94,73 @@ export function lazyModuleCommands(outputDir: string): string[] {
   });
 }
 
-/** Shell commands (bash, run by CDK after esbuild; not cmd.exe) that move the bundle and copy the data files. */
+/**
+ * Chunk file names. Chunks sit beside {@link BUNDLE_FILE}: iam-data's `import.meta.url` lookup of
+ * `data/` must land on the asset root from whichever chunk its code ends up in.
+ */
+export const CHUNK_NAMES = '[name]-[hash]';
+
+/**
+ * The esbuild command that builds the bundle into `<outputDir>/dist/esm/`: minified ES modules split
+ * into chunks. Code reached only through a dynamic `import()` becomes a chunk that is read and
+ * compiled on first use: the SDK's credential chain beyond the environment variables Lambda sets
+ * (shared config files, SSO, web identity, container and instance metadata, with the nested STS, SSO
+ * and sign-in clients), its event-stream codec and browser user-agent parser. Chunks that the entry
+ * imports statically hold code both sides share; they load at cold start.
+ */
+export function splitBundleCommand(outputDir: string): string {
+  const flags = [
+    '--bundle',
+    quote(REMEDIATE_ENTRY),
+    '--platform=node',
+    '--target=node22',
+    '--format=esm',
+    '--main-fields=module,main',
+    '--minify',
+    '--sourcemap',
+    '--sources-content=false',
+    '--splitting',
+    `--outdir=${quote(path.posix.join(outputDir, BUNDLE_DIR))}`,
+    `--entry-names=${path.basename(BUNDLE_FILE, '.mjs')}`,
+    `--chunk-names=${CHUNK_NAMES}`,
+    '--out-extension:.js=.mjs',
+    `--banner:js=${quote(REQUIRE_BANNER)}`,
+    ...LAZY_MODULES.map((name) => `--external:${name}`),
+    '--log-level=warning',
+  ];
+  return `${quote(esbuildBinary())} ${flags.join(' ')}`;
+}
+
+/** `import … from "./x.mjs"`, `export … from "./x.mjs"` and `import "./x.mjs"`: not `import("./x.mjs")`. */
+const STATIC_IMPORT = /(?:\bfrom\s*|\bimport\s*)["']\.\/([\w.-]+\.mjs)["']/g;
+
+/**
+ * The files of `bundleDir` a cold start loads: {@link BUNDLE_FILE} and the chunks it imports
+ * statically, transitively (the chunks only a dynamic `import()` names load on first use).
+ */
+export function startupModules(bundleDir: string): string[] {
+  const seen = new Set<string>();
+  const visit = (file: string): void => {
+    if (seen.has(file)) return;
+    seen.add(file);
+    const code = fs.readFileSync(path.join(bundleDir, file), 'utf8');
+    for (const match of code.matchAll(STATIC_IMPORT)) if (match[1]) visit(match[1]);
+  };
+  visit(BUNDLE_FILE);
+  return [...seen].sort();
+}
+
+/**
+ * Shell commands (bash, run by CDK after its own esbuild step; not cmd.exe): replace that step's
+ * single-file bundle by the split build, bundle the lazy modules, copy the data files.
+ */
 export function placeBundleCommands(outputDir: string, dataDir: string = iamDataDir()): string[] {
-  const bundleDir = path.posix.join(outputDir, BUNDLE_DIR);
   const dataOut = path.posix.join(outputDir, 'data');
   const bundle = path.posix.join(outputDir, BUNDLE_FILE);
   return [
-    `mkdir -p ${quote(bundleDir)} ${SERVICE_DATA_KINDS.map((kind) => quote(path.posix.join(dataOut, kind))).join(' ')}`,
-    `mv ${quote(bundle)} ${quote(bundleDir)}`,
-    `if [ -f ${quote(`${bundle}.map`)} ]; then mv ${quote(`${bundle}.map`)} ${quote(bundleDir)}; fi`,
+    `rm -f ${quote(bundle)} ${quote(`${bundle}.map`)}`,
+    `mkdir -p ${SERVICE_DATA_KINDS.map((kind) => quote(path.posix.join(dataOut, kind))).join(' ')}`,
+    splitBundleCommand(outputDir),
     ...lazyModuleCommands(outputDir),
     ...evaluatorDataFiles().map((file) => {
       const source = file.startsWith('*')
@@ -114,12 +178,15 @@ const placeEvaluatorData: ICommandHooks = {
 };
 
 /**
- * Bundling for the remediate function: local esbuild (never Docker), minified ES module output (the
- * AWS SDK's ES builds, which tree-shake to the commands used: about a third less code than CommonJS),
- * and the AWS SDK v3 clients bundled rather than taken from the runtime, so the deployed code runs the
- * client versions that package-lock.json pins and the tests exercised. The source map is an artifact
- * in the asset for symbolicating a stack trace; the runtime does not load it (no
- * `--enable-source-maps`: parsing a 1.7 MB map costs about 100 ms at every cold start).
+ * Bundling for the remediate function: local esbuild (never Docker), and the AWS SDK v3 clients
+ * bundled rather than taken from the runtime, so the deployed code runs the client versions that
+ * package-lock.json pins and the tests exercised. NodejsFunction's own esbuild step always writes one
+ * file (`--outfile`), and code splitting needs `--outdir`: so that step only proves the entry
+ * bundles (unminified, no map: its output is deleted), and the asset's code is the split build of
+ * {@link splitBundleCommand}, run in the afterBundling hook with the same options (ES modules from
+ * the SDK's ES builds, which tree-shake to the commands used). The source maps are artifacts in the
+ * asset for symbolicating a stack trace; the runtime does not load them (no `--enable-source-maps`:
+ * parsing them costs about 100 ms at every cold start).
  */
 export function remediateBundling(): BundlingOptions {
   return {
@@ -127,9 +194,10 @@ export function remediateBundling(): BundlingOptions {
     format: OutputFormat.ESM,
     mainFields: ['module', 'main'],
     banner: REQUIRE_BANNER,
-    minify: true,
-    sourceMap: true,
-    sourcesContent: false,
+    minify: false,
+    sourceMap: false,
+    // No size summary of that discarded file.
+    logLevel: LogLevel.WARNING,
     bundleAwsSDK: true,
     externalModules: [...LAZY_MODULES],
     target: 'node22',

@@ -9,6 +9,7 @@ import {
   LAZY_MODULES,
   SERVICE_DATA_KINDS,
   iamDataDir,
+  startupModules,
 } from '../../cdk/remediate-bundling';
 import { buildStack } from './stack-fixture';
 
@@ -56,8 +57,6 @@ describe('remediate function asset', () => {
       EVALUATOR_SERVICES.map((service) => `data/${kind}/${service}.json`),
     );
     const expected = [
-      `${BUNDLE_DIR}/${BUNDLE_FILE}`,
-      `${BUNDLE_DIR}/${BUNDLE_FILE}.map`,
       ...LAZY_MODULES.flatMap((name) => [
         `node_modules/${name}/index.js`,
         `node_modules/${name}/package.json`,
@@ -65,7 +64,38 @@ describe('remediate function asset', () => {
       ...topLevelData,
       ...serviceData,
     ].sort();
-    expect(listFiles(assetDir)).toEqual(expected);
+    const files = listFiles(assetDir);
+    const bundle = files.filter((file) => file.startsWith(`${BUNDLE_DIR}/`));
+    expect(files.filter((file) => !bundle.includes(file))).toEqual(expected);
+    // The bundle folder: the entry and its chunks beside it, each with its source map.
+    expect(bundle).toContain(`${BUNDLE_DIR}/${BUNDLE_FILE}`);
+    for (const file of bundle) expect(file).toMatch(/^dist\/esm\/[\w-]+\.mjs(\.map)?$/);
+    const code = bundle.filter((file) => file.endsWith('.mjs'));
+    expect(bundle.filter((file) => file.endsWith('.map'))).toEqual(code.map((file) => `${file}.map`));
+  });
+
+  it('loads the SDK credential chain beyond environment variables on first use, not at cold start', () => {
+    // Given the bundle's chunks, and what a cold start loads: the entry and the chunks it imports statically
+    const bundleDir = path.join(assetDir, BUNDLE_DIR);
+    const chunks = fs.readdirSync(bundleDir).filter((file) => file.endsWith('.mjs'));
+    const startup = startupModules(bundleDir);
+    const codeOf = (files: string[]) =>
+      files.map((file) => fs.readFileSync(path.join(bundleDir, file), 'utf8')).join('\n');
+    const lazy = codeOf(chunks.filter((file) => !startup.includes(file)));
+    const atStartup = codeOf(startup);
+    // Then the shared-config, process, SSO, web-identity and container providers are in lazy chunks only
+    const providers = [
+      'credential_process',
+      'sso_start_url',
+      'AWS_WEB_IDENTITY_TOKEN_FILE',
+      'AWS_CONTAINER_CREDENTIALS_FULL_URI',
+    ];
+    for (const marker of providers) {
+      expect(lazy).toContain(marker);
+      expect(atStartup).not.toContain(marker);
+    }
+    // And the environment provider, which Lambda's credentials use, loads with the entry
+    expect(atStartup).toContain('AWS_SECRET_ACCESS_KEY');
   });
 
   /** Runs `script` (an ES module) in a copy of the asset outside the repository and its node_modules. */
@@ -101,8 +131,9 @@ describe('remediate function asset', () => {
 
   it('loads the SageMaker client on first use from the asset, not from the bundle', () => {
     // Given the bundle, which leaves the SageMaker client out (it is required on first use)
-    const bundle = fs.readFileSync(path.join(assetDir, BUNDLE_DIR, BUNDLE_FILE), 'utf8');
-    expect(bundle).not.toContain('DescribeLabelingJobRequest');
+    const bundleDir = path.join(assetDir, BUNDLE_DIR);
+    for (const file of fs.readdirSync(bundleDir).filter((name) => name.endsWith('.mjs')))
+      expect(fs.readFileSync(path.join(bundleDir, file), 'utf8')).not.toContain('DescribeLabelingJobRequest');
     // When the bundle's own require resolves it, as shared/aws/sagemaker.ts does on first use
     const run = runIsolated(
       'lazy',
