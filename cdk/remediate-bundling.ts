@@ -1,6 +1,7 @@
 /** esbuild options for the remediate function, and the iam-data files its bundle must carry beside it. */
 import * as fs from 'fs';
 import * as path from 'path';
+import { pathToFileURL } from 'url';
 import {
   LogLevel,
   OutputFormat,
@@ -101,34 +102,13 @@ export function lazyModuleCommands(outputDir: string): string[] {
 export const CHUNK_NAMES = '[name]-[hash]';
 
 /**
- * The esbuild command that builds the bundle into `<outputDir>/dist/esm/`: minified ES modules split
- * into chunks. Code reached only through a dynamic `import()` becomes a chunk that is read and
- * compiled on first use: the SDK's credential chain beyond the environment variables Lambda sets
- * (shared config files, SSO, web identity, container and instance metadata, with the nested STS, SSO
- * and sign-in clients), its event-stream codec and browser user-agent parser. Chunks that the entry
- * imports statically hold code both sides share; they load at cold start.
+ * The command that builds the bundle into `<outputDir>/dist/esm/`: cdk/remediate-esbuild.ts, run with
+ * tsx (esbuild's JS API: chunks and plugins, which NodejsFunction's esbuild step cannot do).
  */
 export function splitBundleCommand(outputDir: string): string {
-  const flags = [
-    '--bundle',
-    quote(REMEDIATE_ENTRY),
-    '--platform=node',
-    '--target=node22',
-    '--format=esm',
-    '--main-fields=module,main',
-    '--minify',
-    '--sourcemap',
-    '--sources-content=false',
-    '--splitting',
-    `--outdir=${quote(path.posix.join(outputDir, BUNDLE_DIR))}`,
-    `--entry-names=${path.basename(BUNDLE_FILE, '.mjs')}`,
-    `--chunk-names=${CHUNK_NAMES}`,
-    '--out-extension:.js=.mjs',
-    `--banner:js=${quote(REQUIRE_BANNER)}`,
-    ...LAZY_MODULES.map((name) => `--external:${name}`),
-    '--log-level=warning',
-  ];
-  return `${quote(esbuildBinary())} ${flags.join(' ')}`;
+  const tsx = pathToFileURL(require.resolve('tsx')).href;
+  const script = path.join(PROJECT_ROOT, 'cdk', 'remediate-esbuild.ts');
+  return `${quote(process.execPath)} --import ${quote(tsx)} ${quote(script)} ${quote(outputDir)}`;
 }
 
 /** `import … from "./x.mjs"`, `export … from "./x.mjs"` and `import "./x.mjs"`: not `import("./x.mjs")`. */

@@ -129,6 +129,23 @@ describe('remediate function asset', () => {
     expect(run.status).toBe(0);
   });
 
+  it("leaves out pino's worker-thread transports and the CLI's snapshot schemas", () => {
+    // Given all the bundle's code
+    const bundleDir = path.join(assetDir, BUNDLE_DIR);
+    const code = fs
+      .readdirSync(bundleDir)
+      .filter((file) => file.endsWith('.mjs'))
+      .map((file) => fs.readFileSync(path.join(bundleDir, file), 'utf8'))
+      .join('\n');
+    // Then thread-stream (pino's transport worker) is not in it, and pino's transport stub is
+    expect(code).not.toContain('the worker thread exited');
+    expect(code).toContain('pino transports are not bundled');
+    // And neither are the schemas of `gt-remediate --snapshot` (the account authorisation details)
+    expect(code).not.toContain('RoleDetailList');
+    // While the event schema, which every invocation parses, is
+    expect(code).toContain('AWS API Call via CloudTrail');
+  });
+
   it('loads the SageMaker client on first use from the asset, not from the bundle', () => {
     // Given the bundle, which leaves the SageMaker client out (it is required on first use)
     const bundleDir = path.join(assetDir, BUNDLE_DIR);
