@@ -9,7 +9,7 @@ import { LambdaClient } from '@aws-sdk/client-lambda';
 import type { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SSMClient } from '@aws-sdk/client-ssm';
-import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
+import type { STSClient } from '@aws-sdk/client-sts';
 import type { Config } from '../config';
 import type { AwsClients } from './clients';
 import { sageMakerSdk } from './sagemaker';
@@ -115,13 +115,21 @@ function jobClients(
 export function memberClientsFactory(options: MemberAccessOptions): MemberAccess {
   const now = options.now ?? (() => new Date());
   const listed = new Set(options.allowedAccounts ?? []);
-  const sts = options.sts ?? new STSClient({ region: options.homeRegion });
+  // The STS module loads with the first member-role session (a chunk of its own in the bundle): a
+  // function that serves only its own account never needs it.
+  let sts: Promise<{ client: STSClient; sdk: typeof import('@aws-sdk/client-sts') }> | undefined;
+  const stsOf = () =>
+    (sts ??= import('@aws-sdk/client-sts').then((sdk) => ({
+      client: options.sts ?? new sdk.STSClient({ region: options.homeRegion }),
+      sdk,
+    })));
   const sessions = new Map<string, Promise<MemberCredentials>>();
   const clients = new Map<string, AwsClients>();
 
   const assume = async (accountId: string): Promise<MemberCredentials> => {
-    const got = await sts.send(
-      new AssumeRoleCommand({
+    const { client, sdk } = await stsOf();
+    const got = await client.send(
+      new sdk.AssumeRoleCommand({
         RoleArn: memberRoleArn(options.partition, accountId),
         RoleSessionName: MEMBER_SESSION_NAME,
       }),
