@@ -17,6 +17,12 @@ export interface Matcher {
   /** The same for the ARN's resource part, when the value is an ARN. */
   part?: RegExp;
   partFolded?: RegExp;
+  /**
+   * For an ASCII value: its runs without a wildcard, in lower case, and the same for the resource
+   * part. An ASCII text that lacks one of them, in any case, matches neither pattern.
+   */
+  needles?: string[];
+  partNeedles?: string[];
 }
 
 /** A statement's wildcard values, and which actions the statement is about. */
@@ -166,7 +172,10 @@ export function matcher(value: string): Matcher {
   const whole = wildcardSource(value);
   const part = resourcePart(value);
   const partSource = part !== undefined ? wildcardSource(part) : undefined;
+  const ascii = isAscii(value);
   return {
+    ...(ascii ? { needles: literalRuns(value) } : {}),
+    ...(ascii && part !== undefined ? { partNeedles: literalRuns(part) } : {}),
     value,
     lower: value.toLowerCase(),
     whole: new RegExp(whole, 's'),
@@ -175,6 +184,28 @@ export function matcher(value: string): Matcher {
       ? { part: new RegExp(partSource, 's'), partFolded: new RegExp(partSource, 'is') }
       : {}),
   };
+}
+
+/**
+ * Only ASCII: there, lower-casing and a case-insensitive regular expression agree on every
+ * character (elsewhere they need not: a final sigma, a Kelvin sign).
+ */
+export function isAscii(text: string): boolean {
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) > 0x7f) return false;
+  return true;
+}
+
+/** The runs of a wildcard pattern without `*` or `?`, in lower case. */
+function literalRuns(pattern: string): string[] {
+  return pattern
+    .toLowerCase()
+    .split(/[*?]/)
+    .filter((run) => run !== '');
+}
+
+/** Whether an ASCII text (in lower case) holds every run; without runs (not ASCII), it may match. */
+export function mayMatch(lower: string, ascii: boolean, runs: readonly string[] | undefined): boolean {
+  return !ascii || runs === undefined || runs.every((run) => lower.includes(run));
 }
 
 /** The part of an ARN after its fifth `:` (what ARN conditions and Resource elements match separately). */

@@ -4,6 +4,7 @@ import { type Assessment, assessJob, outputLocation } from './evaluate';
 import { findingKey } from './findings';
 import { applyChanges } from './patch-documents';
 import { asList, statementsOf } from './policy-document';
+import { ProofMemo, proofInventory, proofKey } from './proof-memo';
 import { canonicalJson } from './report-changes';
 import { evaluateAccess, type AccessQuestion } from './simulate';
 import type {
@@ -19,7 +20,18 @@ import type {
 /** A name no job uses: probes for "nothing outside the job became allowed". */
 export const PROBE_NAME = 'gt-remediator-proof-probe';
 
-/** Why a plan failed its proof, or undefined when it holds. */
+/** Proofs that held, for the process's life (proof-memo.ts): a scan proves the same plan for many jobs. */
+const provenPlans = new ProofMemo();
+
+/** How often a proof was answered by the memo, and how often it was made (for tests and the benchmark). */
+export function proofCounts(): Readonly<{ hits: number; misses: number }> {
+  return { ...provenPlans.counts };
+}
+
+/**
+ * Why a plan failed its proof, or undefined when it holds. `memo` keeps the proofs that held
+ * (tests pass a fresh one, or none to prove every time).
+ */
 export async function proveChanges(
   request: LabelingJobRequest,
   inventory: AccountInventory,
@@ -27,8 +39,26 @@ export async function proveChanges(
   changes: readonly Change[],
   options: CoreOptions,
   now: Date,
+  memo: ProofMemo | undefined = provenPlans,
 ): Promise<string | undefined> {
   if (changes.length === 0) return undefined;
+  // What the proof can reach, and no more: the memo's key holds all of it.
+  const reachable = proofInventory(request, inventory, changes);
+  const key = memo ? proofKey(request, reachable, claimed, changes, options, now) : undefined;
+  if (memo?.has(key)) return undefined;
+  const failure = await prove(request, reachable, claimed, changes, options, now);
+  if (failure === undefined) memo?.add(key);
+  return failure;
+}
+
+async function prove(
+  request: LabelingJobRequest,
+  inventory: AccountInventory,
+  claimed: readonly Assessment[],
+  changes: readonly Change[],
+  options: CoreOptions,
+  now: Date,
+): Promise<string | undefined> {
   for (const change of changes) {
     const problem =
       keepsStatements(inventory, change, options) ??

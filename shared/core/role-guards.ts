@@ -11,7 +11,8 @@ import { evaluateAccess, evaluateServiceAssume } from './simulate';
 import type { LabelingJobRequest, RoleInfo } from './types';
 
 /** A name no real account uses, for the resources of the privilege probes. */
-const PROBE = 'gt-remediator-privilege-probe';
+export const PRIVILEGE_PROBE_NAME = 'gt-remediator-privilege-probe';
+const PROBE = PRIVILEGE_PROBE_NAME;
 
 /** Whether SageMaker, acting for this job, may assume the execution role ('unknown' lists the keys). */
 export async function sageMakerTrust(

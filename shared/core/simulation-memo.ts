@@ -8,6 +8,8 @@
 import {
   CLOCK_KEYS,
   factsOf,
+  isAscii,
+  mayMatch,
   matcher,
   matchersFor,
   names,
@@ -36,13 +38,13 @@ export interface MemoInput {
 }
 
 /** Characters SageMaker allows in a labeling job name: no separator, no wildcard, no quote. */
-const JOB_NAME = /^[A-Za-z0-9-]{1,63}$/;
+export const JOB_NAME = /^[A-Za-z0-9-]{1,63}$/;
 /** Stands for the job's name in a key; a simulation whose inputs already hold it is never abstracted. */
 const PLACEHOLDER = '\u27e8job\u27e9';
 const PLACEHOLDER_LOWER = '\u27e8job-lower\u27e9';
 
 /** Replaces a job's name where it is a whole path segment. */
-interface Renamer {
+export interface Renamer {
   name: string;
   lowerName: string;
   /** In one value: after a `/`, before a `/` or the end. */
@@ -56,7 +58,7 @@ interface Renamer {
 const renamers = new Map<string, Renamer>();
 
 /** The job's name and its lower-case form (as in a labeling job's ARN), each with its own placeholder. */
-function renamerFor(name: string): Renamer {
+export function renamerFor(name: string): Renamer {
   let known = renamers.get(name);
   if (!known) {
     const lowerName = name.toLowerCase();
@@ -104,21 +106,33 @@ function replaceSegments(text: string, token: string, placeholder: string, json:
  * without case). Two jobs whose keys are equal except for the name and whose profiles are equal get
  * the same answer from every comparison the evaluator makes.
  */
-function profile(policyValues: readonly Matcher[], requestValues: readonly string[]): string {
+export function profile(policyValues: readonly Matcher[], requestValues: readonly string[]): string {
   if (policyValues.length === 0 || requestValues.length === 0) return '';
-  const values = requestValues.map((s) => ({ s, lower: s.toLowerCase(), part: resourcePart(s) }));
-  let bits = '';
+  const values = requestValues.map((s) => {
+    const part = resourcePart(s);
+    return { s, lower: s.toLowerCase(), part, partLower: part?.toLowerCase(), ascii: isAscii(s) };
+  });
+  // Sparse: the number of pairs, then the index and bits of each pair with a bit set.
+  let out = `${policyValues.length * values.length}`;
+  let pair = 0;
   for (const t of policyValues) {
-    for (const { s, lower, part } of values) {
-      bits += t.value === s ? '1' : '0';
-      bits += t.lower === lower ? '1' : '0';
-      bits += t.whole.test(s) ? '1' : '0';
-      bits += t.wholeFolded.test(s) ? '1' : '0';
-      bits += part !== undefined && t.part?.test(part) ? '1' : '0';
-      bits += part !== undefined && t.partFolded?.test(part) ? '1' : '0';
+    for (const { s, lower, part, partLower, ascii } of values) {
+      let bits = (t.value === s ? 32 : 0) | (t.lower === lower ? 16 : 0);
+      // A case-sensitive match is a case-insensitive one too; and, both sides ASCII, neither can
+      // match a text that lacks one of the pattern's literal runs in any case.
+      if (mayMatch(lower, ascii, t.needles) && t.wholeFolded.test(s)) bits |= 4 | (t.whole.test(s) ? 8 : 0);
+      if (
+        part !== undefined &&
+        t.partFolded !== undefined &&
+        mayMatch(partLower ?? '', ascii, t.partNeedles) &&
+        t.partFolded.test(part)
+      )
+        bits |= 1 | (t.part?.test(part) ? 2 : 0);
+      if (bits !== 0) out += `,${pair}:${bits}`;
+      pair++;
     }
   }
-  return bits;
+  return out;
 }
 
 /**
