@@ -54,7 +54,14 @@ export function asList(value: unknown): string[] {
   return (Array.isArray(value) ? value : [value]).filter((v): v is string => typeof v === 'string');
 }
 
-/** The size IAM counts against its quotas: the JSON text without white space. */
+const sizes = new WeakMap<PolicyDocument, number>();
+
+/** The size IAM counts against its quotas: the JSON text without white space (once per document object). */
 export function policySize(doc: PolicyDocument): number {
-  return JSON.stringify(doc).replace(/\s/g, '').length;
+  let size = sizes.get(doc);
+  if (size === undefined) {
+    size = JSON.stringify(doc).replace(/\s/g, '').length;
+    sizes.set(doc, size);
+  }
+  return size;
 }

@@ -181,26 +181,31 @@ export function proofKey(
     inventoryIds.push(arn, objectId(fn));
   }
 
-  // The changes may name the job, as whole path segments only (the s3-read grant's prefix).
+  // The changes may name the job, as whole path segments only (the s3-read grant's prefix); what
+  // they were based on is an inventory document, checked like the others.
   const changeTexts: string[] = [];
   const naming: Matcher[] = [];
   for (const change of changes) {
-    const text = JSON.stringify(change);
-    if (text.includes('${') || text.includes('\u27e8')) return undefined;
-    const renamed = rename.mayName(text) ? rename.json(text) : text;
-    if (renamed.toLowerCase().includes(lower)) return undefined;
-    changeTexts.push(renamed);
-    for (const document of [change.document, change.base]) {
-      const d = factsOf(document);
-      wildcards.push(...allWildcards(d));
-      clock ||= d.namesClock;
-      if (names(d, lower) && document) {
-        naming.push(
-          ...stringValues(document)
-            .filter((v) => v.toLowerCase().includes(lower))
-            .map(matcher),
-        );
-      }
+    const d = factsOf(change.document);
+    const base = factsOf(change.base);
+    if (!plain(d) || !plain(base) || names(base, lower)) return undefined;
+    const fields = JSON.stringify([
+      change.action,
+      change.roleName,
+      change.action === 'PutRolePolicy' ? change.policyName : null,
+      change.ownSid,
+    ]);
+    const renamed = rename.mayName(d.text) ? rename.json(d.text) : d.text;
+    if (fields.toLowerCase().includes(lower) || renamed.toLowerCase().includes(lower)) return undefined;
+    changeTexts.push(fields, String(base.id), renamed);
+    wildcards.push(...allWildcards(d), ...allWildcards(base));
+    clock ||= d.namesClock || base.namesClock;
+    if (names(d, lower)) {
+      naming.push(
+        ...stringValues(JSON.parse(d.text))
+          .filter((v) => v.toLowerCase().includes(lower))
+          .map(matcher),
+      );
     }
   }
   const findings = claimed.map((a) => rename.value(findingKey(a.finding)));

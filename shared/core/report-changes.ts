@@ -13,9 +13,16 @@ export function canonicalJson(value: unknown): string {
   return JSON.stringify(value) ?? 'null';
 }
 
-/** SHA-256 (hex) of a document's canonical JSON. */
+const hashes = new WeakMap<PolicyDocument, string>();
+
+/** SHA-256 (hex) of a document's canonical JSON (once per document object: a scan's jobs share their roles'). */
 export function documentSha256(document: PolicyDocument): string {
-  return createHash('sha256').update(canonicalJson(document)).digest('hex');
+  let hash = hashes.get(document);
+  if (hash === undefined) {
+    hash = createHash('sha256').update(canonicalJson(document)).digest('hex');
+    hashes.set(document, hash);
+  }
+  return hash;
 }
 
 /** True when two documents are the same policy text (key order aside). */
