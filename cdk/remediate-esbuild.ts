@@ -92,14 +92,11 @@ function escapeRegExp(text: string): string {
 }
 
 /**
- * Minified ES modules split into chunks in `<assetDir>/dist/esm/`. Code reached only through a
- * dynamic `import()` becomes a chunk that is read and compiled on first use: the SDK's credential
- * chain beyond the environment variables Lambda sets (shared config files, SSO, web identity,
- * container and instance metadata, with the nested STS, SSO and sign-in clients), its event-stream
- * codec and browser user-agent parser. Chunks the entry imports statically hold code both sides
- * share; they load at cold start. The source maps are artifacts for symbolicating a stack trace.
+ * Pass 1: minified ES modules split into chunks in `<assetDir>/dist/esm/`. Code reached only through
+ * a dynamic `import()` becomes a chunk of its own; the chunks the entry imports statically hold code
+ * that both sides share. The source maps are artifacts for symbolicating a stack trace.
  */
-export function remediateBuildOptions(assetDir: string): esbuild.BuildOptions {
+export function splitBuildOptions(assetDir: string): esbuild.BuildOptions {
   return {
     entryPoints: { [path.basename(BUNDLE_FILE, '.mjs')]: REMEDIATE_ENTRY },
     bundle: true,
@@ -116,16 +113,95 @@ export function remediateBuildOptions(assetDir: string): esbuild.BuildOptions {
     outExtension: { '.js': '.mjs' },
     banner: { js: REQUIRE_BANNER },
     external: [...LAZY_MODULES],
+    metafile: true,
     logLevel: 'warning',
     plugins: [zodBuildersArePure, pinoWithoutTransports],
   };
+}
+
+/**
+ * Packages whose dynamic imports stay files loaded on first use: the SDK's credential chain beyond
+ * the environment variables Lambda sets (shared config files, SSO, web identity, container and
+ * instance metadata, with the nested STS, SSO and sign-in clients), the STS client of member-role
+ * sessions, and the browser user-agent parser. Each is a world of its own: it is called with plain
+ * values and returns plain values (credentials, a client), never objects of the entry's SDK code.
+ */
+const SEPARATE_ON_FIRST_USE =
+  /node_modules\/(@aws-sdk\/(credential-provider-[\w-]+|nested-clients|client-sts)|@smithy\/credential-provider-imds|bowser)\//;
+
+/**
+ * Pass 2: the entry with every chunk it imports statically inlined, so a cold start reads, compiles
+ * and links one module instead of a dozen (about 0.7 ms each). Dynamic imports of
+ * {@link SEPARATE_ON_FIRST_USE} stay `import()`s of their pass-1 chunk; those chunks keep importing
+ * the pass-1 shared chunks, so on first use they bring their own instance of that shared SDK code,
+ * apart from the entry's. Any other dynamic import (the SDK's event-stream codec, which works on the
+ * entry's own schema objects) is inlined, to keep a single instance.
+ */
+function inlineStartupOptions(bundleDir: string, separate: ReadonlySet<string>): esbuild.BuildOptions {
+  const entry = path.join(bundleDir, BUNDLE_FILE);
+  return {
+    entryPoints: [entry],
+    outfile: entry,
+    allowOverwrite: true,
+    bundle: true,
+    platform: 'node',
+    target: 'node22',
+    format: 'esm',
+    minify: true,
+    sourcemap: true,
+    sourcesContent: false,
+    external: [...LAZY_MODULES],
+    logLevel: 'warning',
+    plugins: [
+      {
+        name: 'separate-on-first-use',
+        setup(build) {
+          build.onResolve({ filter: /^\.\// }, (args) =>
+            args.kind === 'dynamic-import' && separate.has(path.basename(args.path))
+              ? { path: args.path, external: true }
+              : undefined,
+          );
+        },
+      },
+    ],
+  };
+}
+
+/** Builds the bundle into `<assetDir>/dist/esm/`: the entry, and the chunks loaded on first use. */
+export async function buildRemediateBundle(assetDir: string): Promise<void> {
+  const bundleDir = path.join(assetDir, BUNDLE_DIR);
+  const { metafile } = await esbuild.build(splitBuildOptions(assetDir));
+  const outputs = Object.entries(metafile?.outputs ?? {}).map(([file, output]) => ({
+    name: path.basename(file),
+    output,
+  }));
+  const separate = new Set(
+    outputs
+      .filter(({ output }) => SEPARATE_ON_FIRST_USE.test(output.entryPoint ?? ''))
+      .map(({ name }) => name),
+  );
+  await esbuild.build(inlineStartupOptions(bundleDir, separate));
+  // Keep the separate chunks and what they import; the rest is inlined in the entry now.
+  const keep = new Set([BUNDLE_FILE]);
+  const byName = new Map(outputs.map(({ name, output }) => [name, output]));
+  const visit = (name: string): void => {
+    if (keep.has(name)) return;
+    keep.add(name);
+    for (const imported of byName.get(name)?.imports ?? [])
+      if (!imported.external) visit(path.basename(imported.path));
+  };
+  separate.forEach(visit);
+  for (const { name } of outputs) {
+    const code = name.replace(/\.map$/, '');
+    if (!keep.has(code)) fs.rmSync(path.join(bundleDir, name), { force: true });
+  }
 }
 
 /** Builds the bundle into the asset folder given as the first argument. */
 async function main(): Promise<void> {
   const assetDir = process.argv[2];
   if (!assetDir) throw new Error('usage: remediate-esbuild.ts <asset dir>');
-  await esbuild.build(remediateBuildOptions(assetDir));
+  await buildRemediateBundle(assetDir);
 }
 
 if (require.main === module) {

@@ -79,6 +79,8 @@ describe('remediate function asset', () => {
     const bundleDir = path.join(assetDir, BUNDLE_DIR);
     const chunks = fs.readdirSync(bundleDir).filter((file) => file.endsWith('.mjs'));
     const startup = startupModules(bundleDir);
+    // (one module: the chunks the entry shares with them are inlined in it)
+    expect(startup).toEqual([BUNDLE_FILE]);
     const codeOf = (files: string[]) =>
       files.map((file) => fs.readFileSync(path.join(bundleDir, file), 'utf8')).join('\n');
     const lazy = codeOf(chunks.filter((file) => !startup.includes(file)));
