@@ -48,8 +48,8 @@ export interface DocumentFacts {
    * not another's. A statement only counts for the actions it names (a NotAction one for any).
    */
   wildcards: () => StatementWildcards[];
-  /** Whether the text holds the last job name asked about, in any case. */
-  naming?: { name: string; names: boolean };
+  /** Whether the text holds each of the last names asked about (a job's, a role's), in any case. */
+  naming?: Map<string, boolean>;
   /** The wildcard values of the statements about each action asked about. */
   byAction?: Map<string, Matcher[]>;
 }
@@ -146,10 +146,15 @@ export function internText(text: string): number {
   return textId(text);
 }
 
-/** Whether the document's text holds `lowerName` in any case (kept for the last name asked about). */
+/** Whether the document's text holds `lowerName` in any case (kept for the last few names asked about). */
 export function names(d: DocumentFacts, lowerName: string): boolean {
-  if (d.naming?.name !== lowerName) d.naming = { name: lowerName, names: d.lower.includes(lowerName) };
-  return d.naming.names;
+  let known = d.naming?.get(lowerName);
+  if (known === undefined) {
+    known = d.lower.includes(lowerName);
+    if (!d.naming || d.naming.size >= 4) d.naming = new Map();
+    d.naming.set(lowerName, known);
+  }
+  return known;
 }
 
 /** Every string value in a JSON value (object keys excluded). */

@@ -135,6 +135,7 @@ function askAccess(q: AccessQuestion): Promise<Decision> {
     q.resourcePolicy,
     known,
     q.jobName,
+    q.role.name,
   );
 }
 
@@ -190,6 +191,7 @@ function askServiceAssume(
       '/^aws:PrincipalTag\\/.*$/',
     ],
     jobName,
+    role.name,
   );
 }
 
@@ -212,6 +214,8 @@ async function simulate(
   resourcePolicy: PolicyDocument | undefined,
   knownKeys: string[],
   jobName: string | undefined,
+  /** The role whose session calls, or that is assumed (its name may be abstracted in the memo). */
+  roleName: string,
 ): Promise<Decision> {
   const boundary = boundaryPolicy?.document;
   const simulation: Simulation = {
@@ -238,6 +242,7 @@ async function simulate(
       context: request.contextVariables ?? {},
       knownKeys: discoveryContextKeyConstraints.map((c) => c.keyName),
       ...(jobName !== undefined ? { jobName } : {}),
+      roleName,
     },
     () => runSimulation(simulation, { simulationMode: 'Discovery', discoveryContextKeyConstraints }),
   );

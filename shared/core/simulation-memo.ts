@@ -35,6 +35,11 @@ export interface MemoInput {
   knownKeys: readonly string[];
   /** The job the request is about, when it is about one job: its name may be abstracted. */
   jobName?: string;
+  /**
+   * The role whose session calls (or that is assumed): roles with equal documents get equal answers
+   * unless a policy can tell their names apart, so the name may be abstracted too.
+   */
+  roleName?: string;
 }
 
 /** Characters SageMaker allows in a labeling job name: no separator, no wildcard, no quote. */
@@ -42,6 +47,9 @@ export const JOB_NAME = /^[A-Za-z0-9-]{1,63}$/;
 /** Stands for the job's name in a key; a simulation whose inputs already hold it is never abstracted. */
 const PLACEHOLDER = '\u27e8job\u27e9';
 const PLACEHOLDER_LOWER = '\u27e8job-lower\u27e9';
+const ROLE_PLACEHOLDER = '\u27e8role\u27e9';
+/** Characters IAM allows in a role name: no separator, no wildcard. */
+const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
 
 /** Replaces a job's name where it is a whole path segment. */
 export interface Renamer {
@@ -191,37 +199,58 @@ export function abstractJobName(
   };
 }
 
-/** The memo's key: every input, with the clock and the job's name left out where no policy can tell them apart. */
+/** The parts of a key that the job's name may change. */
+interface KeyParts {
+  ids: number[];
+  resource: string;
+  values: (v: unknown) => unknown;
+  comparisons: string;
+}
+
+/** The memo's key: every input, with the clock and the job's and role's names left out where no policy can tell them apart. */
 export function memoKey(input: MemoInput): string {
   const documents = input.documents.map(factsOf);
   const clockMatters = documents.some((d) => d.namesClock);
   const context = Object.entries(input.context).filter(([key]) => clockMatters || !CLOCK_KEYS.includes(key));
+  const parts = jobParts(input, documents, context);
+  const role = abstractRole(input, documents, context);
+  const renameRole = (v: unknown) => (role && typeof v === 'string' ? role.rename(v) : v);
   // Lists that repeat from call to call stand in the key as numbers.
   const fixed = [
     textId(input.names.join('\u0000')),
     textId(input.knownKeys.join('\u0000')),
-    input.principal,
+    renameRole(input.principal),
     input.action,
     input.resourceAccount,
   ];
-  const key = (ids: number[], resource: string, values: (v: unknown) => unknown, comparisons = '') =>
-    JSON.stringify([ids, fixed, resource, context.flatMap(([k, v]) => [k, values(v)]), comparisons]);
-  const exact = () =>
-    key(
-      documents.map((d) => d.id),
-      input.resource,
-      (v) => v,
-    );
-  if (input.jobName === undefined || !JOB_NAME.test(input.jobName)) return exact();
+  return JSON.stringify([
+    parts.ids,
+    fixed,
+    renameRole(parts.resource),
+    context.flatMap(([k, v]) => [k, renameRole(parts.values(v))]),
+    parts.comparisons,
+    role?.comparisons ?? '',
+  ]);
+}
+
+/** The key's parts with the job's name abstracted where no policy can tell it apart, or as they are. */
+function jobParts(input: MemoInput, documents: DocumentFacts[], context: [string, unknown][]): KeyParts {
+  const exact: KeyParts = {
+    ids: documents.map((d) => d.id),
+    resource: input.resource,
+    values: (v) => v,
+    comparisons: '',
+  };
+  if (input.jobName === undefined || !JOB_NAME.test(input.jobName)) return exact;
   const rename = renamerFor(input.jobName);
   const contextValues = context.map(([, value]) => value);
-  if (!contextValues.every((v): v is string => typeof v === 'string')) return exact();
+  if (!contextValues.every((v): v is string => typeof v === 'string')) return exact;
   const requestValues = [input.resource, ...contextValues];
   const named = requestValues.filter((v) => rename.mayName(v) && rename.value(v) !== v);
   const naming = documents.filter((d) => names(d, rename.lowerName));
-  if (named.length === 0 && naming.length === 0) return exact();
-  if (documents.some((d) => d.hasVariables || d.hasPlaceholder)) return exact();
-  if (requestValues.some((v) => v.includes('\u27e8'))) return exact();
+  if (named.length === 0 && naming.length === 0) return exact;
+  if (documents.some((d) => d.hasVariables || d.hasPlaceholder)) return exact;
+  if (requestValues.some((v) => v.includes('\u27e8'))) return exact;
   // Values naming the job in any case: they may equal (or match) one job's values only.
   const namingValues = naming.flatMap((d) =>
     stringValues(JSON.parse(d.text))
@@ -229,13 +258,45 @@ export function memoKey(input: MemoInput): string {
       .map(matcher),
   );
   // Only pairs where a side changes with the name can compare differently for another job.
-  const comparisons = `${wildcardProfile(documents, input.action, named)}|${profile(namingValues, requestValues)}`;
-  return key(
-    documents.map((d) => (names(d, rename.lowerName) ? textId(rename.json(d.text)) : d.id)),
-    rename.value(input.resource),
-    (v) => (rename.mayName(v as string) ? rename.value(v as string) : v),
-    comparisons,
-  );
+  return {
+    ids: documents.map((d) => (names(d, rename.lowerName) ? textId(rename.json(d.text)) : d.id)),
+    resource: rename.value(input.resource),
+    values: (v) => (rename.mayName(v as string) ? rename.value(v as string) : v),
+    comparisons: `${wildcardProfile(documents, input.action, named)}|${profile(namingValues, requestValues)}`,
+  };
+}
+
+/**
+ * The role's name abstracted: in the principal (`assumed-role/<name>/...`), the resource (a role
+ * being assumed) and the context (`aws:PrincipalArn`), as a whole path segment, in its own case.
+ * Only when no document names the role in any case or uses a policy variable, the name neither holds
+ * nor is held in the job's, and no value holds a placeholder; the comparisons are how each wildcard
+ * value compares with each value naming the role, including the role's ARN without its path (what
+ * an assumed-role session is matched as).
+ */
+function abstractRole(
+  input: MemoInput,
+  documents: DocumentFacts[],
+  context: [string, unknown][],
+): { rename: (v: string) => string; comparisons: string } | undefined {
+  const name = input.roleName;
+  if (name === undefined || !ROLE_NAME.test(name)) return undefined;
+  const lower = name.toLowerCase();
+  const job = input.jobName?.toLowerCase();
+  if (job !== undefined && (job.includes(lower) || lower.includes(job))) return undefined;
+  const contextValues = context.map(([, value]) => value);
+  if (!contextValues.every((v): v is string => typeof v === 'string')) return undefined;
+  if (typeof input.principal !== 'string') return undefined;
+  const values = [input.principal, input.resource, ...contextValues];
+  if (values.some((v) => v.includes('\u27e8'))) return undefined;
+  if (documents.some((d) => d.hasVariables || d.hasPlaceholder || names(d, lower))) return undefined;
+  const rename = (v: string) => (v.includes(name) ? replaceSegments(v, name, ROLE_PLACEHOLDER, false) : v);
+  const named = values.filter((v) => rename(v) !== v);
+  if (named.length === 0) return undefined;
+  // An assumed-role session is matched as its role's ARN, which the session's ARN holds without the path.
+  const session = /^arn:([^:]+):sts::(\d{12}):assumed-role\/([^/]+)\//.exec(input.principal);
+  if (session) named.push(`arn:${session[1]}:iam::${session[2]}:role/${session[3]}`);
+  return { rename, comparisons: wildcardProfile(documents, input.action, named) };
 }
 
 /** Answers by key, bounded; the oldest is dropped first. */

@@ -184,3 +184,87 @@ describe('evaluateAccess memo across jobs', () => {
     expect(verdicts).toEqual(['allowed', 'implicit-deny']);
   });
 });
+
+/** `roleName`'s session invoking one function, under the role's own grant and the function's resource policy. */
+function invokeAs(roleName: string, identity: PolicyDocument, resourcePolicy?: PolicyDocument, path = '/') {
+  return evaluateAccess({
+    role: roleInfo(roleName, { path, inlinePolicies: [{ name: 'Invoke', document: identity }] }),
+    accountId: ACCOUNT,
+    region: REGION,
+    sessionName: 'SageMaker',
+    action: 'lambda:InvokeFunction',
+    resourceArn: functionArn('memo-role-fn'),
+    resourceAccount: ACCOUNT,
+    ...(resourcePolicy ? { resourcePolicy } : {}),
+    now: BEFORE,
+  });
+}
+
+const invokeGrant = (condition?: Record<string, Record<string, string>>): PolicyDocument =>
+  policy({
+    Effect: 'Allow',
+    Action: 'lambda:InvokeFunction',
+    Resource: functionArn('memo-role-fn'),
+    ...(condition ? { Condition: condition } : {}),
+  });
+
+describe('evaluateAccess memo across roles', () => {
+  it('asks the evaluator once for many roles with equal documents that no policy tells apart', async () => {
+    // Given 30 roles with the same grant
+    const document = invokeGrant();
+    const before = simulationCounts().misses;
+    // When each role's session asks the same question
+    const answers = await Promise.all(
+      Array.from({ length: 30 }, (_, i) => invokeAs(`memo-equal-role-${i}`, document)),
+    );
+    // Then each is allowed, and the evaluator ran once
+    expect(new Set(answers.map((a) => a.verdict))).toEqual(new Set(['allowed']));
+    expect(simulationCounts().misses - before).toBe(1);
+  });
+
+  it.each<[string, Record<string, Record<string, string>>, string[], string[]]>([
+    [
+      'a wildcard after the name',
+      { StringLike: { 'aws:PrincipalArn': '*:role/memo-lab-1*' } },
+      ['memo-lab-1', 'memo-lab-10', 'memo-lab-11'],
+      ['memo-lab-2', 'memo-lab-20', 'MEMO-LAB-1'],
+    ],
+    [
+      'a one-character wildcard',
+      { ArnLike: { 'aws:PrincipalArn': 'arn:aws:iam::*:role/memo-lab-?' } },
+      ['memo-lab-1', 'memo-lab-2'],
+      ['memo-lab-10', 'memo-lab-20', 'memo-lab-11'],
+    ],
+    [
+      'a comparison ignoring case',
+      { StringEqualsIgnoreCase: { 'aws:PrincipalArn': `arn:aws:iam::${ACCOUNT}:role/MEMO-LAB-2` } },
+      ['memo-lab-2', 'MEMO-LAB-2'],
+      ['memo-lab-1', 'memo-lab-20'],
+    ],
+    [
+      'a path',
+      { StringLike: { 'aws:PrincipalArn': '*:role/team/*' } },
+      ['team/memo-lab-1', 'team/memo-lab-2'],
+      ['memo-lab-1', 'memo-lab-2', 'other/memo-lab-1'],
+    ],
+  ])('keeps apart roles that %s tells apart', async (_name, condition, allowed, denied) => {
+    // Given roles with equal grants whose condition matches some role ARNs only
+    const document = invokeGrant(condition);
+    const ask = async (list: string[]) =>
+      Promise.all(
+        list.map(async (at) => {
+          const [path, name] = at.includes('/')
+            ? [`/${at.split('/')[0]}/`, at.split('/')[1] ?? '']
+            : ['/', at];
+          return (await invokeAs(name, document, undefined, path)).verdict;
+        }),
+      );
+    // When each role asks, allowed ones first, then again the other way round
+    const first = { allowed: await ask(allowed), denied: await ask(denied) };
+    const again = { denied: await ask([...denied].reverse()), allowed: await ask([...allowed].reverse()) };
+    // Then each role gets its own verdict, whatever was memoised before
+    expect(first.allowed).toEqual(allowed.map(() => 'allowed'));
+    expect(first.denied).toEqual(denied.map(() => 'implicit-deny'));
+    expect(again).toEqual(first);
+  });
+});
