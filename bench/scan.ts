@@ -2,6 +2,8 @@
 import type { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { createClients, type CallCounter } from '../shared/aws/clients';
 import { DEFAULT_CORE_OPTIONS } from '../shared/core';
+import { proofCounts } from '../shared/core/prove';
+import { simulationCounts } from '../shared/core/simulate';
 import { silentLogger } from '../shared/logger';
 import { scanJobs } from '../shared/scan';
 import { cliFlow } from '../shared/flow-context';
@@ -115,6 +117,8 @@ export async function measureScan(jobs = 10_000) {
     if (command === 'DescribeLabelingJobCommand') return describeJob(input);
     throw new Error(`the bench's SageMaker does not answer ${command}`);
   });
+  const evaluatorBefore = simulationCounts().misses;
+  const proofsBefore = proofCounts().misses;
   const start = process.hrtime.bigint();
   const ports = accountPorts(clients);
   const entries = await scanJobs(
@@ -134,6 +138,9 @@ export async function measureScan(jobs = 10_000) {
     scanApiCalls: totalCalls(counter),
     scanApiCallsByCall: sortedCounts(counter),
     scanMs: round(scanMs),
+    // Flat in the number of jobs: once per distinct question and per distinct plan.
+    scanEvaluatorRuns: simulationCounts().misses - evaluatorBefore,
+    scanProofsMade: proofCounts().misses - proofsBefore,
     scanOutcomes: outcomes,
     account: ACCOUNT,
   };
