@@ -52,6 +52,9 @@ export interface DocumentFacts {
   naming?: Map<string, boolean>;
   /** The wildcard values of the statements about each action asked about. */
   byAction?: Map<string, Matcher[]>;
+  /** The size IAM counts, and the hash a report shows (policy-document.ts, report-changes.ts), once per text. */
+  size?: number;
+  sha256?: string;
 }
 
 const facts = new WeakMap<object, DocumentFacts>();

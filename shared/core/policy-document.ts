@@ -1,4 +1,5 @@
 /** Reading, normalising and measuring IAM policy documents. */
+import { factsOf } from './document-facts';
 import type { PolicyDocument, PolicyStatement } from './types';
 
 /** A document that is neither a JSON object nor URL-encoded JSON of one. */
@@ -54,14 +55,9 @@ export function asList(value: unknown): string[] {
   return (Array.isArray(value) ? value : [value]).filter((v): v is string => typeof v === 'string');
 }
 
-const sizes = new WeakMap<PolicyDocument, number>();
-
-/** The size IAM counts against its quotas: the JSON text without white space (once per document object). */
+/** The size IAM counts against its quotas: the JSON text without white space (once per text: a scan plans equal documents). */
 export function policySize(doc: PolicyDocument): number {
-  let size = sizes.get(doc);
-  if (size === undefined) {
-    size = JSON.stringify(doc).replace(/\s/g, '').length;
-    sizes.set(doc, size);
-  }
-  return size;
+  const facts = factsOf(doc);
+  facts.size ??= facts.text.replace(/\s/g, '').length;
+  return facts.size;
 }

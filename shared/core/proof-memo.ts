@@ -20,7 +20,15 @@
  * the job, and is computed again for each job.
  */
 import { arns, parseLambdaArn, parseRoleArn, partitionOf } from './arn';
-import { factsOf, matcher, names, stringValues, type DocumentFacts, type Matcher } from './document-facts';
+import {
+  factsOf,
+  matcher,
+  names,
+  stringValues,
+  textId,
+  type DocumentFacts,
+  type Matcher,
+} from './document-facts';
 import { outputLocation, type Assessment } from './evaluate';
 import { findingKey } from './findings';
 import { PRIVILEGE_PROBE_NAME } from './role-guards';
@@ -197,7 +205,7 @@ export function proofKey(
     ]);
     const renamed = rename.mayName(d.text) ? rename.json(d.text) : d.text;
     if (fields.toLowerCase().includes(lower) || renamed.toLowerCase().includes(lower)) return undefined;
-    changeTexts.push(fields, String(base.id), renamed);
+    changeTexts.push(fields, String(base.id), String(textId(renamed)));
     wildcards.push(...allWildcards(d), ...allWildcards(base));
     clock ||= d.namesClock || base.namesClock;
     if (names(d, lower)) {

@@ -1,5 +1,6 @@
 /** What a report may say about a change: our own statement and the documents' hashes, nothing else. */
 import { createHash } from 'node:crypto';
+import { factsOf } from './document-facts';
 import { asList, statementsOf } from './policy-document';
 import type { Change, PolicyDocument, PolicyStatement, ReportedChange } from './types';
 
@@ -13,16 +14,11 @@ export function canonicalJson(value: unknown): string {
   return JSON.stringify(value) ?? 'null';
 }
 
-const hashes = new WeakMap<PolicyDocument, string>();
-
-/** SHA-256 (hex) of a document's canonical JSON (once per document object: a scan's jobs share their roles'). */
+/** SHA-256 (hex) of a document's canonical JSON (once per text: a scan plans equal documents for many jobs). */
 export function documentSha256(document: PolicyDocument): string {
-  let hash = hashes.get(document);
-  if (hash === undefined) {
-    hash = createHash('sha256').update(canonicalJson(document)).digest('hex');
-    hashes.set(document, hash);
-  }
-  return hash;
+  const facts = factsOf(document);
+  facts.sha256 ??= createHash('sha256').update(canonicalJson(document)).digest('hex');
+  return facts.sha256;
 }
 
 /** True when two documents are the same policy text (key order aside). */
