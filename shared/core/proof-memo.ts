@@ -33,7 +33,14 @@ import { outputLocation, type Assessment } from './evaluate';
 import { findingKey } from './findings';
 import { PRIVILEGE_PROBE_NAME } from './role-guards';
 import { JOB_NAME, profile, renamerFor, type Renamer } from './simulation-memo';
-import type { AccountInventory, Change, CoreOptions, LabelingJobRequest, RoleInfo } from './types';
+import type {
+  AccountInventory,
+  Change,
+  CoreOptions,
+  FunctionInfo,
+  LabelingJobRequest,
+  RoleInfo,
+} from './types';
 
 /** Names the proof and its guards put into requests of their own: a job named inside one is never abstracted. */
 const BUILT_IN_NAMES = ['gt-remediator-proof-probe', PRIVILEGE_PROBE_NAME];
@@ -123,7 +130,7 @@ export function proofInventory(
   inventory: AccountInventory,
   changes: readonly Change[],
 ): AccountInventory {
-  const functions = new Map<string, NonNullable<ReturnType<AccountInventory['functions']['get']>>>();
+  const functions = new Map<string, FunctionInfo>();
   for (const arn of [request.preAnnotationLambdaArn, request.postAnnotationLambdaArn]) {
     const unqualified = arn ? parseLambdaArn(arn)?.unqualified : undefined;
     const fn = unqualified ? inventory.functions.get(unqualified) : undefined;
