@@ -149,18 +149,21 @@ export function proofInventory(
   return { roles, functions };
 }
 
+/** What a proof is made of: the job, what it can reach, the findings the plan claims to clear, the plan. */
+export interface Proof {
+  request: LabelingJobRequest;
+  inventory: AccountInventory;
+  claimed: readonly Assessment[];
+  changes: readonly Change[];
+  options: CoreOptions;
+  now: Date;
+}
+
 /**
  * The key of a proof that may be shared with other jobs, or undefined when the job's name cannot be
  * abstracted (see the file's comment for why an equal key means an equal proof).
  */
-export function proofKey(
-  request: LabelingJobRequest,
-  inventory: AccountInventory,
-  claimed: readonly Assessment[],
-  changes: readonly Change[],
-  options: CoreOptions,
-  now: Date,
-): string | undefined {
+export function proofKey({ request, inventory, claimed, changes, options, now }: Proof): string | undefined {
   const name = request.jobName;
   if (!JOB_NAME.test(name)) return undefined;
   const rename: Renamer = renamerFor(name);

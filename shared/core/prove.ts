@@ -4,7 +4,7 @@ import { type Assessment, assessJob, outputLocation } from './evaluate';
 import { findingKey } from './findings';
 import { applyChanges } from './patch-documents';
 import { asList, statementsOf } from './policy-document';
-import { ProofMemo, proofInventory, proofKey } from './proof-memo';
+import { ProofMemo, proofInventory, proofKey, type Proof } from './proof-memo';
 import { canonicalJson } from './report-changes';
 import { evaluateAccess, type AccessQuestion } from './simulate';
 import type {
@@ -43,22 +43,29 @@ export async function proveChanges(
 ): Promise<string | undefined> {
   if (changes.length === 0) return undefined;
   // What the proof can reach, and no more: the memo's key holds all of it.
-  const reachable = proofInventory(request, inventory, changes);
-  const key = memo ? proofKey(request, reachable, claimed, changes, options, now) : undefined;
+  const proof: Proof = {
+    request,
+    inventory: proofInventory(request, inventory, changes),
+    claimed,
+    changes,
+    options,
+    now,
+  };
+  const key = memo ? proofKey(proof) : undefined;
   if (memo?.has(key)) return undefined;
-  const failure = await prove(request, reachable, claimed, changes, options, now);
+  const failure = await prove(proof);
   if (failure === undefined) memo?.add(key);
   return failure;
 }
 
-async function prove(
-  request: LabelingJobRequest,
-  inventory: AccountInventory,
-  claimed: readonly Assessment[],
-  changes: readonly Change[],
-  options: CoreOptions,
-  now: Date,
-): Promise<string | undefined> {
+async function prove({
+  request,
+  inventory,
+  claimed,
+  changes,
+  options,
+  now,
+}: Proof): Promise<string | undefined> {
   for (const change of changes) {
     const problem =
       keepsStatements(inventory, change, options) ??

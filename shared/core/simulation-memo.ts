@@ -48,6 +48,8 @@ export const JOB_NAME = /^[A-Za-z0-9-]{1,63}$/;
 const PLACEHOLDER = '\u27e8job\u27e9';
 const PLACEHOLDER_LOWER = '\u27e8job-lower\u27e9';
 const ROLE_PLACEHOLDER = '\u27e8role\u27e9';
+/** An assumed-role session's ARN: partition, account, role name. */
+const ASSUMED_ROLE_SESSION = /^arn:([^:]+):sts::(\d{12}):assumed-role\/([^/]+)\//;
 /** Characters IAM allows in a role name: no separator, no wildcard. */
 const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
 
@@ -294,7 +296,7 @@ function abstractRole(
   const named = values.filter((v) => rename(v) !== v);
   if (named.length === 0) return undefined;
   // An assumed-role session is matched as its role's ARN, which the session's ARN holds without the path.
-  const session = /^arn:([^:]+):sts::(\d{12}):assumed-role\/([^/]+)\//.exec(input.principal);
+  const session = ASSUMED_ROLE_SESSION.exec(input.principal);
   if (session) named.push(`arn:${session[1]}:iam::${session[2]}:role/${session[3]}`);
   return { rename, comparisons: wildcardProfile(documents, input.action, named) };
 }

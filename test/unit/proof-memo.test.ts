@@ -60,7 +60,7 @@ type Inputs = Awaited<ReturnType<typeof proofInputs>>;
 
 function keyOf(i: Inputs, core: CoreOptions): string | undefined {
   const reachable = proofInventory(i.request, i.inventory, i.changes);
-  return proofKey(i.request, reachable, i.claimed, i.changes, core, NOW);
+  return proofKey({ ...i, inventory: reachable, options: core, now: NOW });
 }
 
 /** An execution role without the invoke grant and a post role that cannot read the output: a plan of three writes. */
