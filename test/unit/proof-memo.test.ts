@@ -199,6 +199,11 @@ describe('proof memo', () => {
       'job-7',
     ],
     ['the name is part of a built-in probe name', () => undefined, 'probe'],
+    // A job's creator picks its name: names that are also other inputs never stand for another job.
+    ['the name is a folder of the output prefix', () => undefined, 'output'],
+    ['the name is the execution role', () => undefined, 'LabelingExecution'],
+    ['the name is a function', () => undefined, 'receipts-post'],
+    ['the name is in every ARN', () => undefined, 'aws'],
   ])('is not shared when %s', async (_name, edit, jobName) => {
     const core = { ...DEFAULT_CORE_OPTIONS, strategy: 's3-read' as const };
     const snapshot = account();
