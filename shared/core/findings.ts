@@ -20,6 +20,11 @@ const SEVERITY: Record<FindingCode, Severity> = {
   AUTHOR_CANNOT_DEPLOY_RECIPE: 'low',
   AUTHOR_CANNOT_CHOOSE_FUNCTIONS: 'medium',
   AUTHOR_CANNOT_CREATE_JOB: 'high',
+  OUTPUT_FOLDER_NOT_NEW: 'high',
+  EXECUTION_ROLE_CANNOT_WRITE_OUTPUT: 'high',
+  EXECUTION_ROLE_EXCEEDS_ENVELOPE: 'low',
+  FUNCTION_ROLE_SHARED: 'high',
+  POLICY_TOO_COMPLEX: 'medium',
 };
 
 /** Builds a finding with the code's severity. */

@@ -29,6 +29,15 @@ const EXPLAIN: Record<Finding['code'], (f: Finding) => string> = {
   AUTHOR_CANNOT_CHOOSE_FUNCTIONS: (f) =>
     `${f.principal} cannot see and choose the functions in the Ground Truth console`,
   AUTHOR_CANNOT_CREATE_JOB: (f) => `${f.principal} cannot create the labeling job`,
+  OUTPUT_FOLDER_NOT_NEW: (f) =>
+    `the job's output folder ${f.resource} already held data before the job started; a read grant there would expose it`,
+  EXECUTION_ROLE_CANNOT_WRITE_OUTPUT: (f) =>
+    `the execution role ${f.principal} may not write the job's output under ${f.resource}, so the job fails whatever is granted`,
+  EXECUTION_ROLE_EXCEEDS_ENVELOPE: (f) =>
+    `the execution role ${f.principal} may do more than a Ground Truth job needs, so ${f.resource} is not made able to assume it`,
+  FUNCTION_ROLE_SHARED: (f) =>
+    `the function's role ${f.principal} can be assumed by principals other than Lambda, so nothing is granted to it`,
+  POLICY_TOO_COMPLEX: (f) => `the policy ${f.resource} is too complex to evaluate within the time budget`,
 };
 
 /** Every reason code in words (the README lists the same). */
@@ -64,6 +73,13 @@ export const REASON: Record<ReasonCode, string> = {
   'job-too-old': 'the job was created too long ago',
   'job-not-running': 'the job is not initializing or in progress',
   'account-not-allowed': 'the account is not one the remediator serves',
+  'protected-role': 'administrative and bootstrap roles are never changed',
+  'folder-not-new': 'the folder held objects older than the job',
+  'folder-not-checked': 'whether the folder is new could not be checked here',
+  'cannot-write-output': 'the execution role may not s3:PutObject there',
+  'outside-envelope': 'the role may do things outside the Ground Truth envelope',
+  'shared-function-role': 'the role trusts principals other than lambda.amazonaws.com',
+  'too-complex': 'evaluating the policy exceeded the per-event budget',
 };
 
 const OUTCOME_LINE: Record<Report['outcome'], (r: Report) => string> = {

@@ -94,7 +94,12 @@ export type FindingCode =
   | 'AUTHOR_CANNOT_CREATE_FUNCTIONS'
   | 'AUTHOR_CANNOT_DEPLOY_RECIPE'
   | 'AUTHOR_CANNOT_CHOOSE_FUNCTIONS'
-  | 'AUTHOR_CANNOT_CREATE_JOB';
+  | 'AUTHOR_CANNOT_CREATE_JOB'
+  | 'OUTPUT_FOLDER_NOT_NEW'
+  | 'EXECUTION_ROLE_CANNOT_WRITE_OUTPUT'
+  | 'EXECUTION_ROLE_EXCEEDS_ENVELOPE'
+  | 'FUNCTION_ROLE_SHARED'
+  | 'POLICY_TOO_COMPLEX';
 
 /**
  * Why a finding was raised, as a code renderers can switch over exhaustively; `Finding.detail` holds
@@ -130,7 +135,14 @@ export type ReasonCode =
   | 'job-mismatch'
   | 'job-too-old'
   | 'job-not-running'
-  | 'account-not-allowed';
+  | 'account-not-allowed'
+  | 'protected-role'
+  | 'folder-not-new'
+  | 'folder-not-checked'
+  | 'cannot-write-output'
+  | 'outside-envelope'
+  | 'shared-function-role'
+  | 'too-complex';
 
 /** One thing that is wrong (or cannot be judged) about the job's permissions. */
 export interface Finding {
