@@ -52,7 +52,16 @@ const cloudTrailEvent = z.object({
             ),
           }),
         ),
-        outputConfig: z.optional(z.object({ s3OutputPath: z.optional(z.string()) })),
+        outputConfig: z.optional(
+          z.object({ s3OutputPath: z.optional(z.string()), kmsKeyId: z.optional(z.string()) }),
+        ),
+        inputConfig: z.optional(
+          z.object({
+            dataSource: z.optional(
+              z.object({ s3DataSource: z.optional(z.object({ manifestS3Uri: z.optional(z.string()) })) }),
+            ),
+          }),
+        ),
       }),
     ),
     responseElements: z.nullish(z.object({ labelingJobArn: z.optional(z.string()) })),
@@ -71,7 +80,14 @@ const createLabelingJobRequest = z.object({
       ),
     }),
   ),
-  OutputConfig: z.object({ S3OutputPath: z.string() }),
+  OutputConfig: z.object({ S3OutputPath: z.string(), KmsKeyId: z.optional(z.string()) }),
+  InputConfig: z.optional(
+    z.object({
+      DataSource: z.optional(
+        z.object({ S3DataSource: z.optional(z.object({ ManifestS3Uri: z.optional(z.string()) })) }),
+      ),
+    }),
+  ),
 });
 
 const describeLabelingJob = z.extend(createLabelingJobRequest, {
@@ -180,6 +196,8 @@ function parseCreateRequest(input: Record<string, unknown>, options: ParseOption
       preAnnotationLambdaArn: pre,
       postAnnotationLambdaArn: post,
       outputS3Uri: job.OutputConfig.S3OutputPath,
+      inputManifestS3Uri: job.InputConfig?.DataSource?.S3DataSource?.ManifestS3Uri,
+      outputKmsKeyId: job.OutputConfig.KmsKeyId,
     },
   );
 }
@@ -231,6 +249,8 @@ function parseCloudTrailEvent(input: object): ParseResult {
     postAnnotationLambdaArn:
       params.humanTaskConfig?.annotationConsolidationConfig?.annotationConsolidationLambdaArn,
     outputS3Uri: params.outputConfig?.s3OutputPath as string,
+    inputManifestS3Uri: params.inputConfig?.dataSource?.s3DataSource?.manifestS3Uri,
+    outputKmsKeyId: params.outputConfig?.kmsKeyId,
   });
 }
 
@@ -257,12 +277,19 @@ function parseDescribeResponse(input: object): ParseResult {
     postAnnotationLambdaArn:
       job.HumanTaskConfig?.AnnotationConsolidationConfig?.AnnotationConsolidationLambdaArn,
     outputS3Uri: job.OutputConfig.S3OutputPath,
+    inputManifestS3Uri: job.InputConfig?.DataSource?.S3DataSource?.ManifestS3Uri,
+    outputKmsKeyId: job.OutputConfig.KmsKeyId,
   });
 }
 
-interface Candidate extends Omit<LabelingJobRequest, 'preAnnotationLambdaArn' | 'postAnnotationLambdaArn'> {
+interface Candidate extends Omit<
+  LabelingJobRequest,
+  'preAnnotationLambdaArn' | 'postAnnotationLambdaArn' | 'inputManifestS3Uri' | 'outputKmsKeyId'
+> {
   preAnnotationLambdaArn: string | undefined;
   postAnnotationLambdaArn: string | undefined;
+  inputManifestS3Uri: string | undefined;
+  outputKmsKeyId: string | undefined;
 }
 
 function validate(origin: JobOrigin, c: Candidate): ParseResult {
@@ -290,6 +317,10 @@ function validate(origin: JobOrigin, c: Candidate): ParseResult {
     outputS3Uri: c.outputS3Uri,
     ...(c.preAnnotationLambdaArn ? { preAnnotationLambdaArn: c.preAnnotationLambdaArn } : {}),
     ...(c.postAnnotationLambdaArn ? { postAnnotationLambdaArn: c.postAnnotationLambdaArn } : {}),
+    ...(c.inputManifestS3Uri && parseS3Uri(c.inputManifestS3Uri)
+      ? { inputManifestS3Uri: c.inputManifestS3Uri }
+      : {}),
+    ...(c.outputKmsKeyId ? { outputKmsKeyId: c.outputKmsKeyId } : {}),
   };
   return { kind: 'request', request, origin };
 }

@@ -30,6 +30,10 @@ export interface LabelingJobRequest {
   preAnnotationLambdaArn?: string;
   postAnnotationLambdaArn?: string;
   outputS3Uri: string;
+  /** The job's input manifest (`InputConfig.DataSource.S3DataSource.ManifestS3Uri`), when known. */
+  inputManifestS3Uri?: string;
+  /** The KMS key the job encrypts its output with (`OutputConfig.KmsKeyId`: key ID, key ARN, alias name or alias ARN), when set. */
+  outputKmsKeyId?: string;
 }
 
 /** A customer or AWS managed policy attached to a role; `document` is undefined when we could not read it. */

@@ -57,8 +57,14 @@ describe('parseLabelingJobInput', () => {
       // When it is parsed
       const result = parseLabelingJobInput(example);
 
-      // Then it names the example's job and functions
-      expect(withoutOrigin(result)).toEqual({ kind: 'request', request: FULL_REQUEST });
+      // Then it names the example's job, functions and input manifest
+      expect(withoutOrigin(result)).toEqual({
+        kind: 'request',
+        request: {
+          ...FULL_REQUEST,
+          inputManifestS3Uri: 's3://receipts-labeling-data/manifests/batch-7.manifest',
+        },
+      });
     });
 
     it('accepts a job without pre- or post-annotation function (both are optional)', () => {
@@ -420,14 +426,22 @@ describe('the inputs people have', () => {
       InputConfig: {
         DataSource: { S3DataSource: { ManifestS3Uri: 's3://receipts-labeling-data/manifest' } },
       },
-      OutputConfig: { S3OutputPath: OUTPUT },
+      OutputConfig: { S3OutputPath: OUTPUT, KmsKeyId: 'arn:aws:kms:us-east-1:111122223333:key/1234abcd' },
       HumanTaskConfig: {
         PreHumanTaskLambdaArn: PRE,
         AnnotationConsolidationConfig: { AnnotationConsolidationLambdaArn: POST },
       },
     };
     const result = parseLabelingJobInput(create);
-    expect(result).toEqual({ kind: 'request', request: FULL_REQUEST, origin: { source: 'create-request' } });
+    expect(result).toEqual({
+      kind: 'request',
+      request: {
+        ...FULL_REQUEST,
+        inputManifestS3Uri: 's3://receipts-labeling-data/manifest',
+        outputKmsKeyId: 'arn:aws:kms:us-east-1:111122223333:key/1234abcd',
+      },
+      origin: { source: 'create-request' },
+    });
   });
 
   it('asks for --region when a CreateLabelingJob request names no function', () => {
