@@ -45,17 +45,16 @@ export type LiveRunner = (
 export const runLive: LiveRunner = async (subject, core, { dryRun, purpose, region, profile, account }) => {
   const target = 'claims' in subject ? subject.claims.region : region;
   const clientOptions = { ...(target ? { region: target } : {}), ...(profile ? { profile } : {}) };
+  const claimed = 'claims' in subject ? subject.claims.accountId : undefined;
+  if (claimed && account && claimed !== account)
+    throw new InputError(`${MISMATCH}: the job is in account ${claimed}, --account is ${account}`);
   const reach = await reachAccounts(clientOptions, account ? [account] : []).catch((error: unknown) => {
     throw AwsFailureError.from(error);
   });
   const jobAccount = account ?? reach.homeAccount;
-  if ('claims' in subject && subject.claims.accountId !== jobAccount) {
+  if (claimed && claimed !== jobAccount) {
     throw new InputError(
-      `${MISMATCH}: the job is in account ${subject.claims.accountId}, ${
-        account
-          ? `--account is ${account}`
-          : `your credentials are of account ${reach.homeAccount} (use --account ${subject.claims.accountId}, or that account's credentials)`
-      }`,
+      `${MISMATCH}: the job is in account ${claimed}, your credentials are of account ${jobAccount} (use --account ${claimed}, or that account's credentials)`,
     );
   }
   const jobRegion = target ?? reach.homeRegion;

@@ -77,7 +77,10 @@ export function withAccount(command: Command): Command {
 /** Adds --event and --job (exactly one is needed). */
 export function withSubject(command: Command): Command {
   return command
-    .option('--event <file>', 'CloudTrail CreateLabelingJob event or DescribeLabelingJob response (JSON)')
+    .option(
+      '--event <file>',
+      'CloudTrail CreateLabelingJob event, DescribeLabelingJob response or CreateLabelingJob request (JSON); --live verifies it with SageMaker',
+    )
     .option('--job <name>', 'labeling job name, read with DescribeLabelingJob (live only)');
 }
 

@@ -319,6 +319,24 @@ describe('inputs that do not match (live)', () => {
     expect(await rolesOf(world)).toEqual(before);
   });
 
+  it('an event of another account than --account: exit 2, one line naming both', async () => {
+    const world = await newWorld();
+    const { status, out, err } = await run([
+      'check',
+      '--live',
+      '--event',
+      inputFile(labelingJobEvent(world)),
+      '--account',
+      '444455556666',
+    ]);
+    expect(status).toBe(2);
+    expect(out).toBe('');
+    expect(err).toBe(
+      `gt-remediate: inputs do not match: the job is in account ${ACCOUNT}, --account is 444455556666\n`,
+    );
+    expect(sagemaker).not.toHaveReceivedCommand(DescribeLabelingJobCommand);
+  });
+
   it('an event of another region than --region: exit 2, one line naming both', async () => {
     const world = await newWorld();
     const { status, out, err } = await run([
