@@ -77,6 +77,8 @@ export function verifyLiveJob(
   const why =
     source === 'create-request' && !described
       ? `the job is not created yet: fix --live writes only for a job SageMaker describes; create it, then run fix --live --job ${claims.jobName}`
-      : `fix --live and check --live act only on a job SageMaker describes${purpose === 'fix' ? ' (Initializing or InProgress, for fix)' : ''}`;
+      : purpose === 'fix'
+        ? 'fix --live writes only for a job SageMaker describes as Initializing or InProgress, with the name, account, region and ARN the input gives'
+        : 'check --live checks only a job SageMaker describes with the name, account, region and ARN the input gives';
   return { kind: 'refuse', report: { ...report, notes: [...(report.notes ?? []), why] } };
 }
