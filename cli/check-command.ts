@@ -2,7 +2,7 @@
 import { planJob, renderReport, type Report } from '../shared/core';
 import { ask, canAsk, type Io } from './io';
 import { InputError, loadSnapshot } from './input-files';
-import { snapshotRegionMismatch } from '../shared/core/snapshot';
+import { snapshotMismatch } from '../shared/core/input-match';
 import type { LiveRunner } from './live';
 import {
   coreOptionsFromFlags,
@@ -36,8 +36,9 @@ export async function runCheck(flags: CheckFlags, io: Io, live: LiveRunner): Pro
     throw new InputError('check needs exactly one of --snapshot DIR or --live');
   const core = coreOptionsFromFlags(flags);
   if (flags.live) {
+    const target = targetFromFlags(flags);
     const subject = subjectFromFlags(flags);
-    const report = await live(subject, core, { dryRun: true, ...targetFromFlags(flags) });
+    const report = await live(subject, core, { dryRun: true, purpose: 'check', ...target });
     printReport(report, flags.json === true, io);
     return exitFor(report);
   }
@@ -47,8 +48,8 @@ export async function runCheck(flags: CheckFlags, io: Io, live: LiveRunner): Pro
   if (!flags.event) throw new InputError('give --event FILE (the job to check)');
   const request = readRequest(flags.event);
   const inventory = loadSnapshot(flags.snapshot as string);
-  const regionWarning = snapshotRegionMismatch(inventory, request.region);
-  if (regionWarning) io.err(`gt-remediate: warning: ${regionWarning}\n`);
+  const mismatch = snapshotMismatch(inventory, request);
+  if (mismatch) throw new InputError(mismatch);
   // Offline nobody asked for a dry run: the plan is simply proposed, and a person gets the whole documents.
   const checked = await planJob(request, inventory, {
     core,
@@ -72,20 +73,20 @@ export async function runFix(flags: FixFlags, io: Io, live: LiveRunner): Promise
   if (!flags.live)
     throw new InputError('fix works on the live account only: add --live (use check --snapshot offline)');
   const core = coreOptionsFromFlags(flags);
-  const subject = subjectFromFlags(flags);
   const target = targetFromFlags(flags);
+  const subject = subjectFromFlags(flags);
   // Fail before reading the account when we could not ask anyway.
   if (!flags.yes && !flags.dryRun && !canAsk(io)) {
     throw new InputError('refusing to change IAM without confirmation: stdin is not a terminal (add --yes)');
   }
   const json = flags.json === true;
-  const proposal = await live(subject, core, { dryRun: true, ...target });
+  const proposal = await live(subject, core, { dryRun: true, purpose: 'fix', ...target });
   if (flags.dryRun || proposal.changes.length === 0) {
     printReport(proposal, json, io);
     return exitFor(proposal);
   }
   if (flags.yes) {
-    const report = await live(subject, core, { dryRun: false, ...target });
+    const report = await live(subject, core, { dryRun: false, purpose: 'fix', ...target });
     printReport(report, json, io);
     return exitFor(report);
   }
@@ -95,7 +96,7 @@ export async function runFix(flags: FixFlags, io: Io, live: LiveRunner): Promise
     io.err('gt-remediate: nothing changed\n');
     return EXIT.findings;
   }
-  const report = await live(subject, core, { dryRun: false, ...target });
+  const report = await live(subject, core, { dryRun: false, purpose: 'fix', ...target });
   io.out(json ? `${JSON.stringify(report, null, 2)}\n` : renderFixResult(report));
   return exitFor(report);
 }

@@ -7,6 +7,8 @@ import {
   type LabelingJobRequest,
 } from '../shared/core';
 import { parseScopePatterns, parseScopeTag, parseStrategy } from '../shared/config';
+import { MISMATCH } from '../shared/core/input-match';
+import { claimsOf } from '../shared/remediate-job';
 import { collectContext, parseContextOption } from './context-option';
 import { InputError, readJsonFile } from './input-files';
 import type { LiveSubject, LiveTarget } from './live';
@@ -75,7 +77,10 @@ export function withAccount(command: Command): Command {
 /** Adds --event and --job (exactly one is needed). */
 export function withSubject(command: Command): Command {
   return command
-    .option('--event <file>', 'CloudTrail CreateLabelingJob event or DescribeLabelingJob response (JSON)')
+    .option(
+      '--event <file>',
+      'CloudTrail CreateLabelingJob event, DescribeLabelingJob response or CreateLabelingJob request (JSON); --live verifies it with SageMaker',
+    )
     .option('--job <name>', 'labeling job name, read with DescribeLabelingJob (live only)');
 }
 
@@ -127,11 +132,23 @@ export function parseRegionList(value: string, flag: string): string[] {
   return regions;
 }
 
-/** The job to check live: the event file's request, or a job name. */
-export function subjectFromFlags(flags: SubjectFlags): LiveSubject {
+/**
+ * The job to check live: what the input file claims (verified against SageMaker later; an event
+ * lacking the role or output is fine, SageMaker gives them), or a job name. An input of another
+ * region than `--region` is refused, naming both.
+ */
+export function subjectFromFlags(flags: SubjectFlags & Pick<TargetFlags, 'region'>): LiveSubject {
   if (Boolean(flags.event) === Boolean(flags.job))
     throw new InputError('give exactly one of --event FILE or --job NAME');
-  return flags.job ? { jobName: flags.job } : { request: readRequest(flags.event as string) };
+  if (flags.job) return { jobName: flags.job };
+  const path = flags.event as string;
+  const parsed = parseLabelingJobInput(readJsonFile(path), flags.region ? { region: flags.region } : {});
+  if (parsed.kind === 'ignored') throw new NothingToCheckError(`${path}: ${parsed.reason}`);
+  if (parsed.kind === 'invalid') throw new InputError(`${path}: ${parsed.reason}`);
+  const claims = claimsOf(parsed);
+  if (flags.region && flags.region !== claims.region)
+    throw new InputError(`${MISMATCH}: the job is in region ${claims.region}, --region is ${flags.region}`);
+  return { claims, source: parsed.origin.source };
 }
 
 /** The input names nothing to check (a failed CreateLabelingJob call): one line, exit 0. */

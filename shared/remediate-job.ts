@@ -15,7 +15,7 @@ import {
   type ParseResult,
   type Report,
 } from './core';
-import { DEFAULT_MAX_JOB_AGE_MS, type EventClaims } from './core/verify-event';
+import { DEFAULT_MAX_JOB_AGE_MS, describedJobOf, type EventClaims } from './core/verify-event';
 import { applyPlan } from './apply-changes';
 import { describeError } from './aws/errors';
 import type { AccountPorts, DryRunSource, ReportSink, SharedReads } from './flow-ports';
@@ -135,7 +135,8 @@ export async function remediateEvent(event: unknown, deps: RemediationDeps): Pro
   };
 }
 
-function claimsOf(parsed: Extract<ParseResult, { kind: 'request' | 'incomplete' }>): EventClaims {
+/** What a parsed input claims about its job (also the CLI's --live verification). */
+export function claimsOf(parsed: Extract<ParseResult, { kind: 'request' | 'incomplete' }>): EventClaims {
   const labelingJobArn = parsed.origin.source === 'create-request' ? undefined : parsed.origin.labelingJobArn;
   if (parsed.kind === 'incomplete') {
     return {
@@ -297,10 +298,7 @@ async function describeOrError(
       cause: error,
     });
   }
-  if (!described) return undefined;
-  const parsed = parseLabelingJobInput(described);
-  if (parsed.kind !== 'request' || parsed.origin.source !== 'describe') return undefined;
-  return { request: parsed.request, origin: parsed.origin };
+  return describedJobOf(described);
 }
 
 /** Logs the summary and hands the report to the context's sink, if it has one. */
@@ -335,7 +333,7 @@ function errorReport(
 }
 
 /** A report about the job the event names, as far as the event itself says (nothing verified). */
-function unverifiedReport(
+export function unverifiedReport(
   claims: EventClaims,
   f: ReturnType<typeof finding> | undefined,
   createdBy?: string,
