@@ -105,6 +105,7 @@ export class RemediationStack extends Stack {
       ...(settings.managedRoleTag
         ? { [ENV.scopeTag]: `${settings.managedRoleTag.key}=${settings.managedRoleTag.value}` }
         : {}),
+      ...(settings.protectedRoles ? { [ENV.protectedRoles]: settings.protectedRoles.join(',') } : {}),
       ...(organization?.organizationId ? { [ENV.organizationId]: organization.organizationId } : {}),
       ...(organization && organization.accounts.length > 0
         ? { [ENV.allowedAccounts]: organization.accounts.join(',') }
@@ -116,6 +117,7 @@ export class RemediationStack extends Stack {
       managedRolePatterns,
       ...(settings.managedRoleTag ? { managedRoleTag: settings.managedRoleTag } : {}),
       ownRoleArn: role.roleArn,
+      ...(settings.protectedRoles ? { protectedRoles: settings.protectedRoles } : {}),
       // Organisation mode: the home account's other regions forward their jobs here too.
       ...(organization ? { region: '*' } : {}),
     })) {

@@ -6,7 +6,7 @@ import {
   type CoreOptions,
   type LabelingJobRequest,
 } from '../shared/core';
-import { parseScopePatterns, parseScopeTag, parseStrategy } from '../shared/config';
+import { parseProtectedRoles, parseScopePatterns, parseScopeTag, parseStrategy } from '../shared/config';
 import { MISMATCH } from '../shared/core/input-match';
 import { claimsOf } from '../shared/remediate-job';
 import { collectContext, parseContextOption } from './context-option';
@@ -18,6 +18,8 @@ export interface CoreFlags {
   strategy?: string;
   scope?: string[];
   scopeTag?: string;
+  /** `--protected-role NAME|ARN-PATTERN ...`: roles never changed, besides the built-in ones. */
+  protectedRole?: string[];
   /** `--context key=value`, repeatable. */
   context?: string[];
 }
@@ -35,7 +37,7 @@ export interface SubjectFlags {
   job?: string;
 }
 
-/** Adds --strategy, --scope, --scope-tag and --context. */
+/** Adds --strategy, --scope, --scope-tag, --protected-role and --context. */
 export function withCoreOptions(command: Command): Command {
   return command
     .addOption(
@@ -49,6 +51,10 @@ export function withCoreOptions(command: Command): Command {
       'role ARN patterns the remediator may change (default: every role of the account)',
     )
     .option('--scope-tag <key=value>', 'tag a role must carry to be changed')
+    .option(
+      '--protected-role <names...>',
+      'role names (any path) or role ARN patterns never changed, besides the built-in admin and bootstrap roles',
+    )
     .option(
       '--context <key=value>',
       'a condition-key value you know, e.g. aws:PrincipalOrgID=o-abc123 (repeatable)',
@@ -92,8 +98,14 @@ export function coreOptionsFromFlags(flags: CoreFlags): CoreOptions {
     strategy: parseStrategy(flags.strategy, '--strategy'),
     scopePatterns: parseScopePatterns((flags.scope ?? []).join(','), '--scope'),
     scopeTag: parseScopeTag(flags.scopeTag, '--scope-tag'),
+    ...protectedRolesFromFlags(flags),
     ...(knownContext ? { knownContext } : {}),
   };
+}
+
+function protectedRolesFromFlags(flags: CoreFlags): Pick<CoreOptions, 'protectedRoles'> {
+  const protectedRoles = parseProtectedRoles((flags.protectedRole ?? []).join(','), '--protected-role');
+  return protectedRoles.length > 0 ? { protectedRoles } : {};
 }
 
 const REGION_NAME = /^[a-z]{2}(-[a-z]+)+-\d+$/;

@@ -4,6 +4,7 @@ import type { Guard, JobAssessment, Need } from './evaluate';
 import { finding, findingKey } from './findings';
 import { mergeGrant, mergeTrustPrincipal, type MergeResult } from './patch-documents';
 import { policySize } from './policy-document';
+import { protectedRoleMatch } from './protected-roles';
 import type {
   AccountInventory,
   Change,
@@ -109,6 +110,9 @@ export function scopeProblem(
   if (role.path.startsWith('/aws-service-role/')) return { reason: 'service-linked-role' };
   if (role.path.startsWith('/aws-reserved/')) return { reason: 'identity-center-role' };
   if (options.selfRoleArn && role.arn === options.selfRoleArn) return { reason: 'remediator-own-role' };
+  // Denied in the remediator's own IAM policies as well: say why before IAM would refuse the write.
+  const protectedBy = protectedRoleMatch(role.arn, options.protectedRoles);
+  if (protectedBy !== undefined) return { reason: 'protected-role', detail: protectedBy };
   if (role.arn.split(':')[4] !== request.accountId) return { reason: 'other-account' };
   if (options.scopePatterns.length > 0 && !options.scopePatterns.some((p) => matchesWildcard(p, role.arn))) {
     return { reason: 'outside-configured-scope', detail: options.scopePatterns.join(', ') };

@@ -224,6 +224,11 @@ export interface CoreOptions {
   scopeTag?: { key: string; value: string };
   /** The remediator's own role, which it must never change. */
   selfRoleArn?: string;
+  /**
+   * Role names (any path) or role ARN patterns never changed, in addition to the built-in
+   * administrative and bootstrap roles of protected-roles.ts, which always apply.
+   */
+  protectedRoles?: string[];
   invokePolicyName: string;
   assumePolicyName: string;
   readPolicyName: string;

@@ -36,6 +36,10 @@ describe('cdk/app.ts with a bad context value', () => {
       /^gt-permissions-remediator: context homeRegion is not a region name: "Frankfurt"$/,
     ],
     [
+      { protectedRoles: 'BreakGlass,role/Admin' },
+      /^gt-permissions-remediator: context protectedRoles: "role\/Admin" is neither a role name/,
+    ],
+    [
       { homeRegion: 'eu-west-1' },
       /^gt-permissions-remediator: context homeRegion needs organization or accounts$/,
     ],

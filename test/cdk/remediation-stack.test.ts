@@ -1,5 +1,7 @@
 import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { ROLE_CHANGE_ACTIONS } from '../../cdk/remediator-permissions';
 import { ENV } from '../../shared/config';
+import { BUILT_IN_PROTECTED_ROLES } from '../../shared/core/protected-roles';
 import { buildStack } from './stack-fixture';
 
 type Resources = Record<string, { Type: string; Properties?: Record<string, unknown> }>;
@@ -59,6 +61,11 @@ function createJobRule(template: Template): { id: string; properties: Record<str
   const [id, resource] = found[0] ?? ['', { Type: 'AWS::Events::Rule' }];
   return { id, properties: resource.Properties ?? {} };
 }
+
+/** `arn:<partition>:iam::*:role/<resource>` as the template writes it. */
+const anyAccountRole = (resource: string): unknown => ({
+  'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:iam::*:role/${resource}`]],
+});
 
 const accountRoles = {
   'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::', { Ref: 'AWS::AccountId' }, ':role/*']],
@@ -369,6 +376,62 @@ describe('RemediationStack', () => {
         Action: ['iam:PutRolePolicy', 'iam:UpdateAssumeRolePolicy'],
         Resource: { 'Fn::GetAtt': [roleId, 'Arn'] },
       });
+    });
+
+    it('denies every role change on the protected roles, by name at the root path and under any path', () => {
+      const deny = bySid(statements, 'DenyWriteProtectedRoles');
+      expect(deny.Effect).toBe('Deny');
+      expect(deny.Condition).toBeUndefined();
+      // Every IAM write the function holds on roles, and every other role change IAM has
+      const roleWrites = statements
+        .filter((s) => s.Effect === 'Allow')
+        .flatMap(actionsOf)
+        .filter((a) => a.startsWith('iam:') && !/^iam:(Get|List)/.test(a));
+      expect(roleWrites.length).toBeGreaterThan(0);
+      expect(actionsOf(deny)).toEqual(expect.arrayContaining([...roleWrites, ...ROLE_CHANGE_ACTIONS]));
+      expect(actionsOf(deny)).toEqual(
+        expect.arrayContaining(['iam:PutRolePolicy', 'iam:UpdateAssumeRolePolicy']),
+      );
+      const resources = deny.Resource as unknown[];
+      for (const { name } of BUILT_IN_PROTECTED_ROLES) {
+        expect(resources).toContainEqual(anyAccountRole(name));
+        expect(resources).toContainEqual(anyAccountRole(`*/${name}`));
+      }
+      expect(resources).toHaveLength(2 * BUILT_IN_PROTECTED_ROLES.length);
+    });
+
+    it('adds the protectedRoles context to the Deny and the environment, and keeps every built-in', () => {
+      // Given an operator who adds a role name and an ARN pattern (and names a built-in again)
+      const added = 'BreakGlass,arn:aws:iam::123456789012:role/platform/*,cdk-*';
+      const { template: guarded } = buildStack({ context: { protectedRoles: added } });
+      // Then the Deny covers the additions and still every built-in
+      const resources = bySid(functionStatements(guarded), 'DenyWriteProtectedRoles').Resource as unknown[];
+      expect(resources).toContainEqual(anyAccountRole('BreakGlass'));
+      expect(resources).toContainEqual(anyAccountRole('*/BreakGlass'));
+      expect(resources).toContain('arn:aws:iam::123456789012:role/platform/*');
+      for (const { name } of BUILT_IN_PROTECTED_ROLES) expect(resources).toContainEqual(anyAccountRole(name));
+      expect(resources).toHaveLength(2 * BUILT_IN_PROTECTED_ROLES.length + 3);
+      // And the function's core reads the same additions
+      guarded.hasResourceProperties('AWS::Lambda::Function', {
+        Environment: { Variables: Match.objectLike({ [ENV.protectedRoles]: added }) },
+      });
+      // And without the context the variable is not set (the built-ins need none)
+      const fn = onlyResource(template, 'AWS::Lambda::Function').properties;
+      expect(
+        (fn.Environment as { Variables: Record<string, unknown> }).Variables[ENV.protectedRoles],
+      ).toBeUndefined();
+    });
+
+    it('denies the protected roles whatever managed role patterns and tag allow', () => {
+      const { template: scoped } = buildStack({
+        context: {
+          managedRolePatterns: 'arn:aws:iam::123456789012:role/*',
+          managedRoleTag: 'gt-remediate=yes',
+        },
+      });
+      const deny = bySid(functionStatements(scoped), 'DenyWriteProtectedRoles');
+      expect(deny.Condition).toBeUndefined();
+      expect(deny.Resource).toEqual(bySid(statements, 'DenyWriteProtectedRoles').Resource);
     });
 
     it('publishes to the report topic and puts events on the result bus only', () => {

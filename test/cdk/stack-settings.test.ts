@@ -67,6 +67,26 @@ describe('readStackSettings', () => {
     });
   });
 
+  it('reads protectedRoles as additions to the built-in list (a cdk.json list or a -c string)', () => {
+    expect(
+      readStackSettings(contextOf({ protectedRoles: 'BreakGlass, arn:aws:iam::*:role/platform/*' }))
+        .protectedRoles,
+    ).toEqual(['BreakGlass', 'arn:aws:iam::*:role/platform/*']);
+    expect(readStackSettings(contextOf({ protectedRoles: ['BreakGlass'] })).protectedRoles).toEqual([
+      'BreakGlass',
+    ]);
+    // Empty adds nothing; it cannot clear the built-ins, which are not settings at all
+    expect(readStackSettings(contextOf({ protectedRoles: '' })).protectedRoles).toBeUndefined();
+  });
+
+  it.each([
+    [{ protectedRoles: '!cdk-*' }, /protectedRoles: "!cdk-\*" is neither a role name/],
+    [{ protectedRoles: { remove: ['cdk-*'] } }, /context protectedRoles must be a string/],
+  ])('refuses %j: there is no way to remove a built-in protected role', (context, message) => {
+    expect(() => readStackSettings(contextOf(context))).toThrow(ConfigError);
+    expect(() => readStackSettings(contextOf(context))).toThrow(message);
+  });
+
   it.each([
     [{ strategy: 'assume' }, /strategy/],
     [{ dryRunDefault: 'yes' }, /dryRunDefault/],

@@ -230,6 +230,32 @@ describe('main check', () => {
     expect(report.findings.map((f) => f.code)).toContain('ROLE_OUT_OF_SCOPE');
   });
 
+  it('blocks a role named with --protected-role, saying it is protected, and exits 1', async () => {
+    // Given the example, whose execution role the operator adds to the protected roles (any path)
+    // When it is checked
+    const { status, stdout } = await run(
+      'check',
+      '--event',
+      EXAMPLE_EVENT,
+      '--snapshot',
+      EXAMPLE_SNAPSHOT,
+      '--json',
+      '--protected-role',
+      'ReceiptsLabelingExecution',
+    );
+
+    // Then nothing is proposed and the protected list is the reason
+    expect(status).toBe(1);
+    const report = JSON.parse(stdout) as Report;
+    expect(report.outcome).toBe('blocked');
+    expect(report.changes).toEqual([]);
+    expect(report.findings.find((f) => f.code === 'ROLE_OUT_OF_SCOPE')).toMatchObject({
+      principal: EXEC,
+      reason: 'protected-role',
+      detail: 'ReceiptsLabelingExecution (added by the operator)',
+    });
+  });
+
   it('exits 0 for a compliant job', async () => {
     // Given an account where the job has every permission
     const snapshot = snapshotDir('compliant', compliantAccount);
@@ -385,6 +411,11 @@ describe('main check', () => {
         'a --scope-tag without =',
         () => ['--event', anEvent(), '--snapshot', aSnapshot(), '--scope-tag', 'team'],
         /^gt-remediate: --scope-tag must look like key=value, got "team"$/,
+      ],
+      [
+        'a --protected-role that is neither a role name nor a role ARN pattern',
+        () => ['--event', anEvent(), '--snapshot', aSnapshot(), '--protected-role', 'role/Admin'],
+        /^gt-remediate: --protected-role: "role\/Admin" is neither a role name/,
       ],
       [
         'no --event',
