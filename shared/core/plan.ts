@@ -3,7 +3,7 @@ import { matchesWildcard } from './arn';
 import type { Guard, JobAssessment, Need } from './evaluate';
 import { finding, findingKey } from './findings';
 import { mergeGrant, mergeTrustPrincipal, type MergeResult } from './patch-documents';
-import { policySize } from './policy-document';
+import { asList, policySize, statementsOf } from './policy-document';
 import { protectedRoleMatch } from './protected-roles';
 import type {
   AccountInventory,
@@ -90,9 +90,29 @@ export function planChanges(
         ),
         ...dedupe(guardFindings),
       ];
-      return { changes: sortChanges(changes), manualChanges: sortChanges(dedupeChanges(manual)), findings };
+      const offered = dedupeChanges(manual).filter((c) => !namesProtectedRole(c, inventory, options));
+      return { changes: sortChanges(changes), manualChanges: sortChanges(offered), findings };
     }
   }
+}
+
+/**
+ * Whether a change writes to a protected role or names one (as the target of an assume grant or a
+ * trusted principal): such a change is never offered to a person, who might paste it.
+ */
+function namesProtectedRole(change: Change, inventory: AccountInventory, options: CoreOptions): boolean {
+  const written = inventory.roles.get(change.roleName);
+  if (written && protectedRoleMatch(written.arn, options.protectedRoles) !== undefined) return true;
+  return statementsOf(change.document).some((statement) =>
+    [...asList(statement.Resource), ...principalArns(statement.Principal)].some(
+      (arn) => protectedRoleMatch(arn, options.protectedRoles) !== undefined,
+    ),
+  );
+}
+
+function principalArns(principal: unknown): string[] {
+  if (typeof principal !== 'object' || principal === null) return [];
+  return asList((principal as { AWS?: string | string[] }).AWS);
 }
 
 function groupNeeds(needs: readonly Need[]): Map<string, Need[]> {

@@ -156,6 +156,25 @@ describe('roles the remediator never changes', () => {
       expect(result.manualChanges.map((c: Change) => c.roleName)).toContain('ReceiptsLabelingExecution');
     },
   );
+
+  it.each(['OrganizationAccountAccessRole', 'cdk-hnb659fds-cfn-exec-role-111122223333-us-east-1'])(
+    'a protected execution role (%s) is refused and no change to it is offered to a person either',
+    async (name) => {
+      // Given a job whose creator named an admin role (which trusts SageMaker) as its execution role
+      const role = roleInfo(name, { inlinePolicies: [readsData] });
+      // When the job is planned
+      const result = await planJob(
+        { ...request, executionRoleArn: role.arn },
+        inventoryOf([role, lambdaRole()], functions()),
+        { core: { ...DEFAULT_CORE_OPTIONS, strategy: 'assume-role' }, dryRun: true, now: NOW },
+      );
+      // Then nothing is written, and no copy-paste change would make the admin role assumable
+      expect(result.changes).toEqual([]);
+      expect(codes(result)).toContainEqual(['ROLE_OUT_OF_SCOPE', 'protected-role', false]);
+      expect(result.manualChanges.filter((c: Change) => c.roleName === name)).toEqual([]);
+      expect(JSON.stringify(result.report.manualChanges ?? [])).not.toContain(name);
+    },
+  );
 });
 
 describe('context the core cannot see', () => {
