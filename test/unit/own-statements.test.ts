@@ -123,6 +123,34 @@ describe('our own s3-read statement', () => {
     );
   });
 
+  it('without a Sid, otherwise of exactly its shape, is ours too: merged under our Sid', async () => {
+    // Given our read statement written by hand without its Sid
+    const sidless: PolicyStatement = {
+      ...readStatement('arn:aws:s3:::receipts-labeling-data/output/receipts-6/*'),
+    };
+    delete sidless.Sid;
+    const lambda = { ...lambdaRole(), inlinePolicies: [{ name: READ, document: policy(sidless) }] };
+    const inventory = inventoryOf([execution(), lambda], functions);
+
+    // When the job is planned with s3-read
+    const result = await plan(first, inventory, { strategy: 's3-read' });
+
+    // Then the statement grows by this job's folder, under our Sid, and only the new folder is reported as added
+    const read = result.changes.find((c) => c.action === 'PutRolePolicy' && c.policyName === READ);
+    expect(read?.document).toEqual(
+      policy(
+        readStatement(
+          'arn:aws:s3:::receipts-labeling-data/output/receipts-6/*',
+          'arn:aws:s3:::receipts-labeling-data/output/receipts-7/*',
+        ),
+      ),
+    );
+    expect(result.report.changes.find((c) => c.policyName === READ)?.added).toEqual([
+      'arn:aws:s3:::receipts-labeling-data/output/receipts-7/*',
+    ]);
+    expect(result.report.outcome).toBe('proposed');
+  });
+
   it('stays foreign with a condition for another account', async () => {
     const planted = {
       name: READ,
