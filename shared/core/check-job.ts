@@ -4,6 +4,7 @@ import { finding, findingKey } from './findings';
 import { decideOutcome } from './outcome';
 import { planChanges } from './plan';
 import { proveChanges } from './prove';
+import { redactFindings } from './redact';
 import { reportChange } from './report-changes';
 import type {
   AccountInventory,
@@ -52,7 +53,13 @@ export async function planJob(
     ];
     changes = [];
   }
-  const report = buildReport(request, findings, changes, options);
+  // Whatever built a detail, no condition value of the account's documents leaves in a report.
+  const disclosed = [
+    ...Object.values(reportJob(request)).filter((v): v is string => typeof v === 'string'),
+    ...options.core.scopePatterns,
+    ...(options.core.scopeTag ? [options.core.scopeTag.value] : []),
+  ];
+  const report = buildReport(request, redactFindings(findings, inventory, disclosed), changes, options);
   const manualChanges = failure ? [] : plan.manualChanges;
   return {
     report: manualChanges.length > 0 ? { ...report, manualChanges: manualChanges.map(reportChange) } : report,

@@ -19,4 +19,5 @@ export { worstSeverity, finding } from './findings';
 export { isBuiltinFunction } from './builtin-functions';
 export { parseLambdaArn, parseRoleArn } from './arn';
 export { buildNotification, subjectFor, SUBJECT_LIMIT, type Notification } from './notification';
+export { DELIVERY_LIMIT_BYTES, fitReport, resultEventDetail, utf8Length } from './fit-report';
 export * from './author';

@@ -2,7 +2,7 @@
 import { matchesWildcard } from './arn';
 import type { Guard, JobAssessment, Need } from './evaluate';
 import { finding, findingKey } from './findings';
-import { mergeGrant, mergeTrustPrincipal, type MergeResult } from './patch-documents';
+import { mergeGrant, mergeTrustPrincipal, type MergeResult, type ResourceShape } from './patch-documents';
 import { asList, policySize, statementsOf } from './policy-document';
 import { protectedRoleMatch } from './protected-roles';
 import type {
@@ -162,10 +162,11 @@ function changesForRole(
     action: string,
     resources: string[],
     condition?: Record<string, Record<string, unknown>>,
+    shape: ResourceShape = 'exact',
   ): string | undefined => {
     if (resources.length === 0) return undefined;
     const base = inline(policyName);
-    return add(mergeGrant(base, policyName, action, resources, condition), (document) => ({
+    return add(mergeGrant(base, policyName, action, resources, condition, shape), (document) => ({
       action: 'PutRolePolicy',
       roleName: role.name,
       policyName,
@@ -195,6 +196,8 @@ function changesForRole(
         // Only objects of a bucket the job's account owns: a same-named bucket elsewhere is not ours to read.
         StringEquals: { 's3:ResourceAccount': request.accountId },
       },
+      // Our read statement's resources are job folders, `<output>/<job>/*`: that one wildcard is ours.
+      'job-folder',
     );
   if (conflict) return { ok: false, conflict };
   const principals = of('trust', (n) => n.principalRoleArn);

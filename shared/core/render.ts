@@ -113,6 +113,7 @@ export function renderReport(unsafe: Report, options: RenderOptions = {}): strin
     : ['Ground Truth labeling job (unknown: the event could not be read)'];
   lines.push('', `Outcome: ${OUTCOME_LINE[report.outcome](report)}`);
   for (const note of report.notes ?? []) lines.push(`Note: ${note}`);
+  for (const cut of report.truncated ?? []) lines.push(`Cut to fit the delivery limit: ${cut}`);
   if (report.findings.length > 0) {
     lines.push('', `Findings (${report.findings.length}):`);
     report.findings.forEach((f, i) => {

@@ -32,7 +32,10 @@ export function reportChange(change: Change): ReportedChange {
   const ours = (doc: PolicyDocument | undefined): PolicyStatement[] =>
     doc ? statementsOf(doc).filter((s) => s.Sid === change.ownSid) : [];
   const statements = ours(change.document);
-  const before = new Set(ours(change.base).flatMap(grantedValues));
+  // A Sid-less statement of our shape in our own policy was ours before (the plan merged it under our Sid).
+  const sidless = (doc: PolicyDocument | undefined): PolicyStatement[] =>
+    doc && change.action === 'PutRolePolicy' ? statementsOf(doc).filter((s) => !('Sid' in s)) : [];
+  const before = new Set([...ours(change.base), ...sidless(change.base)].flatMap(grantedValues));
   return {
     action: change.action,
     roleName: change.roleName,

@@ -213,6 +213,8 @@ export interface Report {
   manualChanges?: ReportedChange[];
   /** Why dry-run was on, or why the outcome is `error`, when there is something to say. */
   notes?: string[];
+  /** What was cut so the report fits a 256 KiB SNS message or EventBridge entry (fit-report.ts); absent when nothing was. */
+  truncated?: string[];
 }
 
 /** The operator's choices that the core honours. */

@@ -16,9 +16,10 @@ import {
 import { GetFunctionConcurrencyCommand } from '@aws-sdk/client-lambda';
 import { GetTopicAttributesCommand, SNSClient } from '@aws-sdk/client-sns';
 import { STACK_NAMES } from '../../cdk/app-stacks';
+import { RESULT_EVENT } from '../../shared/aws/events';
 import { ENV } from '../../shared/config';
 import { SELFTEST_EVENT } from '../../shared/selftest';
-import type { PolicyDocument } from '../../shared/core';
+import { DELIVERY_LIMIT_BYTES, utf8Length, type PolicyDocument } from '../../shared/core';
 import { statementsOf } from '../../shared/core/policy-document';
 import {
   ACCOUNT,
@@ -306,6 +307,46 @@ describe('the single-account stack, deployed into moto', () => {
       await sinks.readNotifications();
       await sinks.readResultEvents();
     });
+    it('delivers the oversized-report attack (a 200 KB roleArn, quoted twice) within 256 KiB to the topic and the bus', async () => {
+      // Given an event whose roleArn is 200 KB: the report quotes it in the finding and the note
+      const world = await seedJobWorld(seed, { id: 'sbig', registerJob: false });
+      const base = labelingJobEvent(world);
+      const params = base.detail.requestParameters;
+      const event = {
+        ...base,
+        detail: {
+          ...base.detail,
+          requestParameters: params && { ...params, roleArn: 'r'.repeat(200 * 1024) },
+        },
+      };
+
+      // When it reaches the deployed function
+      const report = reportOf(await fn.invoke(event));
+
+      // Then the full report is over 400 KB, yet SNS and EventBridge took it, cut and marked
+      expect(utf8Length(JSON.stringify(report))).toBeGreaterThan(400 * 1024);
+      const [mail, ...moreMail] = await sinks.readNotifications();
+      expect(moreMail).toEqual([]);
+      const attributes = Object.entries(mail?.attributes ?? {});
+      expect(
+        utf8Length(mail?.message ?? '') +
+          utf8Length(mail?.subject ?? '') +
+          attributes.reduce((n, [k, v]) => n + k.length + 'String'.length + v.length, 0),
+      ).toBeLessThanOrEqual(DELIVERY_LIMIT_BYTES);
+      expect(mail?.message.includes('Cut to fit the delivery limit: ')).toBe(true);
+      const [result, ...moreResults] = await sinks.readResultEvents();
+      expect(moreResults).toEqual([]);
+      expect(
+        utf8Length(JSON.stringify(result?.detail)) +
+          14 +
+          RESULT_EVENT.source.length +
+          RESULT_EVENT.detailType.length,
+      ).toBeLessThan(DELIVERY_LIMIT_BYTES);
+      expect(result?.detail.truncated).toEqual([
+        'texts longer than 2048 characters cut: findings[0].detail, notes[0]',
+      ]);
+    });
+
     it('answers the self-test from the deployed bundle: dry-run switch, own role and evaluator all readable', async () => {
       // Given the event `gt-remediate selftest` puts on the default bus (the stack's self-test rule)
       const event = {

@@ -83,7 +83,9 @@ describe('merging into what is already there', () => {
       expect(result.changes.filter((c) => c.action === 'PutRolePolicy')).toEqual([]);
       const conflict = result.report.findings.find((f) => f.reason === 'foreign-statement');
       expect(conflict?.code).toBe('PLAN_UNPROVEN');
-      expect(conflict?.detail).toContain(JSON.stringify(statement).slice(0, 40));
+      expect(conflict?.detail).toContain(`statement #1 "${statement.Sid}"`);
+      // Named, never copied: the statement's resources and values stay out of the report
+      expect(conflict?.detail).not.toContain(JSON.stringify(statement).slice(0, 40));
       expect(result.report.outcome).toBe('blocked');
     },
   );
