@@ -121,8 +121,8 @@ describe('the deployed asset evaluates any role, whatever services it names', ()
     // Then it returns a report (it did not throw into Lambda's retries and the DLQ)
     expect(text).not.toMatch(/ENOENT|no such file/);
     expect(result).toMatchObject({ ok: true, value: { kind: 'report' } });
-    const report = (result as { value: { report: { outcome: string; findings: { code: string }[] } } })
-      .value.report;
+    const report = (result as { value: { report: { outcome: string; findings: { code: string }[] } } }).value
+      .report;
     // With a verdict the evaluator reached, not `error` nor a policy it could not evaluate
     expect(['compliant', 'remediated', 'proposed', 'blocked']).toContain(report.outcome);
     expect(text).not.toContain('the evaluator rejected a policy');
