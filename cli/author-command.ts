@@ -257,7 +257,16 @@ async function author(flags: AuthorFlags, io: Io, live: AuthorLive): Promise<num
       return print(report, flags, io);
     }
   }
-  const written = await live.write(principal, document, target(region));
+  let written: AuthorPolicyWrite;
+  try {
+    written = await live.write(principal, document, target(region));
+  } catch (error) {
+    if (error instanceof AuthorPolicyConflictError) throw error;
+    throw new AwsFailureError(
+      `${AwsFailureError.from(error).message}; ${await whatIamHolds(live, flags.principal, target(region))}`,
+      { cause: error },
+    );
+  }
   // Read back: IAM must hold exactly this version, attached to this principal; then check again.
   const after = await live.read(flags.principal, target(region));
   const held = after.existingPolicy;
@@ -279,6 +288,19 @@ async function author(flags: AuthorFlags, io: Io, live: AuthorLive): Promise<num
     applied: { ...written, document: held.document },
   };
   return print(applied, flags, io);
+}
+
+/** After a failed write: what IAM holds now, so the message never claims more or less than was written. */
+async function whatIamHolds(live: AuthorLive, arn: string, where: Target): Promise<string> {
+  try {
+    const now = await live.read(arn, where);
+    const held = now.existingPolicy;
+    if (!held) return 'IAM holds no author policy for this principal (nothing was written)';
+    const attached = now.principal?.attachedPolicyArns.includes(held.arn) ?? false;
+    return `IAM now holds ${held.arn}, ${attached ? 'attached' : 'NOT attached'} to ${arn}`;
+  } catch {
+    return 'what IAM holds now could not be read';
+  }
 }
 
 /** The scope flags, and for each part they leave out that a capability needs, what the person's jobs give. */

@@ -224,3 +224,40 @@ describe('gt-remediate author: bad input is one line and exit 2', () => {
     expect(status).toBe(1);
   });
 });
+
+describe('gt-remediate author --apply: a failed write says what IAM holds', () => {
+  it('names the policy created but not attached when the attach is denied (exit 3)', async () => {
+    // Given a live account where the write creates the policy and then fails to attach it
+    let created = false;
+    const policyArn = 'arn:aws:iam::111122223333:policy/GroundTruthLambdaAuthor-ann';
+    const live: AuthorLive = {
+      read: () =>
+        Promise.resolve({
+          principal: user(),
+          region: 'us-east-1',
+          ...(created ? { existingPolicy: { arn: policyArn, ownerTag: ANN, attachedTo: [] } } : {}),
+        }),
+      write: () => {
+        created = true;
+        return Promise.reject(
+          Object.assign(new Error('not authorized to perform: iam:AttachUserPolicy'), {
+            name: 'AccessDenied',
+          }),
+        );
+      },
+    };
+    let out = '';
+    let err = '';
+    const status = await runAuthor(
+      { principal: ANN, live: true, apply: true, yes: true, only: 'console', functionPrefix: 'gt-' },
+      { out: (t) => (out += t), err: (t) => (err += t) },
+      live,
+    );
+    // Then one line: the AWS failure and what IAM holds now; nothing claims it was applied
+    expect(status).toBe(3);
+    expect(out).toBe('');
+    expect(err).toBe(
+      `gt-remediate: AWS call failed: AccessDenied: not authorized to perform: iam:AttachUserPolicy; IAM now holds ${policyArn}, NOT attached to ${ANN}\n`,
+    );
+  });
+});
