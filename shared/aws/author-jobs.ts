@@ -88,7 +88,7 @@ function parseRecord(text: string | undefined): TrailRecord | undefined {
   if (!text) return undefined;
   try {
     const parsed = JSON.parse(text) as unknown;
-    return parsed && typeof parsed === 'object' ? (parsed) : undefined;
+    return parsed && typeof parsed === 'object' ? parsed : undefined;
   } catch {
     return undefined;
   }
