@@ -39,7 +39,7 @@ export async function planJob(
   options: CheckOptions,
 ): Promise<JobCheck> {
   const now = options.now ?? new Date();
-  const job = await assessJob(request, inventory, options.core, now);
+  const job = await assessJob(request, inventory, { ...options.core, dryRun: options.dryRun }, now);
   const plan = planChanges(request, inventory, job, options.core);
   let { changes, findings } = plan;
   const fixable = new Set(plan.findings.filter((f) => f.fixable).map(findingKey));
@@ -52,7 +52,8 @@ export async function planJob(
     ];
     changes = [];
   }
-  const report = buildReport(request, findings, changes, options);
+  const notes = [...(options.notes ?? []), ...(job.notes ?? [])];
+  const report = buildReport(request, findings, changes, { ...options, notes });
   const manualChanges = failure ? [] : plan.manualChanges;
   return {
     report: manualChanges.length > 0 ? { ...report, manualChanges: manualChanges.map(reportChange) } : report,
