@@ -20,3 +20,13 @@ export { isBuiltinFunction } from './builtin-functions';
 export { parseLambdaArn, parseRoleArn } from './arn';
 export { buildNotification, subjectFor, SUBJECT_LIMIT, type Notification } from './notification';
 export * from './author';
+export { planRemoval, type GrantRemoval, type RemovalPlan } from './remove-grants';
+export {
+  parseJobEndedEvent,
+  verifyJobEnded,
+  readGrantRemovals,
+  ENDED_STATUSES,
+  JOB_STATE_CHANGE,
+  type EndedClaims,
+} from './job-ended';
+export { scopeProblem } from './plan';
