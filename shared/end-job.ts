@@ -25,7 +25,12 @@ import type { DescribedJob } from './core/verify-event';
 import { applyPlan } from './apply-changes';
 import { describeError } from './aws/errors';
 import type { AccountPorts, SharedReads } from './flow-ports';
-import { RemediationError, type RemediationDeps, type RemediationResult } from './remediate-job';
+import {
+  processQueue,
+  RemediationError,
+  type RemediationDeps,
+  type RemediationResult,
+} from './remediate-job';
 
 /** How often the removal is planned again when another writer changed a document in between. */
 const MAX_ATTEMPTS = 5;
@@ -93,37 +98,13 @@ export async function removeJobGrants(
     dryRun = setting.dryRun;
     if (setting.reason) notes.push(setting.reason);
     const inspect = (): Promise<AccountInventory> => account.reader.inspect(request, context.reads);
-    let plan = planJobRemovals(request, context.inventory ?? (await inspect()), deps);
+    const plan = planJobRemovals(request, context.inventory ?? (await inspect()), deps);
     if (dryRun || plan.changes.length === 0) {
       report = removalReport(request, plan.findings, plan.changes, { dryRun, applied: false, notes });
     } else {
-      const timing = {
-        timeoutMs: deps.verifyTimeoutMs ?? 15_000,
-        sleep: deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))),
-      };
-      const written: Change[] = [];
-      let problem: string | undefined;
-      for (let attempt = 1; ; attempt++) {
-        if (attempt > 1) plan = planJobRemovals(request, await inspect(), deps);
-        if (plan.changes.length === 0) break;
-        const result = await applyPlan(plan.changes, account.writer, deps.logger, timing);
-        written.push(...result.written);
-        if (result.kind === 'applied') break;
-        if (result.kind === 'failed') {
-          problem = result.problem;
-          break;
-        }
-        if (attempt >= MAX_ATTEMPTS) {
-          problem = `another writer kept changing ${result.change.roleName} (${attempt} attempts); nothing more was removed`;
-          break;
-        }
-      }
-      report = removalReport(request, plan.findings, written, {
-        dryRun,
-        applied: true,
-        notes: problem ? [...notes, problem] : notes,
-        failed: problem !== undefined,
-      });
+      report = await (deps.applyQueue ?? processQueue).run(() =>
+        applyRemovals(request, account, deps, plan, inspect, notes, dryRun),
+      );
     }
   } catch (error) {
     report = {
@@ -139,6 +120,46 @@ export async function removeJobGrants(
     );
   }
   return report;
+}
+
+/** Writes the removals (one writer at a time), re-planning when another writer changed a document. */
+async function applyRemovals(
+  request: LabelingJobRequest,
+  account: AccountPorts,
+  deps: RemediationDeps,
+  first: { changes: Change[]; findings: Finding[] },
+  inspect: () => Promise<AccountInventory>,
+  notes: string[],
+  dryRun: boolean,
+): Promise<Report> {
+  let plan = first;
+  const timing = {
+    timeoutMs: deps.verifyTimeoutMs ?? 15_000,
+    sleep: deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))),
+  };
+  const written: Change[] = [];
+  let problem: string | undefined;
+  for (let attempt = 1; ; attempt++) {
+    if (attempt > 1) plan = planJobRemovals(request, await inspect(), deps);
+    if (plan.changes.length === 0) break;
+    const result = await applyPlan(plan.changes, account.writer, deps.logger, timing);
+    written.push(...result.written);
+    if (result.kind === 'applied') break;
+    if (result.kind === 'failed') {
+      problem = result.problem;
+      break;
+    }
+    if (attempt >= MAX_ATTEMPTS) {
+      problem = `another writer kept changing ${result.change.roleName} (${attempt} attempts); nothing more was removed`;
+      break;
+    }
+  }
+  return removalReport(request, plan.findings, written, {
+    dryRun,
+    applied: true,
+    notes: problem ? [...notes, problem] : notes,
+    failed: problem !== undefined,
+  });
 }
 
 /** The removals for the job against the inventory: changes to write, and findings where we may not. */

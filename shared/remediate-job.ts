@@ -74,8 +74,8 @@ export class ApplyQueue {
   }
 }
 
-/** The stack also runs one invocation at a time; this covers work inside one process. */
-const processQueue = new ApplyQueue();
+/** The stack also runs one invocation at a time; this covers work inside one process (also the removals of end-job.ts). */
+export const processQueue = new ApplyQueue();
 
 /** The outcome of a check that could not be completed, by the one outcome rule. */
 const FAILED = decideOutcome({ findings: [], planned: 0, applied: false, failed: true });

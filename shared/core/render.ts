@@ -153,12 +153,14 @@ export function fileNameFor(change: Pick<ReportedChange, 'action' | 'roleName' |
 
 function renderChange(change: ReportedChange, n: number, documents?: readonly Change[]): string[] {
   const target =
-    change.action === 'PutRolePolicy'
-      ? `inline policy ${change.policyName} on role ${change.roleName}`
+    change.action !== 'UpdateAssumeRolePolicy'
+      ? `inline policy ${change.policyName ?? ''} on role ${change.roleName}`
       : `trust policy of role ${change.roleName} (every other statement kept)`;
   const lines = [
     `  ${n}. ${change.action}: ${target}`,
-    `     adds:   ${change.added.length > 0 ? change.added.join(', ') : '(nothing new)'}`,
+    change.removed
+      ? `     removes: ${change.removed.join(', ')}`
+      : `     adds:   ${change.added.length > 0 ? change.added.join(', ') : '(nothing new)'}`,
     `     sha256: ${change.beforeSha256 ?? '(new policy)'} -> ${change.afterSha256}`,
     // One line per statement: the email stays short, and the JSON is still exact.
     ...change.statements.map((st) => `     ours:   ${JSON.stringify(st)}`),
