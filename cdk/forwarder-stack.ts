@@ -42,7 +42,8 @@ export class ForwarderStack extends Stack {
     });
     this.rule.addTarget(new targets.EventBus(homeBus, { role }));
     this.endedRule = new events.Rule(this, 'ForwardLabelingJobEnded', {
-      description: 'Ground Truth labeling jobs that ended, to the remediator home bus (their read grants are removed)',
+      description:
+        'Ground Truth labeling jobs that ended, to the remediator home bus (their read grants are removed)',
       eventPattern: labelingJobEndedPattern(),
     });
     this.endedRule.addTarget(new targets.EventBus(homeBus, { role }));

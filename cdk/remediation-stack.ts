@@ -175,7 +175,8 @@ export class RemediationStack extends Stack {
         new targets.LambdaFunction(fn, { deadLetterQueue: this.remediate.deadLetterQueue }),
       );
       this.homeBusEndedRule = new events.Rule(this, 'HomeBusEndedRule', {
-        description: 'Ended labeling jobs forwarded from every account and region: their read grants are removed',
+        description:
+          'Ended labeling jobs forwarded from every account and region: their read grants are removed',
         eventBus: this.homeBus,
         eventPattern: labelingJobEndedPattern(),
       });

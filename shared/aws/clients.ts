@@ -98,7 +98,9 @@ export function createClients(options: ClientOptions = {}): AwsClients {
  * path-style addressing when an emulator endpoint is set (AWS_ENDPOINT_URL; buckets as host names
  * do not resolve on a loopback address).
  */
-export function s3Config<T extends object>(config: T): T & { followRegionRedirects: boolean; forcePathStyle?: boolean } {
+export function s3Config<T extends object>(
+  config: T,
+): T & { followRegionRedirects: boolean; forcePathStyle?: boolean } {
   const emulated = Boolean(process.env.AWS_ENDPOINT_URL ?? process.env.AWS_ENDPOINT_URL_S3);
   return { ...config, followRegionRedirects: true, ...(emulated ? { forcePathStyle: true } : {}) };
 }

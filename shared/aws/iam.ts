@@ -141,7 +141,9 @@ export class IamReader {
 export async function writeChange(client: IAMClient, change: Change): Promise<void> {
   const document = JSON.stringify(change.document);
   if (change.action === 'DeleteRolePolicy') {
-    await client.send(new DeleteRolePolicyCommand({ RoleName: change.roleName, PolicyName: change.policyName }));
+    await client.send(
+      new DeleteRolePolicyCommand({ RoleName: change.roleName, PolicyName: change.policyName }),
+    );
   } else if (change.action === 'PutRolePolicy') {
     await client.send(
       new PutRolePolicyCommand({

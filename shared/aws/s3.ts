@@ -35,12 +35,19 @@ export async function readOutputFolder(
       .filter((d): d is Date => d instanceof Date && !Number.isNaN(d.getTime()))
       .map((d) => d.getTime());
     const oldest = dates.length > 0 ? new Date(Math.min(...dates)).toISOString() : undefined;
-    return { checked: true, complete: page.IsTruncated !== true, ...(oldest ? { oldestObject: oldest } : {}) };
+    return {
+      checked: true,
+      complete: page.IsTruncated !== true,
+      ...(oldest ? { oldestObject: oldest } : {}),
+    };
   } catch (error) {
     const name = (error as { name?: string } | null)?.name;
     if (name === 'NoSuchBucket') return { checked: true, complete: true };
     if (name === 'AccessDenied' || name === 'AccessDeniedException' || name === 'Forbidden')
-      return { checked: false, why: `ListObjectsV2 on ${location.bucket} was denied (${describeError(error)})` };
+      return {
+        checked: false,
+        why: `ListObjectsV2 on ${location.bucket} was denied (${describeError(error)})`,
+      };
     throw error;
   }
 }

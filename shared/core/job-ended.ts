@@ -42,7 +42,7 @@ export function parseJobEndedEvent(input: unknown): EndedParse {
     return { kind: 'invalid', reason: 'the state-change event is not from aws.sagemaker' };
   if (typeof status !== 'string')
     return { kind: 'invalid', reason: 'the state-change event has no LabelingJobStatus' };
-  const resources = Array.isArray(event.resources) ? event.resources : [];
+  const resources: unknown[] = Array.isArray(event.resources) ? (event.resources as unknown[]) : [];
   const arn = [detail.LabelingJobArn, ...resources].find((r): r is string => typeof r === 'string');
   const parts = arn ? JOB_ARN.exec(arn.toLowerCase()) : null;
   if (!arn || !parts) return { kind: 'invalid', reason: 'the state-change event names no labeling job ARN' };
@@ -50,12 +50,12 @@ export function parseJobEndedEvent(input: unknown): EndedParse {
   if (event.account !== undefined && event.account !== accountId)
     return {
       kind: 'invalid',
-      reason: `the event's account ${String(event.account)} is not the job's (${accountId})`,
+      reason: `the event's account ${JSON.stringify(event.account)} is not the job's (${accountId})`,
     };
   if (event.region !== undefined && event.region !== region)
     return {
       kind: 'invalid',
-      reason: `the event's region ${String(event.region)} is not the job's (${region})`,
+      reason: `the event's region ${JSON.stringify(event.region)} is not the job's (${region})`,
     };
   return { kind: 'ended', claims: { labelingJobArn: arn, jobName, accountId, region, status } };
 }

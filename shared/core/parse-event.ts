@@ -285,7 +285,11 @@ function parseDescribeResponse(input: object): ParseResult {
 
 interface Candidate extends Omit<
   LabelingJobRequest,
-  'preAnnotationLambdaArn' | 'postAnnotationLambdaArn' | 'inputManifestS3Uri' | 'outputKmsKeyId' | 'creationTime'
+  | 'preAnnotationLambdaArn'
+  | 'postAnnotationLambdaArn'
+  | 'inputManifestS3Uri'
+  | 'outputKmsKeyId'
+  | 'creationTime'
 > {
   preAnnotationLambdaArn: string | undefined;
   postAnnotationLambdaArn: string | undefined;

@@ -84,8 +84,7 @@ export interface AccountInventory {
  * snapshot) the folder cannot be listed: `checked: false`.
  */
 export type OutputFolderFact =
-  | { checked: true; oldestObject?: string; complete: boolean }
-  | { checked: false; why?: string };
+  { checked: true; oldestObject?: string; complete: boolean } | { checked: false; why?: string };
 
 export type Strategy = 'assume-role' | 's3-read';
 

@@ -180,8 +180,8 @@ describe('the grant ends with the job', () => {
         statements: readPolicy([second]).Statement,
         added: [],
         removed: [grantOf(first)],
-        beforeSha256: documentSha256(granted.inline[READ_POLICY] as PolicyDocument),
-        afterSha256: documentSha256(after.inline[READ_POLICY] as PolicyDocument),
+        beforeSha256: documentSha256(granted.inline[READ_POLICY]),
+        afterSha256: documentSha256(after.inline[READ_POLICY]),
       },
     ]);
     expect((await sinks.readResultEvents()).map((e) => e.detail)).toEqual([forged, ended]);

@@ -1,10 +1,5 @@
 /** The direct read grant's guards, pure: a new folder the execution role can write, or no grant. */
-import {
-  DEFAULT_CORE_OPTIONS,
-  planJob,
-  type AccountInventory,
-  type OutputFolderFact,
-} from '../../shared/core';
+import { DEFAULT_CORE_OPTIONS, planJob, type OutputFolderFact } from '../../shared/core';
 import { checkOutputFolderNew } from '../../shared/core/checks/output-folder-new';
 import { exampleRequest, functionArn, policy, roleArn, serviceTrust } from '../fixtures/factory';
 import { inventoryOf, roleInfo } from '../fixtures/role-info';
@@ -39,7 +34,7 @@ function inventory(
       { arn: functionArn('receipts-consolidate'), roleArn: post.arn },
     ],
   );
-  return (folder ? { ...inv, outputFolder: folder } : inv) as AccountInventory;
+  return folder ? { ...inv, outputFolder: folder } : inv;
 }
 
 const check = (folder: OutputFolderFact | undefined, dryRun = false, inv = inventory(folder)) =>
@@ -74,7 +69,7 @@ describe('checkOutputFolderNew', () => {
   });
 
   it('counts every existing object as older when the job does not exist yet (a CreateLabelingJob request)', () => {
-    const { creationTime: _unused, ...before } = request;
+    const before = { ...request, creationTime: undefined };
     const folder = { checked: true, complete: true, oldestObject: '2026-12-08T10:00:20Z' } as const;
     expect(
       checkOutputFolderNew({

@@ -23,7 +23,9 @@ export interface DirectReadInput {
 }
 
 /** The guards on the read grant, and notes for the report (an unchecked folder in dry-run). */
-export async function directReadGuards(input: DirectReadInput): Promise<{ guards: Guard[]; notes: string[] }> {
+export async function directReadGuards(
+  input: DirectReadInput,
+): Promise<{ guards: Guard[]; notes: string[] }> {
   const { grantArn, probeObjectArn } = input.location;
   const isReadGrant = (need: Need): boolean => need.kind === 's3-read' && need.resourceArn === grantArn;
   if (!input.assessments.some((a) => a.needs.some(isReadGrant))) return { guards: [], notes: [] };

@@ -51,5 +51,8 @@ export async function checkExecutionRoleCanWrite(input: ExecutionWriteInput): Pr
   if (decision.verdict === 'allowed') return undefined;
   if (decision.verdict === 'depends-on-unknown-context')
     return cannot('depends-on-unknown-context', decision.detail);
-  return cannot('cannot-write-output', decision.detail ? `${decision.verdict}: ${decision.detail}` : decision.verdict);
+  return cannot(
+    'cannot-write-output',
+    decision.detail ? `${decision.verdict}: ${decision.detail}` : decision.verdict,
+  );
 }

@@ -8,9 +8,7 @@ import type { Finding, LabelingJobRequest, OutputFolderFact } from '../types';
 
 /** What the check concluded: the folder is new, it is not (blocked), or it could not be listed. */
 export type OutputFolderVerdict =
-  | { kind: 'new' }
-  | { kind: 'not-new'; finding: Finding }
-  | { kind: 'not-checked'; finding: Finding };
+  { kind: 'new' } | { kind: 'not-new'; finding: Finding } | { kind: 'not-checked'; finding: Finding };
 
 /** Inputs of {@link checkOutputFolderNew}. */
 export interface OutputFolderInput {
