@@ -361,6 +361,7 @@ describe('the single-account stack, deployed into moto', () => {
         'sns:Publish',
         'events:PutEvents',
         'sagemaker:DescribeLabelingJob',
+        's3:ListObjectsV2',
       ])
         expect(operations).toContain(op);
       expect(proxy.calls.every((c) => c.principal === config.roleArn)).toBe(true);
