@@ -3,8 +3,11 @@ import { Aws } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { protectedRoleArnPatterns } from '../shared/core/protected-roles';
 
-/** The only IAM writes the function makes (README, "The patch"). */
-export const ROLE_WRITE_ACTIONS = ['iam:PutRolePolicy', 'iam:UpdateAssumeRolePolicy'];
+/**
+ * The only IAM writes the function makes (README, "The patch"); DeleteRolePolicy removes our read
+ * policy once the last job it served has ended (shared/core/remove-grants.ts).
+ */
+export const ROLE_WRITE_ACTIONS = ['iam:PutRolePolicy', 'iam:UpdateAssumeRolePolicy', 'iam:DeleteRolePolicy'];
 
 /**
  * Every IAM action that creates, changes, hands out or deletes a role (the `role` resource type's
@@ -93,6 +96,14 @@ export function remediatorStatements(props: RemediatorPermissionsProps): iam.Pol
       sid: 'ListLabelingJobs',
       actions: ['sagemaker:ListLabelingJobs'],
       resources: ['*'],
+    }),
+    new iam.PolicyStatement({
+      // Is a job's output folder new? One ListObjectsV2 page of <output>/<jobName>/. The prefix is the
+      // job's (known per event only); the bucket must be this account's, never another's.
+      sid: 'ListOutputFolders',
+      actions: ['s3:ListBucket'],
+      resources: [`arn:${partition}:s3:::*`],
+      conditions: { StringEquals: { 's3:ResourceAccount': account } },
     }),
     new iam.PolicyStatement({
       sid: 'WriteManagedRoles',

@@ -40,7 +40,7 @@ export async function planJob(
   options: CheckOptions,
 ): Promise<JobCheck> {
   const now = options.now ?? new Date();
-  const job = await assessJob(request, inventory, options.core, now);
+  const job = await assessJob(request, inventory, { ...options.core, dryRun: options.dryRun }, now);
   const plan = planChanges(request, inventory, job, options.core);
   let { changes, findings } = plan;
   const fixable = new Set(plan.findings.filter((f) => f.fixable).map(findingKey));
@@ -59,7 +59,11 @@ export async function planJob(
     ...options.core.scopePatterns,
     ...(options.core.scopeTag ? [options.core.scopeTag.value] : []),
   ];
-  const report = buildReport(request, redactFindings(findings, inventory, disclosed), changes, options);
+  const notes = [...(options.notes ?? []), ...(job.notes ?? [])];
+  const report = buildReport(request, redactFindings(findings, inventory, disclosed), changes, {
+    ...options,
+    notes,
+  });
   const manualChanges = failure ? [] : plan.manualChanges;
   return {
     report: manualChanges.length > 0 ? { ...report, manualChanges: manualChanges.map(reportChange) } : report,

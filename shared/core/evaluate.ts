@@ -1,6 +1,7 @@
 /** Step 5 of the flow: what the job needs, what the account allows, and what is missing. */
 import { arns, folderPrefix, parseLambdaArn, parseRoleArn, parseS3Uri, partitionOf } from './arn';
 import { isBuiltinFunction } from './builtin-functions';
+import { directReadGuards } from './checks/direct-read-guards';
 import { finding } from './findings';
 import { statementsOf } from './policy-document';
 import { escalationPermissions, lambdaTrust, sageMakerTrust } from './role-guards';
@@ -42,6 +43,8 @@ export interface Guard {
 export interface JobAssessment {
   assessments: Assessment[];
   guards: Guard[];
+  /** What the report should say besides findings (e.g. an output folder that could not be checked). */
+  notes?: string[];
 }
 
 /** The session name SageMaker uses for the execution role does not matter to invoke checks; this one is descriptive. */
@@ -86,7 +89,7 @@ export function reasonOf(decision: Decision): ReasonCode {
 export async function assessJob(
   request: LabelingJobRequest,
   inventory: AccountInventory,
-  options: Pick<CoreOptions, 'strategy' | 'knownContext'>,
+  options: Pick<CoreOptions, 'strategy' | 'knownContext'> & { dryRun?: boolean },
   now: Date,
 ): Promise<JobAssessment> {
   const out: Assessment[] = [];
@@ -171,7 +174,19 @@ export async function assessJob(
   const read = await assessOutputRead(request, inventory, executionRole, options, now);
   out.push(...read.assessments);
   guards.push(...read.guards);
-  return { assessments: out, guards };
+  // The direct read grant only for a new folder the job can write (checks/direct-read-guards.ts).
+  const direct = await directReadGuards({
+    request,
+    inventory,
+    executionRole,
+    assessments: out,
+    location: outputLocation(request),
+    ...(options.knownContext ? { knownContext: options.knownContext } : {}),
+    ...(options.dryRun !== undefined ? { dryRun: options.dryRun } : {}),
+    now,
+  });
+  guards.push(...direct.guards);
+  return { assessments: out, guards, ...(direct.notes.length > 0 ? { notes: direct.notes } : {}) };
 }
 
 async function assessOutputRead(

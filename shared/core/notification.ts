@@ -81,6 +81,8 @@ export function subjectFor(report: Report): string {
 /** How to take back what was applied: the exact ARNs we added, and the command that removes them. */
 function undoHelp(report: Report): string[] {
   if (report.dryRun || report.changes.length === 0 || report.outcome === 'error') return [];
+  // A removal (the job ended) takes back what we granted: there is nothing of ours to undo.
+  if (report.changes.some((c) => c.removed)) return [];
   const lines = ['To undo these changes:'];
   for (const c of report.changes) {
     if (c.action === 'PutRolePolicy' && c.beforeSha256 === null) {

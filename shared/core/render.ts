@@ -30,7 +30,9 @@ const EXPLAIN: Record<Finding['code'], (f: Finding) => string> = {
     `${f.principal} cannot see and choose the functions in the Ground Truth console`,
   AUTHOR_CANNOT_CREATE_JOB: (f) => `${f.principal} cannot create the labeling job`,
   OUTPUT_FOLDER_NOT_NEW: (f) =>
-    `the job's output folder ${f.resource} already held data before the job started; a read grant there would expose it`,
+    f.reason === 'folder-not-checked'
+      ? `the job's output folder ${f.resource} could not be shown to be new, so no read grant is written there`
+      : `the job's output folder ${f.resource} already held data before the job started; a read grant there would expose it`,
   EXECUTION_ROLE_CANNOT_WRITE_OUTPUT: (f) =>
     `the execution role ${f.principal} may not write the job's output under ${f.resource}, so the job fails whatever is granted`,
   EXECUTION_ROLE_EXCEEDS_ENVELOPE: (f) =>
@@ -72,6 +74,7 @@ export const REASON: Record<ReasonCode, string> = {
   'job-mismatch': "the event's claims differ from SageMaker's job",
   'job-too-old': 'the job was created too long ago',
   'job-not-running': 'the job is not initializing or in progress',
+  'job-not-ended': 'the job has not completed, failed or stopped',
   'account-not-allowed': 'the account is not one the remediator serves',
   'protected-role': 'administrative and bootstrap roles are never changed',
   'folder-not-new': 'the folder held objects older than the job',
@@ -151,12 +154,14 @@ export function fileNameFor(change: Pick<ReportedChange, 'action' | 'roleName' |
 
 function renderChange(change: ReportedChange, n: number, documents?: readonly Change[]): string[] {
   const target =
-    change.action === 'PutRolePolicy'
-      ? `inline policy ${change.policyName} on role ${change.roleName}`
+    change.action !== 'UpdateAssumeRolePolicy'
+      ? `inline policy ${change.policyName ?? ''} on role ${change.roleName}`
       : `trust policy of role ${change.roleName} (every other statement kept)`;
   const lines = [
     `  ${n}. ${change.action}: ${target}`,
-    `     adds:   ${change.added.length > 0 ? change.added.join(', ') : '(nothing new)'}`,
+    change.removed
+      ? `     removes: ${change.removed.join(', ')}`
+      : `     adds:   ${change.added.length > 0 ? change.added.join(', ') : '(nothing new)'}`,
     `     sha256: ${change.beforeSha256 ?? '(new policy)'} -> ${change.afterSha256}`,
     // One line per statement: the email stays short, and the JSON is still exact.
     ...change.statements.map((st) => `     ours:   ${JSON.stringify(st)}`),

@@ -39,9 +39,10 @@ export function reportChange(change: Change): ReportedChange {
   return {
     action: change.action,
     roleName: change.roleName,
-    ...(change.action === 'PutRolePolicy' ? { policyName: change.policyName } : {}),
+    ...(change.action !== 'UpdateAssumeRolePolicy' ? { policyName: change.policyName } : {}),
     statements,
     added: statements.flatMap(grantedValues).filter((v) => !before.has(v)),
+    ...(change.removed ? { removed: [...change.removed] } : {}),
     beforeSha256: change.base ? documentSha256(change.base) : null,
     afterSha256: documentSha256(change.document),
   };

@@ -34,6 +34,8 @@ export interface LabelingJobRequest {
   inputManifestS3Uri?: string;
   /** The KMS key the job encrypts its output with (`OutputConfig.KmsKeyId`: key ID, key ARN, alias name or alias ARN), when set. */
   outputKmsKeyId?: string;
+  /** When SageMaker created the job (DescribeLabelingJob `CreationTime`, ISO 8601); absent before the job exists. */
+  creationTime?: string;
 }
 
 /** A customer or AWS managed policy attached to a role; `document` is undefined when we could not read it. */
@@ -72,7 +74,17 @@ export interface AccountInventory {
   roles: ReadonlyMap<string, RoleInfo>;
   /** Keyed by unqualified function ARN. */
   functions: ReadonlyMap<string, FunctionInfo>;
+  /** What one listing of the job's output folder showed (live only); absent: not checked. */
+  outputFolder?: OutputFolderFact;
 }
+
+/**
+ * The job's output folder `<output>/<jobName>/` as one ListObjectsV2 page showed it: the date of the
+ * oldest object on the page (never its key), and whether the page held every object. Offline (a
+ * snapshot) the folder cannot be listed: `checked: false`.
+ */
+export type OutputFolderFact =
+  { checked: true; oldestObject?: string; complete: boolean } | { checked: false; why?: string };
 
 export type Strategy = 'assume-role' | 's3-read';
 
@@ -139,6 +151,7 @@ export type ReasonCode =
   | 'job-mismatch'
   | 'job-too-old'
   | 'job-not-running'
+  | 'job-not-ended'
   | 'account-not-allowed'
   | 'protected-role'
   | 'folder-not-new'
@@ -168,11 +181,15 @@ export interface Finding {
 export type Change = (
   | { action: 'PutRolePolicy'; roleName: string; policyName: string; document: PolicyDocument }
   | { action: 'UpdateAssumeRolePolicy'; roleName: string; document: PolicyDocument }
+  /** A removal that leaves our policy empty; `document` is that empty remainder (never written). */
+  | { action: 'DeleteRolePolicy'; roleName: string; policyName: string; document: PolicyDocument }
 ) & {
   /** The document the plan was built on (undefined: the inline policy did not exist). */
   base?: PolicyDocument;
   /** The Sid of the one statement the remediator owns in this document. */
   ownSid: string;
+  /** A removal (shared/core/remove-grants.ts): the ARNs this change takes out of our statement. */
+  removed?: string[];
 };
 
 /** What a report says about one change: only the statement we own, and hashes of the whole documents. */
@@ -184,6 +201,8 @@ export interface ReportedChange {
   statements: PolicyStatement[];
   /** The ARNs this change adds to our statement (resources, or trusted principals). */
   added: string[];
+  /** The ARNs this change removes from our statement (a removal: the job ended, or undo). */
+  removed?: string[];
   /** SHA-256 of the document before (null when the inline policy did not exist) and after. */
   beforeSha256: string | null;
   afterSha256: string;

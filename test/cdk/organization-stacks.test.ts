@@ -75,6 +75,7 @@ describe('organisation StackSet templates', () => {
         'DenyWriteProtectedRoles',
         'DenyWriteServiceLinkedRoles',
         'ListLabelingJobs',
+        'ListOutputFolders',
         'ReadFunctions',
         'ReadLabelingJobs',
         'ReadManagedPolicies',
@@ -112,6 +113,25 @@ describe('organisation StackSet templates', () => {
         Statement: [{ Action: 'events:PutEvents', Effect: 'Allow', Resource: { Ref: 'HomeBusArn' } }],
       },
     });
+  });
+
+  it('forwarder: the ended-job rule (Completed, Failed, Stopped), to the home bus with the same role', () => {
+    const ended = Object.values(
+      forwarderTemplate.findResources('AWS::Events::Rule', {
+        Properties: {
+          EventPattern: {
+            source: ['aws.sagemaker'],
+            'detail-type': ['SageMaker Ground Truth Labeling Job State Change'],
+            detail: { LabelingJobStatus: ['Completed', 'Failed', 'Stopped'] },
+          },
+        },
+      }),
+    ) as { Properties: { Targets: { Arn: unknown; RoleArn: unknown }[] } }[];
+    expect(ended).toHaveLength(1);
+    expect(ended[0]?.Properties.Targets).toEqual([
+      expect.objectContaining({ Arn: { Ref: 'HomeBusArn' }, RoleArn: expect.anything() as unknown }),
+    ]);
+    expect(Object.keys(forwarderTemplate.findResources('AWS::IAM::Role'))).toHaveLength(1);
   });
 
   it('cdk-nag reports nothing that is not explained on the construct it concerns', () => {
@@ -201,6 +221,17 @@ describe('organisation home stack', () => {
       /111111111111.*222222222222/,
     );
     expect(bySid.get('PutEventsFromListedAccounts')?.Condition).toBeUndefined();
+  });
+
+  it('a rule on the home bus sends ended jobs to the one function, with the dead-letter queue', () => {
+    const [busId] = Object.keys(
+      home.findResources('AWS::Events::EventBus', { Properties: { Name: 'GtPermissionsRemediator-home' } }),
+    );
+    home.hasResourceProperties('AWS::Events::Rule', {
+      EventBusName: { Ref: busId },
+      EventPattern: Match.objectLike({ 'detail-type': ['SageMaker Ground Truth Labeling Job State Change'] }),
+      Targets: [Match.objectLike({ DeadLetterConfig: Match.objectLike({ Arn: Match.anyValue() }) })],
+    });
   });
 
   it('a rule on the home bus sends CreateLabelingJob to the one function, with the dead-letter queue', () => {

@@ -54,7 +54,12 @@ function bySid(statements: Statement[], sid: string): Statement {
 function createJobRule(template: Template): { id: string; properties: Record<string, unknown> } {
   const found = Object.entries(
     template.findResources('AWS::Events::Rule', {
-      Properties: { EventPattern: Match.objectLike({ source: ['aws.sagemaker'] }) },
+      Properties: {
+        EventPattern: Match.objectLike({
+          source: ['aws.sagemaker'],
+          'detail-type': ['AWS API Call via CloudTrail'],
+        }),
+      },
     }) as Resources,
   );
   expect(found).toHaveLength(1);
@@ -117,6 +122,48 @@ describe('RemediationStack', () => {
         Action: 'lambda:InvokeFunction',
         FunctionName: { 'Fn::GetAtt': [functionId, 'Arn'] },
         Principal: 'events.amazonaws.com',
+      });
+    });
+  });
+
+  describe('ended-job rule', () => {
+    const endedRules = (): [string, Record<string, unknown>][] =>
+      Object.entries(
+        template.findResources('AWS::Events::Rule', {
+          Properties: {
+            EventPattern: Match.objectLike({
+              'detail-type': ['SageMaker Ground Truth Labeling Job State Change'],
+            }),
+          },
+        }) as Resources,
+      ).map(([id, r]) => [id, r.Properties ?? {}]);
+
+    it('matches SageMaker’s own state-change event for Completed, Failed and Stopped jobs only', () => {
+      const rules = endedRules();
+      expect(rules).toHaveLength(1);
+      expect(rules[0]?.[1].EventPattern).toEqual({
+        source: ['aws.sagemaker'],
+        'detail-type': ['SageMaker Ground Truth Labeling Job State Change'],
+        detail: { LabelingJobStatus: ['Completed', 'Failed', 'Stopped'] },
+      });
+      expect(rules[0]?.[1].State).toBe('ENABLED');
+    });
+
+    it('sits on the default bus and targets the same function, dead-lettering undeliverable events', () => {
+      const [, rule] = endedRules()[0] ?? ['', {}];
+      expect(rule.EventBusName).toBeUndefined();
+      expect(rule.Targets).toEqual([
+        expect.objectContaining({
+          Arn: { 'Fn::GetAtt': [functionId, 'Arn'] },
+          DeadLetterConfig: { Arn: { 'Fn::GetAtt': [queueId, 'Arn'] } },
+        }),
+      ]);
+      const [ruleId] = endedRules()[0] ?? [''];
+      template.hasResourceProperties('AWS::Lambda::Permission', {
+        Action: 'lambda:InvokeFunction',
+        FunctionName: { 'Fn::GetAtt': [functionId, 'Arn'] },
+        Principal: 'events.amazonaws.com',
+        SourceArn: { 'Fn::GetAtt': [ruleId, 'Arn'] },
       });
     });
   });
@@ -342,7 +389,7 @@ describe('RemediationStack', () => {
       expect(bySid(statements, 'WriteManagedRoles')).toEqual({
         Sid: 'WriteManagedRoles',
         Effect: 'Allow',
-        Action: ['iam:PutRolePolicy', 'iam:UpdateAssumeRolePolicy'],
+        Action: ['iam:DeleteRolePolicy', 'iam:PutRolePolicy', 'iam:UpdateAssumeRolePolicy'],
         Resource: accountRoles,
       });
       const writers = statements.filter(
@@ -357,7 +404,7 @@ describe('RemediationStack', () => {
       expect(bySid(statements, 'DenyWriteAwsReservedRoles')).toEqual({
         Sid: 'DenyWriteAwsReservedRoles',
         Effect: 'Deny',
-        Action: ['iam:PutRolePolicy', 'iam:UpdateAssumeRolePolicy'],
+        Action: ['iam:DeleteRolePolicy', 'iam:PutRolePolicy', 'iam:UpdateAssumeRolePolicy'],
         Resource: {
           'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::*:role/aws-reserved/*']],
         },
@@ -365,7 +412,7 @@ describe('RemediationStack', () => {
       expect(bySid(statements, 'DenyWriteServiceLinkedRoles')).toEqual({
         Sid: 'DenyWriteServiceLinkedRoles',
         Effect: 'Deny',
-        Action: ['iam:PutRolePolicy', 'iam:UpdateAssumeRolePolicy'],
+        Action: ['iam:DeleteRolePolicy', 'iam:PutRolePolicy', 'iam:UpdateAssumeRolePolicy'],
         Resource: {
           'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::*:role/aws-service-role/*']],
         },
@@ -373,7 +420,7 @@ describe('RemediationStack', () => {
       expect(bySid(statements, 'DenyWriteOwnRole')).toEqual({
         Sid: 'DenyWriteOwnRole',
         Effect: 'Deny',
-        Action: ['iam:PutRolePolicy', 'iam:UpdateAssumeRolePolicy'],
+        Action: ['iam:DeleteRolePolicy', 'iam:PutRolePolicy', 'iam:UpdateAssumeRolePolicy'],
         Resource: { 'Fn::GetAtt': [roleId, 'Arn'] },
       });
     });
@@ -434,6 +481,17 @@ describe('RemediationStack', () => {
       expect(deny.Resource).toEqual(bySid(statements, 'DenyWriteProtectedRoles').Resource);
     });
 
+    it("lists only buckets of its own account (is a job's output folder new?), and reads no object", () => {
+      expect(bySid(statements, 'ListOutputFolders')).toEqual({
+        Sid: 'ListOutputFolders',
+        Effect: 'Allow',
+        Action: 's3:ListBucket',
+        Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':s3:::*']] },
+        Condition: { StringEquals: { 's3:ResourceAccount': { Ref: 'AWS::AccountId' } } },
+      });
+      expect(statements.flatMap(actionsOf).filter((a) => a.startsWith('s3:'))).toEqual(['s3:ListBucket']);
+    });
+
     it('publishes to the report topic and puts events on the result bus only', () => {
       expect(statements).toContainEqual({
         Effect: 'Allow',
@@ -471,7 +529,7 @@ describe('RemediationStack', () => {
       expect(bySid(functionStatements(scoped), 'WriteManagedRoles')).toEqual({
         Sid: 'WriteManagedRoles',
         Effect: 'Allow',
-        Action: ['iam:PutRolePolicy', 'iam:UpdateAssumeRolePolicy'],
+        Action: ['iam:DeleteRolePolicy', 'iam:PutRolePolicy', 'iam:UpdateAssumeRolePolicy'],
         Resource: patterns.split(',').sort(),
         Condition: { StringEquals: { 'aws:ResourceTag/gt-remediate': 'yes' } },
       });

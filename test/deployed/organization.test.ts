@@ -488,6 +488,7 @@ describe('the organisation stacks, deployed into moto', () => {
             'lambda:GetFunctionConfiguration',
             'lambda:ListTags',
             'sagemaker:DescribeLabelingJob',
+            's3:ListBucket',
             'sts:AssumeRole',
             'ssm:GetParameter',
             'sns:Publish',

@@ -6,7 +6,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GetRoleCommand } from '@aws-sdk/client-iam';
+import { GetRoleCommand, PutRolePolicyCommand } from '@aws-sdk/client-iam';
 import { GetParameterCommand } from '@aws-sdk/client-ssm';
 import {
   ListTargetsByRuleCommand,
@@ -133,10 +133,12 @@ describe('the single-account stack, deployed into moto', () => {
         'AWS::Events::EventBus',
         'AWS::Events::Rule',
         'AWS::Events::Rule',
+        'AWS::Events::Rule',
         'AWS::IAM::Policy',
         'AWS::IAM::Role',
         'AWS::KMS::Key',
         'AWS::Lambda::Function',
+        'AWS::Lambda::Permission',
         'AWS::Lambda::Permission',
         'AWS::Lambda::Permission',
         'AWS::Logs::LogGroup',
@@ -347,6 +349,59 @@ describe('the single-account stack, deployed into moto', () => {
       ]);
     });
 
+    it("removes the read grant of a job that ended, on SageMaker's state-change event, and only it", async () => {
+      // Given a job whose function's role holds our read grant on its folder and on another job's
+      const world = await newJob('send');
+      const folder = (job: string): string =>
+        `arn:aws:s3:::${world.outputS3Uri.slice('s3://'.length)}${job}/*`;
+      const read = (jobs: string[]): PolicyDocument =>
+        policy({
+          Sid: 'GroundTruthReadLabelingOutput',
+          Effect: 'Allow',
+          Action: 's3:GetObject',
+          Resource: jobs.map(folder).sort(),
+          Condition: { StringEquals: { 's3:ResourceAccount': ACCOUNT } },
+        });
+      await seed.iam.send(
+        new PutRolePolicyCommand({
+          RoleName: world.postRole.name,
+          PolicyName: 'GroundTruthReadLabelingOutput',
+          PolicyDocument: JSON.stringify(read([world.jobName, 'other-job'])),
+        }),
+      );
+      const event = {
+        version: '0',
+        id: 'state-change-0001',
+        'detail-type': 'SageMaker Ground Truth Labeling Job State Change',
+        source: 'aws.sagemaker',
+        account: ACCOUNT,
+        region: REGION,
+        time: new Date().toISOString(),
+        resources: [`arn:aws:sagemaker:${REGION}:${ACCOUNT}:labeling-job/${world.jobName.toLowerCase()}`],
+        detail: { LabelingJobStatus: 'Completed' },
+      };
+
+      // When the event arrives while SageMaker still says the job is running, nothing is removed
+      const early = reportOf(await fn.invoke(event));
+      expect(early.findings.map((f) => [f.code, f.reason])).toEqual([['EVENT_UNVERIFIED', 'job-not-ended']]);
+      expect(
+        (await snapshotRole(seed.iam, world.postRole.name)).inline.GroundTruthReadLabelingOutput,
+      ).toEqual(read([world.jobName, 'other-job']));
+
+      // When the job has really completed
+      proxy.putLabelingJob(ACCOUNT, REGION, describedJob(world, { LabelingJobStatus: 'Completed' }));
+      const report = reportOf(await fn.invoke(event));
+
+      // Then only its folder is gone, as IAM reads back
+      expect(report).toMatchObject({ outcome: 'remediated', dryRun: false });
+      expect(report.changes.map((c) => c.removed)).toEqual([[folder(world.jobName)]]);
+      expect(
+        (await snapshotRole(seed.iam, world.postRole.name)).inline.GroundTruthReadLabelingOutput,
+      ).toEqual(read(['other-job']));
+      await sinks.readNotifications();
+      await sinks.readResultEvents();
+    });
+
     it('answers the self-test from the deployed bundle: dry-run switch, own role and evaluator all readable', async () => {
       // Given the event `gt-remediate selftest` puts on the default bus (the stack's self-test rule)
       const event = {
@@ -400,6 +455,7 @@ describe('the single-account stack, deployed into moto', () => {
         'sns:Publish',
         'events:PutEvents',
         'sagemaker:DescribeLabelingJob',
+        's3:ListObjectsV2',
       ])
         expect(operations).toContain(op);
       expect(proxy.calls.every((c) => c.principal === config.roleArn)).toBe(true);

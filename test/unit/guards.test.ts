@@ -29,6 +29,11 @@ const readsData = {
     Resource: 'arn:aws:s3:::receipts-labeling-data/*',
   }),
 };
+/** Ground Truth writes the output as the execution role: without this the direct read is never planned. */
+const writesOutput = {
+  name: 'WriteLabelingOutput',
+  document: policy({ Effect: 'Allow', Action: 's3:PutObject', Resource: 'arn:aws:s3:::*' }),
+};
 const execution = (overrides: Partial<RoleInfo> = {}): RoleInfo =>
   roleInfo('ReceiptsLabelingExecution', {
     path: '/service-role/',
@@ -122,7 +127,7 @@ describe('the narrowest S3 grant (strategy s3-read)', () => {
   ])('for output %s is the job folder only, in the job account', async (output, grant) => {
     const result = await planJob(
       { ...request, outputS3Uri: output },
-      inventoryOf([execution(), lambdaRole()], functions()),
+      inventoryOf([execution({ inlinePolicies: [readsData, writesOutput] }), lambdaRole()], functions()),
       { core: { ...DEFAULT_CORE_OPTIONS, strategy: 's3-read' }, dryRun: true, now: NOW },
     );
     const read = result.changes.find(
@@ -268,7 +273,7 @@ describe('the whole read chain (strategy assume-role)', () => {
   });
 
   it('an execution role that cannot read the output (no grant) gets the scoped read with the trust change', async () => {
-    const result = await plan([execution({ inlinePolicies: [] }), lambdaRole()]);
+    const result = await plan([execution({ inlinePolicies: [writesOutput] }), lambdaRole()]);
     expect(
       result.changes.map((c) => [c.action, c.roleName, c.action === 'PutRolePolicy' ? c.policyName : '']),
     ).toEqual([
