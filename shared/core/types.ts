@@ -74,7 +74,12 @@ export interface AccountInventory {
   functions: ReadonlyMap<string, FunctionInfo>;
 }
 
-export type Strategy = 'assume-role' | 's3-read';
+/**
+ * How the post-annotation function is let read the job's output: `auto` plans the direct read and,
+ * when the execution role is inside the Ground Truth envelope, the trust statement; `assume-role` and
+ * `s3-read` plan one way only.
+ */
+export type Strategy = 'auto' | 'assume-role' | 's3-read';
 
 export type Outcome = 'compliant' | 'remediated' | 'proposed' | 'blocked' | 'error';
 
@@ -239,7 +244,7 @@ export interface CoreOptions {
 
 /** Names used when the operator does not choose others. */
 export const DEFAULT_CORE_OPTIONS: CoreOptions = {
-  strategy: 'assume-role',
+  strategy: 'auto',
   scopePatterns: [],
   invokePolicyName: 'GroundTruthLabelingLambdaInvoke',
   assumePolicyName: 'GroundTruthAssumeExecutionRole',
