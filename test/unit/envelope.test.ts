@@ -7,15 +7,21 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { proveInsideEnvelope, resourceWithin } from '../../shared/core/envelope';
 import { checkFunctionRoleTrust } from '../../shared/core/function-role-guard';
-import type { AttachedPolicy, LabelingJobRequest, PolicyStatement, RoleInfo } from '../../shared/core';
+import type {
+  AttachedPolicy,
+  LabelingJobRequest,
+  PolicyDocument,
+  PolicyStatement,
+  RoleInfo,
+} from '../../shared/core';
 import { ACCOUNT, serviceTrust } from '../fixtures/factory';
 import { roleInfo } from '../fixtures/role-info';
 
 const DIR = join(__dirname, '..', 'fixtures', 'real', 'managed-policies');
 
 function managed(name: string): AttachedPolicy {
-  const file = JSON.parse(readFileSync(join(DIR, `${name}.json`), 'utf8')) as AttachedPolicy;
-  return { arn: `arn:aws:iam::aws:policy/${name}`, name, document: (file as { Document: never }).Document };
+  const file = JSON.parse(readFileSync(join(DIR, `${name}.json`), 'utf8')) as { Document: PolicyDocument };
+  return { arn: `arn:aws:iam::aws:policy/${name}`, name, document: file.Document };
 }
 
 const REQUEST: LabelingJobRequest = {
