@@ -44,7 +44,7 @@ const functions = (tags?: Record<string, string>) => [
 
 async function plan(roles: RoleInfo[], options: Partial<CoreOptions> = {}, fns = functions()) {
   return planJob(request, inventoryOf(roles, fns), {
-    core: { ...DEFAULT_CORE_OPTIONS, ...options },
+    core: { ...DEFAULT_CORE_OPTIONS, strategy: 'assume-role', ...options },
     dryRun: true,
     now: NOW,
   });
@@ -149,7 +149,7 @@ describe('roles the remediator never changes', () => {
       const result = await planJob(
         { ...request, executionRoleArn: role.arn },
         inventoryOf([role, lambdaRole()], functions()),
-        { core: DEFAULT_CORE_OPTIONS, dryRun: true, now: NOW },
+        { core: { ...DEFAULT_CORE_OPTIONS, strategy: 'assume-role' }, dryRun: true, now: NOW },
       );
       expect(result.changes).toEqual([]);
       expect(codes(result)).toContainEqual(['ROLE_OUT_OF_SCOPE', reason, false]);
@@ -264,7 +264,7 @@ describe('functions of another region or account are never granted', () => {
     const result = await planJob(
       { ...request, preAnnotationLambdaArn: foreign },
       inventoryOf([execution(), lambdaRole()], functions()),
-      { core: DEFAULT_CORE_OPTIONS, dryRun: true, now: NOW },
+      { core: { ...DEFAULT_CORE_OPTIONS, strategy: 'assume-role' }, dryRun: true, now: NOW },
     );
     expect(codes(result)).toContainEqual(['CROSS_ACCOUNT_FUNCTION', 'other-account', false]);
     expect(JSON.stringify(result.changes)).not.toContain('444455556666');
