@@ -71,7 +71,8 @@ export function evaluatorDataFiles(): string[] {
   const perService = SERVICE_DATA_KINDS.flatMap((kind) =>
     EVALUATOR_SERVICES.map((service) => `${kind}/${service}.json`),
   );
-  return ['*.json', ...perService];
+  // The envelope proof (shared/core/envelope.ts) expands the actions of any service a role names.
+  return ['*.json', 'actions/*.json', ...perService.filter((f) => !f.startsWith('actions/'))];
 }
 
 function quote(p: string): string {
@@ -143,8 +144,8 @@ export function placeBundleCommands(outputDir: string, dataDir: string = iamData
     splitBundleCommand(outputDir),
     ...lazyModuleCommands(outputDir),
     ...evaluatorDataFiles().map((file) => {
-      const source = file.startsWith('*')
-        ? `${quote(dataDir)}/${file}`
+      const source = file.includes('*')
+        ? `${quote(path.posix.join(dataDir, path.posix.dirname(file)))}/${path.posix.basename(file)}`
         : quote(path.posix.join(dataDir, file));
       return `cp ${source} ${quote(path.posix.join(dataOut, path.posix.dirname(file)))}/`;
     }),

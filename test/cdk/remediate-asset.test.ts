@@ -53,9 +53,13 @@ describe('remediate function asset', () => {
       .readdirSync(iamDataDir())
       .filter((name) => name.endsWith('.json'))
       .map((name) => `data/${name}`);
-    const serviceData = SERVICE_DATA_KINDS.flatMap((kind) =>
-      EVALUATOR_SERVICES.map((service) => `data/${kind}/${service}.json`),
-    );
+    // Every service's actions (the envelope proof expands any action a role names), the evaluator's services' rest
+    const serviceData = [
+      ...fs.readdirSync(path.join(iamDataDir(), 'actions')).map((name) => `data/actions/${name}`),
+      ...SERVICE_DATA_KINDS.filter((kind) => kind !== 'actions').flatMap((kind) =>
+        EVALUATOR_SERVICES.map((service) => `data/${kind}/${service}.json`),
+      ),
+    ];
     const expected = [
       ...LAZY_MODULES.flatMap((name) => [
         `node_modules/${name}/index.js`,

@@ -258,7 +258,7 @@ describe('the single-account stack, deployed into moto', () => {
       expect(Object.keys(post.inline).sort()).toEqual(
         [...Object.keys(postBefore.inline), 'GroundTruthReadLabelingOutput'].sort(),
       );
-      expect(statementsOf(post.inline.GroundTruthReadLabelingOutput as PolicyDocument)).toEqual([
+      expect(statementsOf(post.inline.GroundTruthReadLabelingOutput)).toEqual([
         expect.objectContaining({
           Action: 's3:GetObject',
           Resource: [
