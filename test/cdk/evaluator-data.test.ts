@@ -91,9 +91,15 @@ const questions: AccessQuestion[] = [
 function shippedFiles(): Set<string> {
   const dataDir = iamDataDir();
   return new Set(
-    evaluatorDataFiles().flatMap((pattern) =>
-      pattern === '*.json' ? fs.readdirSync(dataDir).filter((name) => name.endsWith('.json')) : [pattern],
-    ),
+    evaluatorDataFiles().flatMap((pattern) => {
+      if (!pattern.includes('*')) return [pattern];
+      // A glob over one folder: `*.json` (the indexes) or `actions/*.json` (every service's actions)
+      const folder = path.posix.dirname(pattern);
+      return fs
+        .readdirSync(path.join(dataDir, folder))
+        .filter((name) => name.endsWith('.json'))
+        .map((name) => (folder === '.' ? name : `${folder}/${name}`));
+    }),
   );
 }
 
