@@ -42,6 +42,7 @@ export function withCoreOptions(command: Command): Command {
   return command
     .addOption(
       new Option('--strategy <name>', 'how the post-annotation function reads the output').choices([
+        'auto',
         'assume-role',
         's3-read',
       ]),

@@ -41,8 +41,8 @@ export class ConfigError extends Error {
 /** Parses a strategy name, or throws a ConfigError naming `source`. */
 export function parseStrategy(value: string | undefined, source: string): Strategy {
   if (value === undefined || value === '') return DEFAULT_CORE_OPTIONS.strategy;
-  if (value === 'assume-role' || value === 's3-read') return value;
-  throw new ConfigError(`${source} must be "assume-role" or "s3-read", got "${value}"`);
+  if (value === 'auto' || value === 'assume-role' || value === 's3-read') return value;
+  throw new ConfigError(`${source} must be "auto", "assume-role" or "s3-read", got "${value}"`);
 }
 
 /** Splits a comma- or whitespace-separated list of role ARN patterns; each must be an IAM role ARN pattern. */

@@ -1,10 +1,11 @@
 /** Step 6 of the flow: turn fixable findings into a minimal set of IAM writes, within the guardrails. */
 import { matchesWildcard } from './arn';
-import type { Guard, JobAssessment, Need } from './evaluate';
+import type { Assessment, Guard, JobAssessment, Need } from './evaluate';
 import { finding, findingKey } from './findings';
 import { mergeGrant, mergeTrustPrincipal, type MergeResult, type ResourceShape } from './patch-documents';
 import { asList, policySize, statementsOf } from './policy-document';
 import { protectedRoleMatch } from './protected-roles';
+import type { ReadPath } from './read-paths';
 import type {
   AccountInventory,
   Change,
@@ -44,17 +45,40 @@ export function planChanges(
   // Guards first: a finding whose fix needs a guarded change is not ours to fix.
   const guarded = (need: Need): Guard | undefined => guards.find((g) => g.blocks(need));
   const manualNeeds = new Map<string, Need[]>();
+  const toManual = (needs: readonly Need[]): void => {
+    for (const n of needs) manualNeeds.set(n.roleName, [...(manualNeeds.get(n.roleName) ?? []), n]);
+  };
+  // A finding with two reading paths (auto) loses only the path a guard or a stop hits.
+  const dropped = new Map<string, Set<ReadPath>>();
+  const needsOf = (a: Assessment): Need[] => {
+    const gone = dropped.get(findingKey(a.finding));
+    return gone ? a.needs.filter((n) => !(n.path && gone.has(n.path))) : a.needs;
+  };
+  /** Drops the paths of the `hit` needs when another path is left; false when the finding must be blocked. */
+  const dropPaths = (a: Assessment, hit: readonly Need[]): boolean => {
+    const paths = new Set(hit.map((n) => n.path));
+    if (paths.has(undefined) || needsOf(a).every((n) => paths.has(n.path))) return false;
+    const key = findingKey(a.finding);
+    dropped.set(key, new Set([...(dropped.get(key) ?? []), ...(paths as Set<ReadPath>)]));
+    return true;
+  };
   for (const a of assessments) {
-    if (!a.finding.fixable || !a.needs.some((n) => guarded(n))) continue;
+    const hit = a.finding.fixable ? a.needs.filter((n) => guarded(n)) : [];
+    if (hit.length === 0) continue;
+    const lost = a.needs.filter((n) => hit.some((h) => h.path === n.path));
+    if (dropPaths(a, hit)) {
+      toManual(lost);
+      continue;
+    }
     blocked.add(findingKey(a.finding));
-    for (const n of a.needs) manualNeeds.set(n.roleName, [...(manualNeeds.get(n.roleName) ?? []), n]);
+    toManual(a.needs);
   }
   // Blocking one role can make a finding that also needs another role unfixable: iterate to a fixed point.
   for (;;) {
     const live = assessments.filter((a) => a.finding.fixable && !blocked.has(findingKey(a.finding)));
     let changed = false;
     const changes: Change[] = [];
-    for (const [roleName, needs] of groupNeeds(live.flatMap((a) => a.needs))) {
+    for (const [roleName, needs] of groupNeeds(live.flatMap(needsOf))) {
       const role = inventory.roles.get(roleName);
       const problem = role ? scopeProblem(role, request, options) : undefined;
       const planned = role ? changesForRole(role, needs, request, options) : undefined;
@@ -71,8 +95,10 @@ export function planChanges(
         guardFindings.push(stop);
         // Out of scope or too large: a person may still apply the exact change by hand.
         if (planned?.ok && stop.code !== 'PLAN_UNPROVEN') manual.push(...planned.changes);
-        for (const a of live)
-          if (a.needs.some((n) => n.roleName === roleName)) blocked.add(findingKey(a.finding));
+        for (const a of live) {
+          const hit = needsOf(a).filter((n) => n.roleName === roleName);
+          if (hit.length > 0 && !dropPaths(a, hit)) blocked.add(findingKey(a.finding));
+        }
         changed = true;
         break;
       }

@@ -5,6 +5,7 @@ import { findingKey } from './findings';
 import { applyChanges } from './patch-documents';
 import { asList, statementsOf } from './policy-document';
 import { ProofMemo, proofInventory, proofKey, type Proof } from './proof-memo';
+import { changesByPath } from './read-paths';
 import { describeStatement } from './redact';
 import { canonicalJson } from './report-changes';
 import { evaluateAccess, type AccessQuestion } from './simulate';
@@ -89,13 +90,26 @@ async function prove({
       return `the patch would also allow ${q.action} on ${q.resourceArn} for ${q.role.arn}`;
     }
   }
-  // Minimal: without any one change, some claimed finding stays.
-  if (changes.length > 1) {
-    for (const change of changes) {
+  // Per reading path (auto plans two; each alone clears the finding): the path's changes clear every
+  // claimed finding, and without any one of them some claimed finding stays.
+  const paths = changesByPath(
+    claimed.flatMap((a) => a.needs),
+    changes,
+    options,
+  );
+  for (const path of paths) {
+    if (paths.length > 1) {
+      const alone = await remaining(applyChanges(inventory, path));
+      const open = claimed.find((a) => alone.has(findingKey(a.finding)));
+      if (open)
+        return `one reading path alone does not clear ${open.finding.code} for ${open.finding.resource}`;
+    }
+    if (path.length < 2) continue;
+    for (const change of path) {
       const without = await remaining(
         applyChanges(
           inventory,
-          changes.filter((c) => c !== change),
+          path.filter((c) => c !== change),
         ),
       );
       if (!claimed.some((a) => without.has(findingKey(a.finding)))) {

@@ -36,7 +36,7 @@ const EXPLAIN: Record<Finding['code'], (f: Finding) => string> = {
   EXECUTION_ROLE_CANNOT_WRITE_OUTPUT: (f) =>
     `the execution role ${f.principal} may not write the job's output under ${f.resource}, so the job fails whatever is granted`,
   EXECUTION_ROLE_EXCEEDS_ENVELOPE: (f) =>
-    `the execution role ${f.principal} may do more than a Ground Truth job needs, so ${f.resource} is not made able to assume it`,
+    `the execution role ${f.principal} may do more than a Ground Truth job needs (detail: the first actions outside), so ${f.resource} is not made able to assume it: a function that reads by assuming the execution role will still fail. Narrow the role to AmazonSageMakerGroundTruthExecution and the job's own buckets and key, make the function read with its own role (the direct read; tag it gt-remediator:reads=direct), or make the trust change by hand`,
   FUNCTION_ROLE_SHARED: (f) =>
     `the function's role ${f.principal} can be assumed by principals other than Lambda, so nothing is granted to it`,
   POLICY_TOO_COMPLEX: (f) => `the policy ${f.resource} is too complex to evaluate within the time budget`,

@@ -86,7 +86,12 @@ export interface AccountInventory {
 export type OutputFolderFact =
   { checked: true; oldestObject?: string; complete: boolean } | { checked: false; why?: string };
 
-export type Strategy = 'assume-role' | 's3-read';
+/**
+ * How the post-annotation function is let read the job's output: `auto` plans the direct read and,
+ * when the execution role is inside the Ground Truth envelope, the trust statement; `assume-role` and
+ * `s3-read` plan one way only.
+ */
+export type Strategy = 'auto' | 'assume-role' | 's3-read';
 
 export type Outcome = 'compliant' | 'remediated' | 'proposed' | 'blocked' | 'error';
 
@@ -265,7 +270,7 @@ export interface CoreOptions {
 
 /** Names used when the operator does not choose others. */
 export const DEFAULT_CORE_OPTIONS: CoreOptions = {
-  strategy: 'assume-role',
+  strategy: 'auto',
   scopePatterns: [],
   invokePolicyName: 'GroundTruthLabelingLambdaInvoke',
   assumePolicyName: 'GroundTruthAssumeExecutionRole',

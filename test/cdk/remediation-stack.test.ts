@@ -202,7 +202,7 @@ describe('RemediationStack', () => {
           Variables: {
             [ENV.topicArn]: { Ref: reportTopicId },
             [ENV.dryRunParameterName]: { Ref: parameterId },
-            [ENV.strategy]: 'assume-role',
+            [ENV.strategy]: 'auto',
             [ENV.scopeRolePatterns]: accountRoles,
             [ENV.eventBusName]: { Ref: onlyResource(template, 'AWS::Events::EventBus').id },
             [ENV.notifyCompliant]: 'false',

@@ -7,11 +7,11 @@ function contextOf(values: Record<string, unknown>): { tryGetContext: (key: stri
 }
 
 describe('readStackSettings', () => {
-  it('defaults to dry-run, assume-role, the account roles, no trail and a mail filter', () => {
+  it('defaults to dry-run, auto, the account roles, no trail and a mail filter', () => {
     expect(readStackSettings(contextOf({}))).toEqual({
       notificationEmail: '',
       dryRunDefault: true,
-      strategy: 'assume-role',
+      strategy: 'auto',
       managedRolePatterns: [],
       createTrail: false,
       emailOutcomes: ['remediated', 'proposed', 'blocked', 'error'],

@@ -160,7 +160,7 @@ describe('the single-account stack, deployed into moto', () => {
       expect(config.environment).toEqual({
         [ENV.topicArn]: deployed.outputs.TopicArn,
         [ENV.dryRunParameterName]: `/${STACK_NAMES.remediator}/dry-run`,
-        [ENV.strategy]: 'assume-role',
+        [ENV.strategy]: 'auto',
         [ENV.scopeRolePatterns]: `arn:aws:iam::${ACCOUNT}:role/*`,
         [ENV.eventBusName]: `${STACK_NAMES.remediator}-results`,
         [ENV.notifyCompliant]: 'false',
@@ -214,11 +214,12 @@ describe('the single-account stack, deployed into moto', () => {
       // When the CreateLabelingJob event reaches the deployed function
       const report = reportOf(await fn.invoke(labelingJobEvent(world)));
 
-      // Then it proposes the two changes and IAM is exactly as before
+      // Then it proposes the three changes of strategy auto (the role is inside the envelope) and IAM is exactly as before
       expect(report).toMatchObject({ outcome: 'proposed', dryRun: true });
       expect(report.changes.map((c) => `${c.action} ${c.roleName}`)).toEqual([
         `PutRolePolicy ${world.executionRole.name}`,
         `UpdateAssumeRolePolicy ${world.executionRole.name}`,
+        `PutRolePolicy ${world.postRole.name}`,
       ]);
       expect(
         await Promise.all(
@@ -254,11 +255,24 @@ describe('the single-account stack, deployed into moto', () => {
       expect(execution.trust).toEqual(
         policy(...statementsOf(world.executionRole.trust), expectedTrustStatement([world.postRole.arn])),
       );
-      expect(await snapshotRole(seed.iam, world.postRole.name)).toEqual(postBefore);
+      // And the post-annotation role gains the direct read of this job's folder (strategy auto), nothing else
+      const post = await snapshotRole(seed.iam, world.postRole.name);
+      expect(post.trust).toEqual(postBefore.trust);
+      expect(Object.keys(post.inline).sort()).toEqual(
+        [...Object.keys(postBefore.inline), 'GroundTruthReadLabelingOutput'].sort(),
+      );
+      expect(statementsOf(post.inline.GroundTruthReadLabelingOutput)).toEqual([
+        expect.objectContaining({
+          Action: 's3:GetObject',
+          Resource: [
+            `arn:aws:s3:::${world.outputS3Uri.slice('s3://'.length).replace(/\/$/, '')}/${world.jobName}/*`,
+          ],
+        }),
+      ]);
       // And the notification and the result event say so
       expect((await sinks.readNotifications()).map((n) => [n.subject, n.attributes])).toEqual([
         [
-          `Ground Truth job ${world.jobName}: 2 permission changes applied`,
+          `Ground Truth job ${world.jobName}: 3 permission changes applied`,
           { outcome: 'remediated', dryRun: 'false', severity: 'high' },
         ],
       ]);

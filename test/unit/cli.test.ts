@@ -114,7 +114,11 @@ describe('main check', () => {
     expect(stdout).toContain(
       'INVOKE_DENIED: the execution role may not invoke arn:aws:lambda:us-east-1:111122223333:function:receipts-pre-annotation',
     );
-    expect(stdout).toContain('Changes proposed (2):');
+    // (strategy auto, the default: the direct read, and the trust statement for a role inside the envelope)
+    expect(stdout).toContain('Changes proposed (3):');
+    expect(stdout).toContain(
+      'aws iam put-role-policy --role-name receipts-consolidate-role --policy-name GroundTruthReadLabelingOutput',
+    );
     // Offline, at the terminal, the whole documents come with a file name for each and the command
     expect(stdout).toContain(
       'aws iam put-role-policy --role-name ReceiptsLabelingExecution --policy-name GroundTruthLabelingLambdaInvoke --policy-document file://ReceiptsLabelingExecution.GroundTruthLabelingLambdaInvoke.json',
@@ -165,6 +169,7 @@ describe('main check', () => {
         'severity',
       ]);
     expect(report.changes.map((c) => [c.action, c.roleName, c.policyName])).toEqual([
+      ['PutRolePolicy', 'receipts-consolidate-role', 'GroundTruthReadLabelingOutput'],
       ['PutRolePolicy', 'ReceiptsLabelingExecution', 'GroundTruthLabelingLambdaInvoke'],
       ['UpdateAssumeRolePolicy', 'ReceiptsLabelingExecution', undefined],
     ]);
@@ -400,7 +405,7 @@ describe('main check', () => {
       [
         'an unknown --strategy',
         () => ['--event', anEvent(), '--snapshot', aSnapshot(), '--strategy', 'assume'],
-        /^gt-remediate: option '--strategy <name>' argument 'assume' is invalid\. Allowed choices are assume-role, s3-read\.$/,
+        /^gt-remediate: option '--strategy <name>' argument 'assume' is invalid\. Allowed choices are auto, assume-role, s3-read\.$/,
       ],
       [
         'a --scope that is not a role ARN pattern',
