@@ -147,8 +147,10 @@ describe('main check', () => {
     expect(status).toBe(1);
     const report = JSON.parse(stdout) as Report;
     expect(Object.keys(report).sort()).toEqual(['changes', 'dryRun', 'findings', 'job', 'notes', 'outcome']);
-    // Offline, the job itself cannot be verified, and the report says so
-    expect(report.notes).toEqual([OFFLINE_NOTE]);
+    // Offline, neither the job nor its output folder can be verified, and the report says so
+    expect(report.notes?.[0]).toEqual(OFFLINE_NOTE);
+    expect(report.notes?.[1]).toMatch(/^folder-not-checked: /);
+    expect(report.notes).toHaveLength(2);
     expect(report.job).toEqual({
       name: 'receipts-7',
       account: '111122223333',
@@ -249,11 +251,13 @@ describe('main check', () => {
       'ReceiptsLabelingExecution',
     );
 
-    // Then nothing is proposed and the protected list is the reason
+    // Then nothing of the protected role is changed (only the function's own direct read of this
+    // job's folder is proposed) and the protected list is the reason
     expect(status).toBe(1);
     const report = JSON.parse(stdout) as Report;
     expect(report.outcome).toBe('blocked');
-    expect(report.changes).toEqual([]);
+    expect(report.changes.map((c) => c.roleName)).toEqual(['receipts-consolidate-role']);
+    expect(JSON.stringify(report.changes)).not.toContain('ReceiptsLabelingExecution');
     expect(report.findings.find((f) => f.code === 'ROLE_OUT_OF_SCOPE')).toMatchObject({
       principal: EXEC,
       reason: 'protected-role',

@@ -30,8 +30,9 @@ const execution = (inlinePolicies: RoleInfo['inlinePolicies'] = []): RoleInfo =>
         name: 'ReadLabelingData',
         document: policy({
           Effect: 'Allow',
-          Action: 's3:GetObject',
-          Resource: 'arn:aws:s3:::receipts-labeling-data/*',
+          // The execution role reads the data and writes the job's output (Ground Truth writes as it).
+          Action: ['s3:GetObject', 's3:PutObject'],
+          Resource: ['arn:aws:s3:::receipts-labeling-data/*', 'arn:aws:s3:::receipts-more-data/*'],
         }),
       },
       ...inlinePolicies,
@@ -184,8 +185,8 @@ describe('a Sid-less statement under our invoke policy name', () => {
       };
       const inventory = inventoryOf([execution([handWritten]), lambdaRole()], functions);
 
-      // When the job is planned
-      const result = await plan(first, inventory);
+      // When the job is planned (reading directly: the trust path is not what this case is about)
+      const result = await plan(first, inventory, { strategy: 's3-read' });
 
       // Then the statement grows by the missing function and carries our Sid; nothing is blocked
       expect(result.report.findings.filter((f) => f.code === 'PLAN_UNPROVEN')).toEqual([]);
@@ -251,7 +252,9 @@ describe('a Sid-less statement under our invoke policy name', () => {
       Action: 'sts:AssumeRole',
     });
     const exec = { ...execution(), trustPolicy: trust };
-    const result = await plan(first, inventoryOf([exec, lambdaRole()], functions));
+    const result = await plan(first, inventoryOf([exec, lambdaRole()], functions), {
+      strategy: 'assume-role',
+    });
 
     // Then the trust change keeps it verbatim and adds our own statement beside it
     const change = result.changes.find((c) => c.action === 'UpdateAssumeRolePolicy');

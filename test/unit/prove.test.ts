@@ -59,7 +59,8 @@ const snapshot: SnapshotSpec = {
       inline: {
         ReadLabelingData: policy({
           Effect: 'Allow',
-          Action: 's3:GetObject',
+          // The execution role reads the data and writes the job's output (Ground Truth writes as it).
+          Action: ['s3:GetObject', 's3:PutObject'],
           Resource: 'arn:aws:s3:::receipts-labeling-data/*',
         }),
       },

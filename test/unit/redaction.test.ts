@@ -56,7 +56,8 @@ const executionRole = (): RoleInfo =>
         name: 'ReadLabelingData',
         document: policy({
           Effect: 'Allow',
-          Action: 's3:GetObject',
+          // The execution role reads the data and writes the job's output (Ground Truth writes as it).
+          Action: ['s3:GetObject', 's3:PutObject'],
           Resource: 'arn:aws:s3:::receipts-labeling-data/*',
         }),
       },
@@ -111,6 +112,14 @@ describe('a statement under our Sid with an sts:ExternalId condition', () => {
             name: 'ReceiptsLabelingExecution',
             path: '/service-role/',
             trust: policy(...sagemaker, plantedTrust),
+            // It reads the data and writes the job's output, as every real execution role does
+            inline: {
+              ReadWriteLabelingData: policy({
+                Effect: 'Allow',
+                Action: ['s3:GetObject', 's3:PutObject'],
+                Resource: 'arn:aws:s3:::receipts-labeling-data/*',
+              }),
+            },
           },
           { name: 'receipts-consolidate-role', trust: 'lambda', managed: [BASIC_EXECUTION_POLICY_ARN] },
         ],
@@ -135,7 +144,18 @@ describe('a statement under our Sid with an sts:ExternalId condition', () => {
         // When the CLI checks it
         let out = '';
         const status = await main(
-          ['node', 'gt-remediate', 'check', '--event', event, '--snapshot', snapshot, ...extra],
+          [
+            'node',
+            'gt-remediate',
+            'check',
+            '--event',
+            event,
+            '--snapshot',
+            snapshot,
+            '--strategy',
+            'assume-role',
+            ...extra,
+          ],
           {
             out: (t) => void (out += t),
             err: (t) => void (out += t),
