@@ -1,4 +1,4 @@
-/** One config parser for the Lambda (environment) and the CLI (flags): both end in the same `Config`. */
+/** The Lambda's `Config` from its environment; the CLI reuses these value parsers (cli/options.ts) for `CoreOptions`. */
 import { isProtectedRoleEntry } from './core/protected-roles';
 import { DEFAULT_CORE_OPTIONS, type CoreOptions, type Strategy } from './core/types';
 
@@ -17,7 +17,7 @@ export const ENV = {
   protectedRoles: 'PROTECTED_ROLES',
 } as const;
 
-/** Everything the remediator needs to run, whether as the Lambda or the CLI. */
+/** Everything the Lambda needs to run; the CLI builds only its `core` part (cli/options.ts). */
 export interface Config {
   core: CoreOptions;
   topicArn?: string;

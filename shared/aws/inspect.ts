@@ -1,4 +1,4 @@
-/** Step 3 of the flow: read exactly the roles and functions one job involves into an AccountInventory. */
+/** Step 4 of the flow: read exactly the roles and functions one job involves into an AccountInventory. */
 import type { LambdaClient } from '@aws-sdk/client-lambda';
 import type { S3Client } from '@aws-sdk/client-s3';
 import {
