@@ -34,9 +34,12 @@ import { IamReader } from '../shared/aws/iam';
 import { AwsFailureError, InterruptedError, oneLineText } from './cli-errors';
 import { InputError, readJsonFile } from './input-files';
 import { ask, canAsk, type Io } from './io';
+import { formatFromFlags, withFormat, type FormatFlags } from './options';
+import { renderExport } from './report-output';
+import { findingSetOfAuthor } from '../shared/core/report-export';
 
 /** Flags of `author`. */
-export interface AuthorFlags {
+export interface AuthorFlags extends FormatFlags {
   principal: string;
   region?: string;
   profile?: string;
@@ -47,7 +50,6 @@ export interface AuthorFlags {
   functionRole?: string[];
   snapshot?: string;
   live?: boolean;
-  json?: boolean;
   only?: string;
   context?: string[];
   apply?: boolean;
@@ -113,7 +115,7 @@ export function registerAuthorCommand(
   onStatus: (status: number) => void,
 ): Command {
   const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
-  return program
+  const command = program
     .command('author')
     .description(
       "check that a user or role can build custom labeling workflows, and propose that person's own policy for what it lacks",
@@ -143,9 +145,10 @@ export function registerAuthorCommand(
       '--apply',
       "with --live: create or update the person's own GroundTruthLambdaAuthor-<name> and attach it (asks first)",
     )
-    .option('--yes', 'with --apply: do not ask')
-    .option('--json', 'print the report JSON')
-    .action(async (flags: AuthorFlags) => onStatus(await runAuthor(flags, io, live)));
+    .option('--yes', 'with --apply: do not ask');
+  return withFormat(command, 'the report JSON').action(async (flags: AuthorFlags) =>
+    onStatus(await runAuthor(flags, io, live)),
+  );
 }
 
 /**
@@ -167,6 +170,7 @@ export async function runAuthor(flags: AuthorFlags, io: Io, live: AuthorLive = a
 }
 
 async function author(flags: AuthorFlags, io: Io, live: AuthorLive): Promise<number> {
+  formatFromFlags(flags); // a bad --format fails before anything is read
   const arn = parsePrincipalArn(flags.principal);
   if (!arn) throw new InputError(`--principal: "${flags.principal}" is not an IAM user or role ARN`);
   const only = parseCapabilities(flags.only);
@@ -365,7 +369,14 @@ function jobsTarget(flags: AuthorFlags, region: string): Target & { region: stri
 }
 
 function print(report: AuthorReport, flags: AuthorFlags, io: Io): number {
-  io.out(flags.json ? `${JSON.stringify(report, null, 2)}\n` : renderAuthorReport(report));
+  const format = formatFromFlags(flags);
+  io.out(
+    format === 'text'
+      ? renderAuthorReport(report)
+      : format === 'json'
+        ? `${JSON.stringify(report, null, 2)}\n`
+        : renderExport(format, [findingSetOfAuthor(report)]),
+  );
   return report.outcome === 'compliant' || report.outcome === 'remediated' ? 0 : 1;
 }
 

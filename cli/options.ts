@@ -188,3 +188,41 @@ export function readRequest(path: string): LabelingJobRequest {
       throw new InputError(`${path}: ${parsed.reason}`);
   }
 }
+
+/** What a report is printed as. */
+export type OutputFormat = 'text' | 'json' | 'sarif' | 'csv';
+const FORMATS: readonly OutputFormat[] = ['text', 'json', 'sarif', 'csv'];
+
+/** `--format`, its AWS CLI spelling `--output`, and `--json` (the same as `--format json`). */
+export interface FormatFlags {
+  format?: string;
+  output?: string;
+  json?: boolean;
+}
+
+/** Adds --format and --output (check, fix, scan, author); `json` says what --json prints for this command. */
+export function withFormat(command: Command, json: string): Command {
+  return command
+    .option(
+      '--format <format>',
+      `text (default), json (${json}), sarif (SARIF 2.1.0) or csv (one row per finding)`,
+    )
+    .option('--output <format>', "the same as --format (the AWS CLI's spelling)")
+    .option('--json', 'the same as --format json');
+}
+
+/** The one format the flags ask for; a name we do not know, or two different answers, is a usage error. */
+export function formatFromFlags(flags: FormatFlags): OutputFormat {
+  const asked: [string, string][] = [];
+  if (flags.format !== undefined) asked.push(['--format', flags.format]);
+  if (flags.output !== undefined) asked.push(['--output', flags.output]);
+  if (flags.json) asked.push(['--json', 'json']);
+  for (const [flag, value] of asked)
+    if (!(FORMATS as readonly string[]).includes(value))
+      throw new InputError(`${flag}: unknown format "${value}" (one of ${FORMATS.join(', ')})`);
+  const [first, ...rest] = asked;
+  const other = rest.find(([, value]) => value !== first?.[1]);
+  if (first && other)
+    throw new InputError(`${first[0]} ${first[1]} and ${other[0]} ${other[1]} disagree: give one format`);
+  return (first?.[1] as OutputFormat | undefined) ?? 'text';
+}

@@ -2,7 +2,8 @@
 import { safeStrings } from './safe-text';
 import type { Change, Finding, ReasonCode, Report, ReportedChange } from './types';
 
-const EXPLAIN: Record<Finding['code'], (f: Finding) => string> = {
+/** Every finding code in words, about one finding (its principal and resource). */
+export const EXPLAIN: Record<Finding['code'], (f: Finding) => string> = {
   INVOKE_DENIED: (f) => `the execution role may not invoke ${f.resource}`,
   OUTPUT_READ_DENIED: (f) =>
     `the post-annotation function's role cannot read the annotation data under ${f.resource}`,
