@@ -28,6 +28,7 @@ import type { AccountPorts, SharedReads } from './flow-ports';
 import {
   processQueue,
   RemediationError,
+  unverifiedReport,
   type RemediationDeps,
   type RemediationResult,
 } from './remediate-job';
@@ -55,7 +56,7 @@ export async function endJobEvent(claims: EndedClaims, deps: RemediationDeps): P
       described = { request: parsed.request, origin: parsed.origin };
   } catch (error) {
     const report: Report = {
-      ...unverifiedReport(claims, undefined),
+      ...unverifiedEndReport(claims, undefined),
       outcome: 'error',
       notes: [`DescribeLabelingJob ${claims.jobName} failed: ${describeError(error)}`],
     };
@@ -223,22 +224,9 @@ function removalReport(
   };
 }
 
-function unverifiedReport(claims: EndedClaims, f: Finding | undefined): Report {
-  const findings = f ? [f] : [];
+function unverifiedEndReport(claims: EndedClaims, f: Finding | undefined): Report {
   return {
-    job: {
-      name: claims.jobName,
-      account: claims.accountId,
-      region: claims.region,
-      executionRoleArn: '',
-      preAnnotationLambdaArn: null,
-      postAnnotationLambdaArn: null,
-      outputS3Uri: '',
-    },
-    outcome: decideOutcome({ findings, planned: 0, applied: false, failed: false }),
-    dryRun: true,
-    findings,
-    changes: [],
+    ...unverifiedReport(claims, f),
     notes: [`nothing was removed: the ${claims.status} event could not be verified against SageMaker`],
   };
 }
@@ -248,7 +236,7 @@ async function deliverUnverified(
   f: Finding,
   deps: RemediationDeps,
 ): Promise<RemediationResult> {
-  const report = unverifiedReport(claims, f);
+  const report = unverifiedEndReport(claims, f);
   await deliver(report, deps);
   return { kind: 'report', report };
 }
