@@ -1,9 +1,7 @@
 /** `scan` of 10,000 jobs (or `jobs`) over 20 roles (19 execution roles, 1 role of 4 functions) against moto; SageMaker mocked. */
 import type { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { createClients, type CallCounter } from '../shared/aws/clients';
-import { DEFAULT_CORE_OPTIONS } from '../shared/core';
-import { proofCounts } from '../shared/core/prove';
-import { simulationCounts } from '../shared/core/simulate';
+import { DEFAULT_CORE_OPTIONS, memoizingEvaluator } from '../shared/core';
 import { silentLogger } from '../shared/logger';
 import { scanJobs } from '../shared/scan';
 import { cliFlow } from '../shared/flow-context';
@@ -117,13 +115,13 @@ export async function measureScan(jobs = 10_000) {
     if (command === 'DescribeLabelingJobCommand') return describeJob(input);
     throw new Error(`the bench's SageMaker does not answer ${command}`);
   });
-  const evaluatorBefore = simulationCounts().misses;
-  const proofsBefore = proofCounts().misses;
+  // One evaluator for the scan, as the CLI builds it.
+  const evaluator = memoizingEvaluator();
   const start = process.hrtime.bigint();
   const ports = accountPorts(clients);
   const entries = await scanJobs(
     ports,
-    cliFlow(ports, { core: DEFAULT_CORE_OPTIONS, dryRun: true, logger: silentLogger() }),
+    cliFlow(ports, { core: DEFAULT_CORE_OPTIONS, dryRun: true, logger: silentLogger(), evaluator }),
   );
   const scanMs = msSince(start);
   const outcomes: Record<string, number> = {};
@@ -139,8 +137,8 @@ export async function measureScan(jobs = 10_000) {
     scanApiCallsByCall: sortedCounts(counter),
     scanMs: round(scanMs),
     // Flat in the number of jobs: once per distinct question and per distinct plan.
-    scanEvaluatorRuns: simulationCounts().misses - evaluatorBefore,
-    scanProofsMade: proofCounts().misses - proofsBefore,
+    scanEvaluatorRuns: evaluator.counts.misses,
+    scanProofsMade: evaluator.sharing.proofs?.counts.misses ?? 0,
     scanOutcomes: outcomes,
     account: ACCOUNT,
   };

@@ -1,5 +1,5 @@
 /** `check` (offline or live, never writes) and `fix` (live, asks before writing). */
-import { planJob, renderReport, type Report } from '../shared/core';
+import { memoizingEvaluator, planJob, renderReport, type Report } from '../shared/core';
 import { ask, canAsk, type Io } from './io';
 import { InputError, loadSnapshot } from './input-files';
 import { snapshotRegionMismatch } from '../shared/core/snapshot';
@@ -54,6 +54,7 @@ export async function runCheck(flags: CheckFlags, io: Io, live: LiveRunner): Pro
     core,
     dryRun: true,
     notes: [OFFLINE_NOTE],
+    evaluator: memoizingEvaluator(),
   });
   io.out(
     flags.json

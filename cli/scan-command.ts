@@ -1,6 +1,6 @@
 /** `gt-remediate scan --live`: a table (or JSON lines) of every labeling job's outcome, with a summary. */
 import { SingleBar } from 'cli-progress';
-import type { CoreOptions } from '../shared/core';
+import { memoizingEvaluator, type CoreOptions } from '../shared/core';
 import { STSClient } from '@aws-sdk/client-sts';
 import { createClients } from '../shared/aws/clients';
 import { listActiveAccountIds, OrganizationsClient } from '../shared/aws/organizations';
@@ -269,6 +269,8 @@ export function fleetScanLive(
     const flow: RemediationDeps = {
       core,
       logger: silentLogger(),
+      // One evaluator for the whole fleet scan: its memo serves every account through this run only.
+      evaluator: memoizingEvaluator(),
       accountFor: (account, region) => reach.clientsIn(account, region).then(accountPorts),
       dryRun: fixedDryRun(!fix),
     };

@@ -5,7 +5,7 @@
  */
 import type { AwsClients } from './aws/clients';
 import type { Config } from './config';
-import type { CoreOptions } from './core';
+import { memoizingEvaluator, type CoreOptions, type Evaluator } from './core';
 import { accountPorts, fixedDryRun, parameterDryRun, publishingSink, type AccountPorts } from './flow-ports';
 import type { Logger } from './logger';
 import type { ApplyQueue, RemediationDeps } from './remediate-job';
@@ -25,11 +25,18 @@ export interface LambdaDeps {
   sleep?: (ms: number) => Promise<void>;
   verifyTimeoutMs?: number;
   applyQueue?: ApplyQueue;
+  /** The evaluator (default: one memoizing evaluator for the container's life, built here). */
+  evaluator?: Evaluator;
+  /** The evaluation budget of one event (default DEFAULT_BUDGET_MS). */
+  budgetMs?: number;
 }
 
 /** The timing and serialisation settings every context may pass through unchanged. */
-function passThrough(deps: Pick<LambdaDeps, 'now' | 'sleep' | 'verifyTimeoutMs' | 'applyQueue'>) {
+function passThrough(
+  deps: Pick<LambdaDeps, 'now' | 'sleep' | 'verifyTimeoutMs' | 'applyQueue' | 'budgetMs'>,
+) {
   return {
+    ...(deps.budgetMs !== undefined ? { budgetMs: deps.budgetMs } : {}),
     ...(deps.now ? { now: deps.now } : {}),
     ...(deps.sleep ? { sleep: deps.sleep } : {}),
     ...(deps.verifyTimeoutMs !== undefined ? { verifyTimeoutMs: deps.verifyTimeoutMs } : {}),
@@ -60,6 +67,8 @@ export function lambdaFlow(deps: LambdaDeps): RemediationDeps {
   return {
     core,
     logger,
+    // Built once per container: warm invocations share answers, through this instance only.
+    evaluator: deps.evaluator ?? memoizingEvaluator(),
     accountFor: clientsFor
       ? async (accountId, region) => {
           const c = await clientsFor(accountId, region);
@@ -88,6 +97,8 @@ export interface CliFlowOptions {
   dryRun: boolean;
   logger: Logger;
   now?: () => Date;
+  /** The run's evaluator (default: a memoizing evaluator built here, for this run). */
+  evaluator?: Evaluator;
 }
 
 /**
@@ -98,6 +109,7 @@ export function cliFlow(account: AccountPorts, options: CliFlowOptions): Remedia
   return {
     core: options.core,
     logger: options.logger,
+    evaluator: options.evaluator ?? memoizingEvaluator(),
     accountFor: () => Promise.resolve(account),
     dryRun: fixedDryRun(options.dryRun),
     ...(options.now ? { now: options.now } : {}),

@@ -1,5 +1,7 @@
 /** The live flow for one event: parse, verify, configure, inspect, evaluate + plan (core), apply, verify, report. */
 import {
+  DEFAULT_BUDGET_MS,
+  deadlineIn,
   decideOutcome,
   finding,
   parseLabelingJobInput,
@@ -10,6 +12,7 @@ import {
   type AccountInventory,
   type Change,
   type CoreOptions,
+  type Evaluator,
   type JobCheck,
   type LabelingJobRequest,
   type ParseResult,
@@ -44,6 +47,13 @@ export interface RemediationDeps {
   verifyTimeoutMs?: number;
   /** Serialises read-modify-write; one per process by default (tests give two writers their own). */
   applyQueue?: ApplyQueue;
+  /**
+   * Every IAM question goes through it: the memoizing evaluator the context built once (per Lambda
+   * container, scan or CLI run; shared/flow-context.ts). Without one, each plan asks a plain evaluator.
+   */
+  evaluator?: Evaluator;
+  /** The evaluation budget of one event (default DEFAULT_BUDGET_MS); past it the job is POLICY_TOO_COMPLEX. */
+  budgetMs?: number;
 }
 
 /** What one event came to: a report, or the reason it was skipped. */
@@ -188,11 +198,15 @@ export async function remediateRequest(
     const setting = await deps.dryRun.read();
     dryRun = setting.dryRun;
     if (setting.reason) notes.push(setting.reason);
+    // One budget for the whole event, re-plans included.
+    const deadline = deadlineIn(deps.budgetMs ?? DEFAULT_BUDGET_MS);
     const options = () => ({
       core: deps.core,
       dryRun,
       now: deps.now?.() ?? new Date(),
       notes,
+      deadline,
+      ...(deps.evaluator ? { evaluator: deps.evaluator } : {}),
       ...(context.createdBy ? { createdBy: context.createdBy } : {}),
     });
     const checked = await planJob(request, await inventoryRead, options());

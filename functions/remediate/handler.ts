@@ -1,9 +1,9 @@
-/** Lambda entry point: wires clients and config, calls the core flow. Nothing else lives here. */
-import { runSimulation } from '@cloud-copilot/iam-simulate';
+/** Lambda entry point: wires clients and config, calls the core flow; and the self-test's evaluator probe. */
 import { createClients } from '../../shared/aws/clients';
 import { memberAccessFromConfig } from '../../shared/aws/member-account';
 import { configFromEnv } from '../../shared/config';
 import { lambdaFlow, type LambdaDeps } from '../../shared/flow-context';
+import { plainEvaluator } from '../../shared/core';
 import { createLogger, type Logger } from '../../shared/logger';
 import { remediateEvent, RemediationError, type RemediationResult } from '../../shared/remediate-job';
 import { answerSelftest, isSelftestEvent } from '../../shared/selftest';
@@ -61,8 +61,8 @@ export const handler = async (event: IncomingEvent): Promise<RemediationResult> 
 
 /** Proves the bundled evaluator and its data files load: evaluates one tiny allow policy. */
 export async function selfTest(): Promise<boolean> {
-  const result = await runSimulation(
-    {
+  const decision = await plainEvaluator().decide({
+    simulation: {
       request: {
         principal: 'arn:aws:iam::111122223333:role/self-test',
         action: 'lambda:InvokeFunction',
@@ -87,10 +87,8 @@ export async function selfTest(): Promise<boolean> {
           },
         },
       ],
-      serviceControlPolicies: [],
-      resourceControlPolicies: [],
     },
-    {},
-  );
-  return result.resultType !== 'error' && result.overallResult === 'Allowed';
+    knownKeys: [],
+  });
+  return decision.verdict === 'allowed';
 }

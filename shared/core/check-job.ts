@@ -1,5 +1,7 @@
 /** The core, end to end: assess the job, plan the patch, prove it, and report. Pure apart from the evaluator's data files. */
 import { assessJob } from './evaluate';
+import { DEFAULT_BUDGET_MS, deadlineIn, withDeadline, type Deadline } from './evaluator/deadline';
+import { PolicyTooComplexError, plainEvaluator, type Evaluator } from './evaluator/evaluator';
 import { finding, findingKey } from './findings';
 import { decideOutcome } from './outcome';
 import { planChanges } from './plan';
@@ -23,6 +25,13 @@ export interface CheckOptions {
   notes?: string[];
   /** Who created the job, when known (CloudTrail userIdentity). */
   createdBy?: string;
+  /**
+   * The evaluator every question goes through: the memoizing one its owner built for the container,
+   * scan or CLI run (evaluator/memo.ts). Without one, a plain evaluator answers (no memo).
+   */
+  evaluator?: Evaluator;
+  /** When the event's evaluation must stop (default: DEFAULT_BUDGET_MS from now). */
+  deadline?: Deadline;
 }
 
 /** The report and the plan behind it: the whole documents to write stay here, out of the report. */
@@ -38,13 +47,40 @@ export async function planJob(
   inventory: AccountInventory,
   options: CheckOptions,
 ): Promise<JobCheck> {
+  const evaluator = withDeadline(
+    options.evaluator ?? plainEvaluator(),
+    options.deadline ?? deadlineIn(DEFAULT_BUDGET_MS),
+  );
+  try {
+    return await planWith(evaluator, request, inventory, options);
+  } catch (error) {
+    if (!(error instanceof PolicyTooComplexError)) throw error;
+    // Bounded work: past the cap or the budget the job is blocked, and the report says which policy.
+    const tooComplex = finding(
+      'POLICY_TOO_COMPLEX',
+      request.executionRoleArn,
+      error.policy,
+      'too-complex',
+      false,
+      error.message,
+    );
+    return { report: buildReport(request, [tooComplex], [], options), changes: [], manualChanges: [] };
+  }
+}
+
+async function planWith(
+  evaluator: Evaluator,
+  request: LabelingJobRequest,
+  inventory: AccountInventory,
+  options: CheckOptions,
+): Promise<JobCheck> {
   const now = options.now ?? new Date();
-  const job = await assessJob(request, inventory, options.core, now);
+  const job = await assessJob(evaluator, request, inventory, options.core, now);
   const plan = planChanges(request, inventory, job, options.core);
   let { changes, findings } = plan;
   const fixable = new Set(plan.findings.filter((f) => f.fixable).map(findingKey));
   const claimed = job.assessments.filter((a) => fixable.has(findingKey(a.finding)));
-  const failure = await proveChanges(request, inventory, claimed, changes, options.core, now);
+  const failure = await proveChanges(evaluator, request, inventory, claimed, changes, options.core, now);
   if (failure) {
     findings = [
       ...findings.map((f) => ({ ...f, fixable: false })),

@@ -4,7 +4,7 @@ import { isBuiltinFunction } from './builtin-functions';
 import { finding } from './findings';
 import { statementsOf } from './policy-document';
 import { escalationPermissions, lambdaTrust, sageMakerTrust } from './role-guards';
-import { evaluateAccess, type AccessQuestion, type Decision } from './simulate';
+import { evaluateAccess, type AccessQuestion, type Decision, type Evaluator } from './simulate';
 import type {
   AccountInventory,
   CoreOptions,
@@ -84,6 +84,7 @@ export function reasonOf(decision: Decision): ReasonCode {
 
 /** Evaluates every permission the job needs, and the guards on the roles a fix would touch. Never throws for expected cases. */
 export async function assessJob(
+  evaluator: Evaluator,
   request: LabelingJobRequest,
   inventory: AccountInventory,
   options: Pick<CoreOptions, 'strategy' | 'knownContext'>,
@@ -105,7 +106,7 @@ export async function assessJob(
     );
   } else {
     out.push(...unknownPolicies(executionRole));
-    const trust = await sageMakerTrust(executionRole, request);
+    const trust = await sageMakerTrust(evaluator, executionRole, request);
     if (!trust.trusted) {
       guards.push({
         finding: finding(
@@ -141,7 +142,7 @@ export async function assessJob(
       continue;
     }
     if (!executionRole) continue;
-    const decision = await evaluateAccess({
+    const decision = await evaluateAccess(evaluator, {
       role: executionRole,
       accountId: request.accountId,
       region: request.region,
@@ -168,13 +169,14 @@ export async function assessJob(
     });
   }
 
-  const read = await assessOutputRead(request, inventory, executionRole, options, now);
+  const read = await assessOutputRead(evaluator, request, inventory, executionRole, options, now);
   out.push(...read.assessments);
   guards.push(...read.guards);
   return { assessments: out, guards };
 }
 
 async function assessOutputRead(
+  evaluator: Evaluator,
   request: LabelingJobRequest,
   inventory: AccountInventory,
   executionRole: RoleInfo | undefined,
@@ -197,7 +199,7 @@ async function assessOutputRead(
   }
   const assessments = lambdaRole.name === executionRole?.name ? [] : unknownPolicies(lambdaRole);
   const guards: Guard[] = [];
-  const lambdaTrusted = await lambdaTrust(lambdaRole, fn.unqualified, request.accountId);
+  const lambdaTrusted = await lambdaTrust(evaluator, lambdaRole, fn.unqualified, request.accountId);
   if (!lambdaTrusted.trusted) {
     guards.push({
       finding: finding(
@@ -230,7 +232,7 @@ async function assessOutputRead(
     now,
     jobName: request.jobName,
   });
-  const s3 = await evaluateAccess(readAs(lambdaRole, fn.functionName));
+  const s3 = await evaluateAccess(evaluator, readAs(lambdaRole, fn.functionName));
   if (s3.verdict === 'allowed') return { assessments, guards };
 
   const readFinding = (reason: ReasonCode, fixable: boolean, needs: Need[], detail?: string): Assessment => ({
@@ -272,8 +274,8 @@ async function assessOutputRead(
     ...(options.knownContext ? { knownContext: options.knownContext } : {}),
     now,
   };
-  const assume = await evaluateAccess(assumeQuestion);
-  const executionRead = await evaluateAccess(readAs(executionRole, fn.functionName));
+  const assume = await evaluateAccess(evaluator, assumeQuestion);
+  const executionRead = await evaluateAccess(evaluator, readAs(executionRole, fn.functionName));
   if (assume.verdict === 'allowed' && executionRead.verdict === 'allowed') return { assessments, guards };
 
   if (executionRead.verdict !== 'allowed' && executionRead.verdict !== 'implicit-deny') {
@@ -303,7 +305,7 @@ async function assessOutputRead(
     ? [{ kind: 'assume', roleName: lambdaRole.name, targetRoleArn: executionRole.arn }]
     : [{ kind: 'trust', roleName: executionRole.name, principalRoleArn: lambdaRole.arn }];
   // Would the grant be enough? A Deny on context we cannot see (e.g. aws:PrincipalOrgID) may still stand.
-  const granted = await evaluateAccess({
+  const granted = await evaluateAccess(evaluator, {
     ...assumeQuestion,
     ...(assume.resourceAllows
       ? { role: withInlineGrant(lambdaRole, 'sts:AssumeRole', executionRole.arn) }
@@ -316,6 +318,7 @@ async function assessOutputRead(
   assessments.push(readFinding('implicit-deny', true, [...assumeNeeds, ...readNeeds]));
 
   const privileged = await escalationPermissions(
+    evaluator,
     executionRole,
     request.accountId,
     request.region,

@@ -2,6 +2,17 @@
 export * from './types';
 export { parseLabelingJobInput, type ParseResult, type JobOrigin } from './parse-event';
 export { inventoryFromSnapshot, SnapshotError } from './snapshot';
+export {
+  plainEvaluator,
+  PolicyTooComplexError,
+  type Decision,
+  type Evaluator,
+  type Question,
+  type SimulationInput,
+  type Verdict,
+} from './evaluator/evaluator';
+export { memoizingEvaluator, type MemoizingEvaluator, type MemoOptions } from './evaluator/memo';
+export { DEFAULT_BUDGET_MS, deadlineIn, withDeadline, type Deadline } from './evaluator/deadline';
 export { checkJob, planJob, buildReport, reportJob, type CheckOptions, type JobCheck } from './check-job';
 export { decideOutcome, type OutcomeInputs } from './outcome';
 export { safeText, safeStrings, safeJson } from './safe-text';

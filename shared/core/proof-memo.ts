@@ -1,9 +1,9 @@
 /**
- * The proof's memo. A scan proves the same plan for every job of one execution role and pair of
+ * The proof's memo key. A scan proves the same plan for every job of one execution role and pair of
  * functions: the proof re-assesses the job on the patched roles five times or more, and every job
  * pays that although the answers are the ones the first job got. A proof that held is kept under a
  * key that stands for any job no policy can tell apart from this one, with the same reasoning as the
- * evaluator's memo (simulation-memo.ts), made once for the whole proof instead of per question.
+ * evaluator's memo (evaluator/names.ts), made once for the whole proof instead of per question.
  *
  * Why a key match means the proof holds again. The proof is a pure function of the request, the
  * inventory, the claimed findings, the changes, the options and the clock. The key holds all of them
@@ -14,25 +14,25 @@
  * Every request the proof sends to the evaluator for another job is then this job's with the name
  * swapped; the evaluator can tell the two apart only by how a policy value compares with a value
  * naming the job, and the key holds, for every value of every statement of every document, how it
- * compares with each of those (the wildcard profile of simulation-memo.ts). The proof's own checks
+ * compares with each of those (the wildcard profile of evaluator/names.ts). The proof's own checks
  * (statements kept, no wildcard added, findings cleared) compare strings in which the name, when
  * present, is at the same place on both sides. Only a proof that held is shared: a failure names
  * the job, and is computed again for each job.
  */
 import { arns, parseLambdaArn, parseRoleArn, partitionOf } from './arn';
+import { canonicalJson } from './evaluator/canonical-json';
+import { boundedProfile, JOB_NAME, renamerFor, type Renamer } from './evaluator/names';
 import {
-  factsOf,
   matcher,
   names,
   stringValues,
-  textId,
   type DocumentFacts,
   type Matcher,
-} from './document-facts';
+  type MemoTables,
+} from './evaluator/tables';
 import { outputLocation, type Assessment } from './evaluate';
 import { findingKey } from './findings';
 import { PRIVILEGE_PROBE_NAME } from './role-guards';
-import { JOB_NAME, profile, renamerFor, type Renamer } from './simulation-memo';
 import type {
   AccountInventory,
   Change,
@@ -45,29 +45,6 @@ import type {
 /** Names the proof and its guards put into requests of their own: a job named inside one is never abstracted. */
 const BUILT_IN_NAMES = ['gt-remediator-proof-probe', PRIVILEGE_PROBE_NAME];
 
-/** Numbers for input objects (roles, functions, options): equal numbers, the same object. */
-const objectIds = new WeakMap<object, number>();
-let lastObjectId = 0;
-function objectId(value: object): number {
-  let id = objectIds.get(value);
-  if (id === undefined) {
-    id = ++lastObjectId;
-    objectIds.set(value, id);
-  }
-  return id;
-}
-
-/** An object's JSON text in lower case, once per object: whether it names a job is asked per job. */
-const lowerTexts = new WeakMap<object, string>();
-function lowerText(value: object): string {
-  let text = lowerTexts.get(value);
-  if (text === undefined) {
-    text = JSON.stringify(value).toLowerCase();
-    lowerTexts.set(value, text);
-  }
-  return text;
-}
-
 /** What the key needs of a role, once per role object: a scan's jobs share their roles. */
 interface RoleKeyFacts {
   id: number;
@@ -79,28 +56,29 @@ interface RoleKeyFacts {
   namesClock: boolean;
 }
 
-const roleKeyFacts = new WeakMap<RoleInfo, RoleKeyFacts>();
-function roleKeyFactsOf(role: RoleInfo): RoleKeyFacts {
-  let known = roleKeyFacts.get(role);
-  if (!known) {
+function roleKeyFactsOf(tables: MemoTables, role: RoleInfo): RoleKeyFacts {
+  return tables.perObject('proof-role', role, () => {
     const { trustPolicy, inlinePolicies, managedPolicies, boundary, ...fields } = role;
     const documents = [
       trustPolicy,
       ...inlinePolicies.map((p) => p.document),
       ...managedPolicies.map((p) => p.document),
       boundary?.document,
-    ].map(factsOf);
-    known = {
-      id: objectId(role),
+    ].map((d) => tables.factsOf(d));
+    return {
+      id: tables.objectId(role),
       fieldsLower: JSON.stringify(fields).toLowerCase(),
       documents,
       plain: documents.every(plain),
       wildcards: documents.flatMap(allWildcards),
       namesClock: documents.some((d) => d.namesClock),
     };
-    roleKeyFacts.set(role, known);
-  }
-  return known;
+  });
+}
+
+/** An object's JSON text in lower case, once per object: whether it names a job is asked per job. */
+function lowerText(tables: MemoTables, value: object): string {
+  return tables.perObject('proof-lower-text', value, () => JSON.stringify(value).toLowerCase());
 }
 
 /** Every wildcard value of every statement of the document, whatever its action. */
@@ -163,30 +141,26 @@ export interface Proof {
  * The key of a proof that may be shared with other jobs, or undefined when the job's name cannot be
  * abstracted (see the file's comment for why an equal key means an equal proof).
  */
-export function proofKey({ request, inventory, claimed, changes, options, now }: Proof): string | undefined {
+export function proofKey(
+  tables: MemoTables,
+  { request, inventory, claimed, changes, options, now }: Proof,
+): string | undefined {
   const name = request.jobName;
   if (!JOB_NAME.test(name)) return undefined;
-  const rename: Renamer = renamerFor(name);
+  const rename: Renamer = renamerFor(tables, name);
   const lower = rename.lowerName;
   if (BUILT_IN_NAMES.some((builtIn) => builtIn.includes(lower))) return undefined;
-  // The request's other fields, all of them (a field added to the type must be added here).
-  const requestText = JSON.stringify([
-    request.accountId,
-    request.region,
-    request.executionRoleArn,
-    request.preAnnotationLambdaArn ?? null,
-    request.postAnnotationLambdaArn ?? null,
-    request.outputS3Uri,
-  ]);
-  if (Object.keys(request).length > 7 || requestText.toLowerCase().includes(lower)) return undefined;
-  if (lowerText(options).includes(lower)) return undefined;
+  // Every other field of the request, whatever fields the type gains: none may name the job.
+  const requestText = canonicalJson({ ...request, jobName: null });
+  if (requestText.toLowerCase().includes(lower)) return undefined;
+  if (lowerText(tables, options).includes(lower)) return undefined;
 
   const wildcards: Matcher[] = [];
   let clock = false;
   const inventoryIds: (string | number)[] = [];
   // Each entry by its name and object: the proof's inventory (proofInventory) is built in one order.
   for (const [roleName, role] of inventory.roles) {
-    const facts = roleKeyFactsOf(role);
+    const facts = roleKeyFactsOf(tables, role);
     if (!facts.plain || roleName.toLowerCase().includes(lower) || facts.fieldsLower.includes(lower))
       return undefined;
     if (facts.documents.some((d) => names(d, lower))) return undefined;
@@ -195,8 +169,8 @@ export function proofKey({ request, inventory, claimed, changes, options, now }:
     inventoryIds.push(roleName, facts.id);
   }
   for (const [arn, fn] of inventory.functions) {
-    if (arn.toLowerCase().includes(lower) || lowerText(fn).includes(lower)) return undefined;
-    inventoryIds.push(arn, objectId(fn));
+    if (arn.toLowerCase().includes(lower) || lowerText(tables, fn).includes(lower)) return undefined;
+    inventoryIds.push(arn, tables.objectId(fn));
   }
 
   // The changes may name the job, as whole path segments only (the s3-read grant's prefix); what
@@ -204,8 +178,8 @@ export function proofKey({ request, inventory, claimed, changes, options, now }:
   const changeTexts: string[] = [];
   const naming: Matcher[] = [];
   for (const change of changes) {
-    const d = factsOf(change.document);
-    const base = factsOf(change.base);
+    const d = tables.factsOf(change.document);
+    const base = tables.factsOf(change.base);
     if (!plain(d) || !plain(base) || names(base, lower)) return undefined;
     const fields = JSON.stringify([
       change.action,
@@ -215,7 +189,7 @@ export function proofKey({ request, inventory, claimed, changes, options, now }:
     ]);
     const renamed = rename.mayName(d.text) ? rename.json(d.text) : d.text;
     if (fields.toLowerCase().includes(lower) || renamed.toLowerCase().includes(lower)) return undefined;
-    changeTexts.push(fields, String(base.id), String(textId(renamed)));
+    changeTexts.push(fields, String(base.id), String(tables.textId(renamed)));
     wildcards.push(...allWildcards(d), ...allWildcards(base));
     clock ||= d.namesClock || base.namesClock;
     if (names(d, lower)) {
@@ -238,9 +212,12 @@ export function proofKey({ request, inventory, claimed, changes, options, now }:
     name,
   );
   const named = [grantArn, probeObjectArn, jobArn];
-  const comparisons = `${profile(distinct(wildcards), named)}|${profile(naming, named)}`;
+  const wildcardBits = boundedProfile(distinct(wildcards), named);
+  const namingBits = boundedProfile(naming, named);
+  if (wildcardBits === undefined || namingBits === undefined) return undefined;
+  const comparisons = `${wildcardBits}|${namingBits}`;
   return JSON.stringify([
-    objectId(options),
+    tables.objectId(options),
     requestText,
     inventoryIds,
     changeTexts,
@@ -248,26 +225,4 @@ export function proofKey({ request, inventory, claimed, changes, options, now }:
     comparisons,
     clock ? now.toISOString() : '',
   ]);
-}
-
-/** Keys of proofs that held, bounded: when full, it starts again empty. */
-export class ProofMemo {
-  private readonly held = new Set<string>();
-  /** Proofs answered from the memo, and proofs made. */
-  readonly counts = { hits: 0, misses: 0 };
-
-  constructor(private readonly limit = 10_000) {}
-
-  has(key: string | undefined): boolean {
-    const hit = key !== undefined && this.held.has(key);
-    if (hit) this.counts.hits++;
-    else this.counts.misses++;
-    return hit;
-  }
-
-  add(key: string | undefined): void {
-    if (key === undefined) return;
-    if (this.held.size >= this.limit) this.held.clear();
-    this.held.add(key);
-  }
 }

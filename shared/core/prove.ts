@@ -4,9 +4,9 @@ import { type Assessment, assessJob, outputLocation } from './evaluate';
 import { findingKey } from './findings';
 import { applyChanges } from './patch-documents';
 import { asList, statementsOf } from './policy-document';
-import { ProofMemo, proofInventory, proofKey, type Proof } from './proof-memo';
-import { canonicalJson } from './report-changes';
-import { evaluateAccess, type AccessQuestion } from './simulate';
+import { canonicalJson } from './evaluator/canonical-json';
+import { proofInventory, proofKey, type Proof } from './proof-memo';
+import { evaluateAccess, type AccessQuestion, type Evaluator } from './simulate';
 import type {
   AccountInventory,
   Change,
@@ -20,26 +20,19 @@ import type {
 /** A name no job uses: probes for "nothing outside the job became allowed". */
 export const PROBE_NAME = 'gt-remediator-proof-probe';
 
-/** Proofs that held, for the process's life (proof-memo.ts): a scan proves the same plan for many jobs. */
-const provenPlans = new ProofMemo();
-
-/** How often a proof was answered by the memo, and how often it was made (for tests and the benchmark). */
-export function proofCounts(): Readonly<{ hits: number; misses: number }> {
-  return { ...provenPlans.counts };
-}
-
 /**
- * Why a plan failed its proof, or undefined when it holds. `memo` keeps the proofs that held
- * (tests pass a fresh one, or none to prove every time).
+ * Why a plan failed its proof, or undefined when it holds. A memoizing evaluator (with the
+ * abstraction layer on) keeps the proofs that held and shares them with jobs no policy tells apart
+ * (proof-memo.ts); any other evaluator proves every time.
  */
 export async function proveChanges(
+  evaluator: Evaluator,
   request: LabelingJobRequest,
   inventory: AccountInventory,
   claimed: readonly Assessment[],
   changes: readonly Change[],
   options: CoreOptions,
   now: Date,
-  memo: ProofMemo | undefined = provenPlans,
 ): Promise<string | undefined> {
   if (changes.length === 0) return undefined;
   // What the proof can reach, and no more: the memo's key holds all of it.
@@ -51,21 +44,19 @@ export async function proveChanges(
     options,
     now,
   };
-  const key = memo ? proofKey(proof) : undefined;
-  if (memo?.has(key)) return undefined;
-  const failure = await prove(proof);
-  if (failure === undefined) memo?.add(key);
+  const sharing = evaluator.sharing;
+  const proofs = sharing?.proofs;
+  const key = sharing && proofs ? proofKey(sharing.tables, proof) : undefined;
+  if (proofs?.has(key)) return undefined;
+  const failure = await prove(evaluator, proof);
+  if (failure === undefined) proofs?.add(key);
   return failure;
 }
 
-async function prove({
-  request,
-  inventory,
-  claimed,
-  changes,
-  options,
-  now,
-}: Proof): Promise<string | undefined> {
+async function prove(
+  evaluator: Evaluator,
+  { request, inventory, claimed, changes, options, now }: Proof,
+): Promise<string | undefined> {
   for (const change of changes) {
     const problem =
       keepsStatements(inventory, change, options) ??
@@ -74,13 +65,15 @@ async function prove({
   }
   const patched = applyChanges(inventory, changes);
   const remaining = async (inv: AccountInventory): Promise<Set<string>> =>
-    new Set((await assessJob(request, inv, options, now)).assessments.map((a) => findingKey(a.finding)));
+    new Set(
+      (await assessJob(evaluator, request, inv, options, now)).assessments.map((a) => findingKey(a.finding)),
+    );
   const after = await remaining(patched);
   const unfixed = claimed.find((a) => after.has(findingKey(a.finding)));
   if (unfixed) return `the patch does not clear ${unfixed.finding.code} for ${unfixed.finding.resource}`;
   for (const question of probes(request, changes, now)) {
-    const before = await evaluateAccess(question(inventory));
-    const afterPatch = await evaluateAccess(question(patched));
+    const before = await evaluateAccess(evaluator, question(inventory));
+    const afterPatch = await evaluateAccess(evaluator, question(patched));
     // A probe that may be allowed under context we cannot see counts as opened up.
     const open = (v: string): boolean => v === 'allowed' || v === 'depends-on-unknown-context';
     if (!open(before.verdict) && open(afterPatch.verdict)) {

@@ -1,24 +1,14 @@
 /** What a report may say about a change: our own statement and the documents' hashes, nothing else. */
 import { createHash } from 'node:crypto';
-import { factsOf } from './document-facts';
+import { canonicalJson } from './evaluator/canonical-json';
 import { asList, statementsOf } from './policy-document';
 import type { Change, PolicyDocument, PolicyStatement, ReportedChange } from './types';
 
-/** JSON with object keys sorted, so equal documents have equal text (and equal hashes). */
-export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (typeof value === 'object' && value !== null) {
-    const entries = Object.entries(value).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value) ?? 'null';
-}
+export { canonicalJson };
 
-/** SHA-256 (hex) of a document's canonical JSON (once per text: a scan plans equal documents for many jobs). */
+/** SHA-256 (hex) of a document's canonical JSON. */
 export function documentSha256(document: PolicyDocument): string {
-  const facts = factsOf(document);
-  facts.sha256 ??= createHash('sha256').update(canonicalJson(document)).digest('hex');
-  return facts.sha256;
+  return createHash('sha256').update(canonicalJson(document)).digest('hex');
 }
 
 /** True when two documents are the same policy text (key order aside). */

@@ -5,9 +5,10 @@
  */
 import { arns, partitionOf } from './arn';
 import { asList, statementsOf } from './policy-document';
-import { ESCALATION_PROBES, type ProbeResource } from './escalation-catalogue';
-import { identityOf } from './question-memo';
-import { evaluateAccess, evaluateServiceAssume } from './simulate';
+import { ESCALATION_PROBES, type EscalationProbe, type ProbeResource } from './escalation-catalogue';
+import { globMatch } from './evaluator/complexity';
+import { isAscii } from './evaluator/tables';
+import { evaluateAccess, evaluateServiceAssume, type Evaluator } from './simulate';
 import type { LabelingJobRequest, RoleInfo } from './types';
 
 /** A name no real account uses, for the resources of the privilege probes. */
@@ -16,11 +17,13 @@ const PROBE = PRIVILEGE_PROBE_NAME;
 
 /** Whether SageMaker, acting for this job, may assume the execution role ('unknown' lists the keys). */
 export async function sageMakerTrust(
+  evaluator: Evaluator,
   role: RoleInfo,
   request: LabelingJobRequest,
 ): Promise<{ trusted: boolean; unknownKeys?: string[] }> {
   const partition = partitionOf(role.arn);
   const decision = await evaluateServiceAssume(
+    evaluator,
     role,
     'sagemaker.amazonaws.com',
     {
@@ -37,11 +40,12 @@ export async function sageMakerTrust(
 
 /** Whether Lambda may assume the function's role for the function. */
 export async function lambdaTrust(
+  evaluator: Evaluator,
   role: RoleInfo,
   functionArn: string,
   accountId: string,
 ): Promise<{ trusted: boolean; unknownKeys?: string[] }> {
-  const decision = await evaluateServiceAssume(role, 'lambda.amazonaws.com', {
+  const decision = await evaluateServiceAssume(evaluator, role, 'lambda.amazonaws.com', {
     'aws:SourceAccount': accountId,
     'aws:SourceArn': functionArn,
   });
@@ -55,6 +59,7 @@ export async function lambdaTrust(
  * cannot see): empty when it is not privileged. Each entry reads "action (source)".
  */
 export async function escalationPermissions(
+  evaluator: Evaluator,
   role: RoleInfo,
   accountId: string,
   region: string,
@@ -93,12 +98,13 @@ export async function escalationPermissions(
     ],
   };
   const found: string[] = [];
-  const mayAllow = allowedActionPatterns(role);
-  for (const probe of ESCALATION_PROBES) {
-    // Only an action some Allow statement names (or a NotAction leaves open) can be allowed: the
-    // evaluator decides those, and the rest need no simulation.
-    if (!mayAllow(probe.action)) continue;
-    const decision = await evaluateAccess({
+  // Only an action some Allow statement names (or a NotAction leaves open) can be allowed: the
+  // evaluator decides those, and the rest need no simulation. Kept per role by the evaluator's owner.
+  const candidates =
+    evaluator.sharing?.tables.perObject('escalation-candidates', role, candidateProbes) ??
+    candidateProbes(role);
+  for (const probe of candidates) {
+    const decision = await evaluateAccess(evaluator, {
       role,
       accountId,
       region,
@@ -117,37 +123,20 @@ export async function escalationPermissions(
   return found;
 }
 
-/** A cheap over-approximation: could any Allow statement of the role's identity policies cover `action`? */
-function allowedActionPatterns(role: RoleInfo): (action: string) => boolean {
-  const identity = identityOf(role);
-  let test = actionTests.get(identity);
-  if (!test) {
-    const statements = [
-      ...role.inlinePolicies.map((p) => p.document),
-      ...role.managedPolicies.flatMap((p) => (p.document ? [p.document] : [])),
-    ]
-      .flatMap(statementsOf)
-      .filter((s) => s.Effect === 'Allow');
-    if (statements.some((s) => s.NotAction !== undefined)) test = () => true;
-    else {
-      // One expression for all the role's actions, built once per role (a scan asks for each job).
-      const source = statements
-        .flatMap((s) => asList(s.Action))
-        .map((a) =>
-          a
-            .toLowerCase()
-            .replace(/[\\^$.|+()[\]{}]/g, '\\$&')
-            .replace(/\*/g, '.*')
-            .replace(/\?/g, '.'),
-        );
-      const any = source.length > 0 ? new RegExp(`^(?:${source.join('|')})$`, 's') : undefined;
-      test = (action) => any?.test(action.toLowerCase()) ?? false;
-    }
-    if (actionTests.size >= 1_000) actionTests.clear();
-    actionTests.set(identity, test);
-  }
-  return test;
+/** The probes whose action some Allow statement of the role's identity policies may cover (a cheap over-approximation). */
+function candidateProbes(role: RoleInfo): readonly EscalationProbe[] {
+  const statements = [
+    ...role.inlinePolicies.map((p) => p.document),
+    ...role.managedPolicies.flatMap((p) => (p.document ? [p.document] : [])),
+  ]
+    .flatMap(statementsOf)
+    .filter((s) => s.Effect === 'Allow');
+  if (statements.some((s) => s.NotAction !== undefined)) return ESCALATION_PROBES;
+  const patterns = statements.flatMap((s) => asList(s.Action));
+  // Linear-time matching, whatever the pattern; beyond ASCII a pattern counts as covering.
+  return ESCALATION_PROBES.filter((probe) =>
+    patterns.some(
+      (p) => !isAscii(p) || !isAscii(probe.action) || globMatch(p.toLowerCase(), probe.action.toLowerCase()),
+    ),
+  );
 }
-
-/** By the role's identity policies (question-memo.ts): a scan's patched roles repeat them. */
-const actionTests = new Map<number, (action: string) => boolean>();

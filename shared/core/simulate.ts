@@ -1,34 +1,13 @@
-/** The one door to @cloud-copilot/iam-simulate: builds the request AWS would see and classifies the answer. */
-import {
-  getDenialReasons,
-  runSimulation,
-  type DiscoveryContextKeyConstraint,
-  type Simulation,
-} from '@cloud-copilot/iam-simulate';
+/**
+ * A role's questions in the terms of IAM: builds the request AWS would see (principal, context, the
+ * role's policies) and asks the evaluator it is given (evaluator/evaluator.ts is the one door to
+ * iam-simulate). Every function that asks takes the `Evaluator` as its first parameter.
+ */
 import { partitionOf } from './arn';
-import { QuestionMemo, questionKey } from './question-memo';
-import { SimulationMemo } from './simulation-memo';
+import type { Decision, Evaluator, NamedPolicy, SimulationInput } from './evaluator/evaluator';
 import type { PolicyDocument, RoleInfo } from './types';
 
-/** Simulation results as runSimulation returns them. */
-export type SimulationResults = Awaited<ReturnType<typeof runSimulation>>;
-
-/** Why a request is or is not allowed, in the words of our findings. */
-export type Verdict =
-  'allowed' | 'implicit-deny' | 'explicit-deny' | 'boundary' | 'depends-on-unknown-context' | 'unevaluable';
-
-/** The evaluator's answer for one request. */
-export interface Decision {
-  verdict: Verdict;
-  /** The identity policies alone allow the action on the resource. */
-  identityAllows: boolean;
-  /** The resource policy (trust policy) lets this principal in, alone or together with an identity grant. */
-  resourceAllows: boolean;
-  /** For `unevaluable`: what the evaluator rejected; for `depends-on-unknown-context`: the keys. */
-  detail?: string;
-  /** For `depends-on-unknown-context`: the condition keys whose values we do not know. */
-  unknownKeys?: string[];
-}
+export type { Decision, Evaluator, Verdict } from './evaluator/evaluator';
 
 /** One request: a role's session calling `action` on `resourceArn`. */
 export interface AccessQuestion {
@@ -93,27 +72,7 @@ export function requestContext(q: AccessQuestion): Record<string, string> {
 }
 
 /** Evaluates one request with the role's identity policies, its boundary and the resource policy. */
-export function evaluateAccess(q: AccessQuestion): Promise<Decision> {
-  const key = questionKey(
-    q.role,
-    q.now,
-    [q.resourcePolicy],
-    [
-      q.accountId,
-      q.region,
-      q.sessionName,
-      q.action,
-      q.resourceArn,
-      q.resourceAccount,
-      q.resourceTags,
-      q.knownContext,
-    ],
-    q.jobName !== undefined ? { name: q.jobName, action: q.action } : undefined,
-  );
-  return questions.get(key, () => askAccess(q));
-}
-
-function askAccess(q: AccessQuestion): Promise<Decision> {
+export function evaluateAccess(evaluator: Evaluator, q: AccessQuestion): Promise<Decision> {
   const partition = partitionOf(q.role.arn);
   const contextVariables = requestContext(q);
   const known = [
@@ -123,7 +82,8 @@ function askAccess(q: AccessQuestion): Promise<Decision> {
     '/^aws:PrincipalTag\\/.*$/',
     ...(q.resourceTags ? ['/^aws:ResourceTag\\/.*$/'] : []),
   ];
-  return simulate(
+  return ask(
+    evaluator,
     {
       principal: `arn:${partition}:sts::${q.accountId}:assumed-role/${q.role.name}/${q.sessionName}`,
       action: q.action,
@@ -140,28 +100,12 @@ function askAccess(q: AccessQuestion): Promise<Decision> {
 }
 
 /** A service principal (e.g. `sagemaker.amazonaws.com`) calling sts:AssumeRole on `role`, with the context the service sends. */
-export async function evaluateServiceAssume(
+export function evaluateServiceAssume(
+  evaluator: Evaluator,
   role: RoleInfo,
   service: string,
   context: Record<string, string>,
   jobName?: string,
-): Promise<Decision> {
-  // The answer depends on the role's ARN and trust policy only.
-  const key = questionKey(
-    undefined,
-    undefined,
-    [role.trustPolicy],
-    ['service', role.arn, service, context],
-    jobName !== undefined ? { name: jobName, action: 'sts:AssumeRole' } : undefined,
-  );
-  return questions.get(key, () => askServiceAssume(role, service, context, jobName));
-}
-
-function askServiceAssume(
-  role: RoleInfo,
-  service: string,
-  context: Record<string, string>,
-  jobName: string | undefined,
 ): Promise<Decision> {
   const accountId = role.arn.split(':')[4] ?? '';
   const contextVariables = {
@@ -170,7 +114,8 @@ function askServiceAssume(
     'aws:SecureTransport': 'true',
     ...context,
   };
-  return simulate(
+  return ask(
+    evaluator,
     {
       principal: service,
       action: 'sts:AssumeRole',
@@ -195,7 +140,7 @@ function askServiceAssume(
   );
 }
 
-function identityPoliciesOf(role: RoleInfo): { name: string; policy: PolicyDocument }[] {
+function identityPoliciesOf(role: RoleInfo): NamedPolicy[] {
   return [
     ...role.inlinePolicies.map((p) => ({ name: `inline:${p.name}`, policy: p.document })),
     ...role.managedPolicies.flatMap((p) => (p.document ? [{ name: p.arn, policy: p.document }] : [])),
@@ -203,13 +148,13 @@ function identityPoliciesOf(role: RoleInfo): { name: string; policy: PolicyDocum
 }
 
 /**
- * Runs the evaluator in Discovery mode with every key we supply (or know to be absent) declared
- * known: an Allowed answer that still depends on other keys is "depends on unknown context", never
- * a guess either way.
+ * Asks in Discovery mode with every key we supply (or know to be absent) declared known: an Allowed
+ * answer that still depends on other keys is "depends on unknown context", never a guess either way.
  */
-async function simulate(
-  request: Simulation['request'],
-  identityPolicies: { name: string; policy: PolicyDocument }[],
+function ask(
+  evaluator: Evaluator,
+  request: SimulationInput['request'],
+  identityPolicies: NamedPolicy[],
   boundaryPolicy: RoleInfo['boundary'],
   resourcePolicy: PolicyDocument | undefined,
   knownKeys: string[],
@@ -218,98 +163,16 @@ async function simulate(
   roleName: string,
 ): Promise<Decision> {
   const boundary = boundaryPolicy?.document;
-  const simulation: Simulation = {
-    request,
-    identityPolicies,
-    serviceControlPolicies: [],
-    resourceControlPolicies: [],
-    ...(resourcePolicy ? { resourcePolicy } : {}),
-    ...(boundary
-      ? { permissionBoundaryPolicies: [{ name: boundaryPolicy?.arn ?? 'boundary', policy: boundary }] }
-      : {}),
-  };
-  const discoveryContextKeyConstraints: DiscoveryContextKeyConstraint[] = [...new Set(knownKeys)].map(
-    (keyName) => ({ keyName, presenceIsKnown: true, valueIsKnown: true }),
-  );
-  const results = memo.get(
-    {
-      documents: [...identityPolicies.map((p) => p.policy), boundary, resourcePolicy],
-      names: [...identityPolicies.map((p) => p.name), boundaryPolicy?.arn ?? ''],
-      principal: request.principal,
-      action: request.action,
-      resource: request.resource.resource,
-      resourceAccount: request.resource.accountId,
-      context: request.contextVariables ?? {},
-      knownKeys: discoveryContextKeyConstraints.map((c) => c.keyName),
-      ...(jobName !== undefined ? { jobName } : {}),
-      roleName,
+  return evaluator.decide({
+    simulation: {
+      request,
+      identityPolicies,
+      ...(resourcePolicy ? { resourcePolicy } : {}),
+      ...(boundary
+        ? { permissionBoundaryPolicies: [{ name: boundaryPolicy?.arn ?? 'boundary', policy: boundary }] }
+        : {}),
     },
-    () => runSimulation(simulation, { simulationMode: 'Discovery', discoveryContextKeyConstraints }),
-  );
-  return classifyResult(await results, boundary !== undefined);
-}
-
-/**
- * Classifies the evaluator's answer in the words of our findings (every door to the evaluator uses this one).
- */
-export function classifyResult(result: SimulationResults, hasBoundary: boolean): Decision {
-  if (result.resultType === 'error')
-    return {
-      verdict: 'unevaluable',
-      identityAllows: false,
-      resourceAllows: false,
-      detail: result.errors.message,
-    };
-  const analysis = result.resultType === 'single' ? result.result.analysis : result.results[0]?.analysis;
-  if (!analysis) {
-    // A wildcard resource that no policy grants is simulated no further: denied with nothing to analyse.
-    if (result.overallResult === 'ImplicitlyDenied')
-      return { verdict: 'implicit-deny', identityAllows: false, resourceAllows: false };
-    return { verdict: 'unevaluable', identityAllows: false, resourceAllows: false, detail: 'no result' };
-  }
-  const identityAllows = analysis.identityAnalysis?.result === 'Allowed';
-  const resourceResult = analysis.resourceAnalysis?.result;
-  const resourceAllows = resourceResult === 'Allowed' || resourceResult === 'AllowedForAccount';
-  if (result.overallResult === 'Allowed') {
-    if (analysis.conditions === undefined) return { verdict: 'allowed', identityAllows, resourceAllows };
-    const unknownKeys = [...new Set(conditionKeys(analysis.conditions))].sort();
-    return {
-      verdict: 'depends-on-unknown-context',
-      identityAllows,
-      resourceAllows,
-      unknownKeys,
-      detail: unknownKeys.join(', '),
-    };
-  }
-  const denials = getDenialReasons(analysis);
-  let verdict: Verdict = 'implicit-deny';
-  if (result.overallResult === 'ExplicitlyDenied') {
-    const explicit = denials.filter((d) => d.denialType === 'Explicit');
-    verdict =
-      explicit.length > 0 && explicit.every((d) => d.policyType === 'pb') ? 'boundary' : 'explicit-deny';
-  } else if (
-    (hasBoundary && analysis.permissionBoundaryAnalysis?.result !== 'Allowed') ||
-    denials.some((d) => d.policyType === 'pb')
-  ) {
-    verdict = 'boundary';
-  }
-  return { verdict, identityAllows, resourceAllows };
-}
-
-/** Every condition `key` named anywhere in the evaluator's condition expression. */
-function conditionKeys(value: unknown): string[] {
-  if (Array.isArray(value)) return value.flatMap(conditionKeys);
-  if (typeof value !== 'object' || value === null) return [];
-  const record = value as Record<string, unknown>;
-  const own = typeof record.key === 'string' ? [record.key] : [];
-  return [...own, ...Object.values(record).flatMap(conditionKeys)];
-}
-
-/** Answers by role and question (question-memo.ts), then by the evaluator's inputs (simulation-memo.ts): for the process's life, bounded. */
-const questions = new QuestionMemo<Promise<Decision>>();
-const memo = new SimulationMemo<Promise<SimulationResults>>();
-
-/** How often the evaluator's memo answered, and how often the evaluator ran (for tests and the benchmark). */
-export function simulationCounts(): Readonly<{ hits: number; misses: number }> {
-  return { ...memo.counts };
+    knownKeys,
+    hints: { ...(jobName !== undefined ? { jobName } : {}), roleName },
+  });
 }

@@ -11,7 +11,7 @@ import type { Finding, LabelingJobRequest } from './types';
 export const DEFAULT_MAX_JOB_AGE_MS = 60 * 60 * 1000;
 
 /** Statuses of a job that is still starting or running; anything else is history. */
-const ACTIVE = new Set(['Initializing', 'InProgress']);
+const ACTIVE: readonly string[] = Object.freeze(['Initializing', 'InProgress']);
 
 /** What the event named: the job, where, and the fields it claims (absent when the event lacks them). */
 export interface EventClaims {
@@ -76,7 +76,7 @@ export function verifyJob(
     );
   }
   const status = described.origin.status;
-  if (!status || !ACTIVE.has(status)) return fail('job-not-running', `status ${status ?? 'unknown'}`);
+  if (!status || !ACTIVE.includes(status)) return fail('job-not-running', `status ${status ?? 'unknown'}`);
   if (claims.request) {
     const fields: [string, string | undefined, string | undefined][] = [
       ['roleArn', claims.request.executionRoleArn, job.executionRoleArn],

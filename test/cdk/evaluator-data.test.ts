@@ -3,6 +3,7 @@ import * as path from 'path';
 import { evaluatorDataFiles, iamDataDir } from '../../cdk/remediate-bundling';
 import { evaluateAccess, type AccessQuestion } from '../../shared/core/simulate';
 import type { PolicyDocument, RoleInfo } from '../../shared/core/types';
+import { plainEvaluator } from '../../shared/core/evaluator/evaluator';
 
 const ACCOUNT = '111122223333';
 const REGION = 'us-east-1';
@@ -105,7 +106,7 @@ describe('evaluator data shipped with the function', () => {
     try {
       // When the core's evaluator answers each kind of request, with policies naming many other services
       for (const question of questions) {
-        const decision = await evaluateAccess(question);
+        const decision = await evaluateAccess(plainEvaluator(), question);
         expect(decision.verdict).not.toBe('unevaluable');
       }
       // Then every data file it read is one the asset ships

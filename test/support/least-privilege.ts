@@ -10,6 +10,7 @@ import { evaluateAccess, type Verdict } from '../../shared/core/simulate';
 import { clientConfig, type DeployTarget } from './cfn-deploy';
 import { authorizedRequestsOf, type AuthorizedRequest, type RoleArnOf } from './iam-actions';
 import type { RecordedCall } from './recording-proxy';
+import { plainEvaluator } from '../../shared/core/evaluator/evaluator';
 
 /** A role as deployed, with the session name its callers use. */
 export interface DeployedRole {
@@ -57,7 +58,7 @@ export async function decide(
   } = {},
 ): Promise<{ verdict: Verdict; detail?: string }> {
   const accountId = role.info.arn.split(':')[4] ?? '';
-  const decision = await evaluateAccess({
+  const decision = await evaluateAccess(plainEvaluator(), {
     role: role.info,
     accountId,
     region: request.region,

@@ -1,12 +1,12 @@
 /**
- * The wildcard profile (simulation-memo.ts) skips a regular expression when a pattern's literal run
+ * The wildcard profile (evaluator/names.ts) skips a regular expression when a pattern's literal run
  * is missing from the text. The shortcut must give exactly the bits the regular expressions give:
  * checked against running every expression, on ASCII and on characters where lower-casing and
  * case-insensitive matching disagree (final sigma, Kelvin sign, dotless i).
  */
 import fc from 'fast-check';
-import { matcher, resourcePart } from '../../shared/core/document-facts';
-import { profile } from '../../shared/core/simulation-memo';
+import { matcher, resourcePart } from '../../shared/core/evaluator/tables';
+import { profile } from '../../shared/core/evaluator/names';
 
 /** Every comparison, every expression: the profile as it was before the shortcut, decoded to one number per pair. */
 function reference(patterns: string[], values: string[]): number[] {

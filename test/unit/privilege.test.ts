@@ -11,6 +11,7 @@ import { escalationPermissions } from '../../shared/core/role-guards';
 import { DEFAULT_CORE_OPTIONS } from '../../shared/core/types';
 import { exampleRequest, policy, roleArn, serviceTrust } from '../fixtures/factory';
 import { inventoryOf, roleInfo } from '../fixtures/role-info';
+import { plainEvaluator } from '../../shared/core/evaluator/evaluator';
 
 const NOW = new Date('2026-11-29T10:15:00Z');
 const DIR = join(__dirname, '..', 'fixtures', 'real', 'managed-policies');
@@ -31,7 +32,13 @@ describe('escalationPermissions on published AWS managed policies', () => {
   it.each(['AdministratorAccess', 'IAMFullAccess', 'PowerUserAccess', 'AWSLambda_FullAccess'])(
     '%s is privileged',
     async (name) => {
-      const found = await escalationPermissions(roleWith(name), '111122223333', 'us-east-1', NOW);
+      const found = await escalationPermissions(
+        plainEvaluator(),
+        roleWith(name),
+        '111122223333',
+        'us-east-1',
+        NOW,
+      );
       expect(found.length).toBeGreaterThan(0);
     },
   );
@@ -44,12 +51,24 @@ describe('escalationPermissions on published AWS managed policies', () => {
     ['IAMFullAccess', ['iam:CreatePolicyVersion', 'iam:PutRolePolicy', 'iam:UpdateAssumeRolePolicy']],
     ['PowerUserAccess', ['sts:AssumeRole', 'lambda:UpdateFunctionCode', 'glue:UpdateDevEndpoint']],
   ])('%s trips on the escalation paths it opens', async (name, actions) => {
-    const found = await escalationPermissions(roleWith(name), '111122223333', 'us-east-1', NOW);
+    const found = await escalationPermissions(
+      plainEvaluator(),
+      roleWith(name),
+      '111122223333',
+      'us-east-1',
+      NOW,
+    );
     expect(found).toEqual(expect.arrayContaining(actions));
   });
 
   it('PowerUserAccess does not count its IAM reads as IAM writes', async () => {
-    const found = await escalationPermissions(roleWith('PowerUserAccess'), '111122223333', 'us-east-1', NOW);
+    const found = await escalationPermissions(
+      plainEvaluator(),
+      roleWith('PowerUserAccess'),
+      '111122223333',
+      'us-east-1',
+      NOW,
+    );
     expect(found.filter((a) => a.startsWith('iam:'))).toEqual([]);
   });
 
@@ -59,7 +78,9 @@ describe('escalationPermissions on published AWS managed policies', () => {
     ['AmazonS3FullAccess'],
     ['AmazonSageMakerFullAccess', 'AmazonSageMakerGroundTruthExecution', 'AmazonS3FullAccess'],
   ])('an execution role with %s (and the others listed) is not privileged', async (...names) => {
-    expect(await escalationPermissions(roleWith(...names), '111122223333', 'us-east-1', NOW)).toEqual([]);
+    expect(
+      await escalationPermissions(plainEvaluator(), roleWith(...names), '111122223333', 'us-east-1', NOW),
+    ).toEqual([]);
   });
 
   it('an inline iam:PutRolePolicy on * is privileged', async () => {
@@ -68,7 +89,7 @@ describe('escalationPermissions on published AWS managed policies', () => {
         { name: 'p', document: policy({ Effect: 'Allow', Action: 'iam:PutRolePolicy', Resource: '*' }) },
       ],
     });
-    expect(await escalationPermissions(role, '111122223333', 'us-east-1', NOW)).toEqual([
+    expect(await escalationPermissions(plainEvaluator(), role, '111122223333', 'us-east-1', NOW)).toEqual([
       'iam:PutRolePolicy',
     ]);
   });
@@ -89,8 +110,12 @@ describe('escalationPermissions on published AWS managed policies', () => {
         ],
       });
     const limited = pass({ StringEquals: { 'iam:PassedToService': 'sagemaker.amazonaws.com' } });
-    expect(await escalationPermissions(limited, '111122223333', 'us-east-1', NOW)).toEqual([]);
-    expect(await escalationPermissions(pass(), '111122223333', 'us-east-1', NOW)).toEqual(['iam:PassRole']);
+    expect(await escalationPermissions(plainEvaluator(), limited, '111122223333', 'us-east-1', NOW)).toEqual(
+      [],
+    );
+    expect(await escalationPermissions(plainEvaluator(), pass(), '111122223333', 'us-east-1', NOW)).toEqual([
+      'iam:PassRole',
+    ]);
   });
 });
 

@@ -15,7 +15,10 @@ import {
 import { assessJob } from '../../shared/core/evaluate';
 import { findingKey } from '../../shared/core/findings';
 import { planChanges } from '../../shared/core/plan';
-import { ProofMemo, proofInventory, proofKey } from '../../shared/core/proof-memo';
+import { plainEvaluator } from '../../shared/core/evaluator/evaluator';
+import { memoizingEvaluator } from '../../shared/core/evaluator/memo';
+import { MemoTables } from '../../shared/core/evaluator/tables';
+import { proofInventory, proofKey } from '../../shared/core/proof-memo';
 import { proveChanges } from '../../shared/core/prove';
 import { world, type World } from '../fixtures/arbitraries';
 import {
@@ -31,6 +34,10 @@ import {
 
 const NOW = new Date('2026-11-29T10:15:00Z');
 const BUCKET = 'receipts-labeling-data';
+
+/** The test's own evaluator for planning (answers memoised), and the tables proof keys are built with. */
+const planner = memoizingEvaluator();
+const tables = new MemoTables();
 
 /** The account's roles and functions, read once: a scan's jobs share the objects (the key names objects). */
 const inventories = new WeakMap<SnapshotSpec, AccountInventory>();
@@ -49,7 +56,7 @@ async function proofInputs(snapshot: SnapshotSpec, job: World['job'], name: stri
   if (parsed.kind !== 'request') throw new Error(`job ${name} does not parse`);
   const request = parsed.request;
   const inventory = inventoryOf(snapshot);
-  const assessed = await assessJob(request, inventory, core, NOW);
+  const assessed = await assessJob(planner, request, inventory, core, NOW);
   const plan = planChanges(request, inventory, assessed, core);
   const fixable = new Set(plan.findings.filter((f) => f.fixable).map(findingKey));
   const claimed = assessed.assessments.filter((a) => fixable.has(findingKey(a.finding)));
@@ -60,7 +67,7 @@ type Inputs = Awaited<ReturnType<typeof proofInputs>>;
 
 function keyOf(i: Inputs, core: CoreOptions): string | undefined {
   const reachable = proofInventory(i.request, i.inventory, i.changes);
-  return proofKey({ ...i, inventory: reachable, options: core, now: NOW });
+  return proofKey(tables, { ...i, inventory: reachable, options: core, now: NOW });
 }
 
 /** An execution role without the invoke grant and a post role that cannot read the output: a plan of three writes. */
@@ -95,7 +102,7 @@ describe('proof memo', () => {
   it('proves once for forty jobs no policy tells apart, and accepts each of them', async () => {
     // Given forty jobs of one execution role and pair of functions
     const core = { ...DEFAULT_CORE_OPTIONS, strategy: 's3-read' as const };
-    const memo = new ProofMemo();
+    const memo = memoizingEvaluator();
     const snapshot = account();
     const failures: (string | undefined)[] = [];
     for (let i = 0; i < 40; i++) {
@@ -103,12 +110,12 @@ describe('proof memo', () => {
       expect(inputs.changes.length).toBeGreaterThan(0);
       // When each plan is proved through the memo
       failures.push(
-        await proveChanges(inputs.request, inputs.inventory, inputs.claimed, inputs.changes, core, NOW, memo),
+        await proveChanges(memo, inputs.request, inputs.inventory, inputs.claimed, inputs.changes, core, NOW),
       );
     }
     // Then every proof holds, and only the first one was made
     expect(failures).toEqual(Array(40).fill(undefined));
-    expect(memo.counts).toEqual({ hits: 39, misses: 1 });
+    expect(memo.sharing.proofs?.counts).toEqual({ hits: 39, misses: 1 });
   });
 
   it('sees only the roles the job uses (a role elsewhere may name the job)', async () => {
@@ -119,6 +126,32 @@ describe('proof memo', () => {
     const reachable = proofInventory(inputs.request, inputs.inventory, inputs.changes);
     expect([...reachable.roles.keys()]).toEqual(['LabelingExecution', 'consolidate-role']);
     expect(keyOf(inputs, core)).toBeDefined();
+  });
+
+  it('keys on every field of the request, new ones included (no hand-listed fields)', async () => {
+    // Given two jobs that differ only by name, whose requests carry the input manifest and KMS key
+    const core = { ...DEFAULT_CORE_OPTIONS, strategy: 's3-read' as const };
+    const snapshot = account();
+    const withFields = async (name: string, manifest: string) => {
+      const inputs = await proofInputs(snapshot, JOB, name, core);
+      return {
+        ...inputs,
+        request: {
+          ...inputs.request,
+          inputManifestS3Uri: manifest,
+          outputKmsKeyId: 'arn:aws:kms:us-east-1:111122223333:key/1',
+        },
+      };
+    };
+    const a = keyOf(await withFields('job-1', `s3://${BUCKET}/input/manifest.json`), core);
+    const b = keyOf(await withFields('job-2', `s3://${BUCKET}/input/manifest.json`), core);
+    const other = keyOf(await withFields('job-2', `s3://${BUCKET}/input/other.json`), core);
+    const naming = keyOf(await withFields('job-3', `s3://${BUCKET}/job-3/manifest.json`), core);
+    // Then the new fields do not stop sharing, a different value keys apart, and a value naming the job is never shared
+    expect(a).toBeDefined();
+    expect(b).toBe(a);
+    expect(other).not.toBe(a);
+    expect(naming).toBeUndefined();
   });
 
   it.each<[string, PolicyStatement, string[], string[]]>([
@@ -247,7 +280,7 @@ describe('proof memo', () => {
         shared++;
         // When both plans are proved from scratch (no memo)
         const prove = (i: Inputs) =>
-          proveChanges(i.request, i.inventory, i.claimed, i.changes, core, NOW, undefined);
+          proveChanges(plainEvaluator(), i.request, i.inventory, i.claimed, i.changes, core, NOW);
         // Then equal keys mean equal answers
         expect((await prove(ia)) === undefined).toBe((await prove(ib)) === undefined);
       }),

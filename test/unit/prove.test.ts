@@ -27,6 +27,10 @@ import {
   type SnapshotSpec,
   exampleRequest,
 } from '../fixtures/factory';
+import { plainEvaluator } from '../../shared/core/evaluator/evaluator';
+
+/** No memo: every proof is made. */
+const evaluator = plainEvaluator();
 
 const NOW = new Date('2026-11-29T10:15:00Z');
 const EXEC = roleArn('ReceiptsLabelingExecution', '/service-role/');
@@ -79,7 +83,7 @@ function options(strategy: CoreOptions['strategy'] = 'assume-role'): CoreOptions
 }
 
 async function claimedFor(req: LabelingJobRequest, o: CoreOptions): Promise<Assessment[]> {
-  return (await assessJob(req, inventory, o, NOW)).assessments.filter((a) => a.finding.fixable);
+  return (await assessJob(evaluator, req, inventory, o, NOW)).assessments.filter((a) => a.finding.fixable);
 }
 
 const put = (roleName: string, policyName: string, ...statements: PolicyStatement[]): Change => ({
@@ -118,6 +122,7 @@ describe('proveChanges', () => {
 
     // When it is proved
     const failure = await proveChanges(
+      evaluator,
       request,
       inventory,
       await claimedFor(request, options()),
@@ -136,6 +141,7 @@ describe('proveChanges', () => {
 
     // When they are proved
     const failure = await proveChanges(
+      evaluator,
       request,
       inventory,
       await claimedFor(request, options()),
@@ -237,7 +243,7 @@ describe('proveChanges', () => {
     const claimed = await claimedFor(request, options());
 
     // When it is proved
-    const failure = await proveChanges(request, inventory, claimed, changes, options(), NOW);
+    const failure = await proveChanges(evaluator, request, inventory, claimed, changes, options(), NOW);
 
     // Then the proof fails, saying why
     expect(failure).toMatch(reason);
@@ -262,6 +268,7 @@ describe('proveChanges', () => {
 
       // When it is proved
       const failure = await proveChanges(
+        evaluator,
         request,
         inventory,
         await claimedFor(request, options('s3-read')),
@@ -284,6 +291,7 @@ describe('proveChanges', () => {
 
       // When it is proved
       const failure = await proveChanges(
+        evaluator,
         request,
         inventory,
         await claimedFor(request, options('s3-read')),
@@ -305,7 +313,7 @@ describe('proveChanges', () => {
       ];
 
       // When the grant the planner would make for it is proved
-      const failure = await proveChanges(starred, inventory, [], changes, options('s3-read'), NOW);
+      const failure = await proveChanges(evaluator, starred, inventory, [], changes, options('s3-read'), NOW);
 
       // Then it is refused as a wildcard
       expect(failure).toBe(
@@ -364,7 +372,7 @@ describe('proveChanges', () => {
       const before = withExecutionDocument(where, policy(existing));
 
       // When a plan rewrites it
-      const failure = await proveChanges(request, before, [], [change], options(), NOW);
+      const failure = await proveChanges(evaluator, request, before, [], [change], options(), NOW);
 
       // Then the proof fails: the statement may gain ARNs, nothing else may change
       expect(failure).toMatch(reason);
@@ -383,7 +391,15 @@ describe('proveChanges', () => {
       );
 
       // When the canonical statement with one more ARN replaces it
-      const failure = await proveChanges(request, before, [], [invokeGrant(POST, PRE)], options(), NOW);
+      const failure = await proveChanges(
+        evaluator,
+        request,
+        before,
+        [],
+        [invokeGrant(POST, PRE)],
+        options(),
+        NOW,
+      );
 
       // Then it holds
       expect(failure).toBeUndefined();
@@ -396,6 +412,7 @@ describe('proveChanges', () => {
 
     // When they are proved
     const failure = await proveChanges(
+      evaluator,
       request,
       inventory,
       await claimedFor(request, options()),
@@ -414,6 +431,8 @@ describe('proveChanges', () => {
     // Given no changes
     // When they are proved
     // Then there is nothing to refuse
-    await expect(proveChanges(request, inventory, [], [], options(), NOW)).resolves.toBeUndefined();
+    await expect(
+      proveChanges(evaluator, request, inventory, [], [], options(), NOW),
+    ).resolves.toBeUndefined();
   });
 });

@@ -14,6 +14,7 @@ import { escalationPermissions } from '../../shared/core/role-guards';
 import { DEFAULT_CORE_OPTIONS } from '../../shared/core/types';
 import { ACCOUNT, functionArn, roleArn, serviceTrust } from '../fixtures/factory';
 import { inventoryOf, roleInfo } from '../fixtures/role-info';
+import { plainEvaluator } from '../../shared/core/evaluator/evaluator';
 
 const NOW = new Date('2026-11-29T10:15:00Z');
 const DIR = join(__dirname, '..', 'fixtures', 'real', 'managed-policies');
@@ -175,6 +176,8 @@ describe("a published account snapshot (cloudsplaining's example GAAD, cut down)
 
   it('the function role with an unconditioned iam:PassRole is privileged by the catalogue', async () => {
     const role = inventory.roles.get('MyRole') as RoleInfo;
-    expect(await escalationPermissions(role, account, 'us-east-1', NOW)).toEqual(['iam:PassRole']);
+    expect(await escalationPermissions(plainEvaluator(), role, account, 'us-east-1', NOW)).toEqual([
+      'iam:PassRole',
+    ]);
   });
 });

@@ -1,15 +1,19 @@
 /** The evaluator's memo: answers are shared across clocks, and across jobs, only where no policy can tell them apart. */
 import type { PolicyDocument } from '../../shared/core';
+import { memoizingEvaluator } from '../../shared/core/evaluator/memo';
 import {
   evaluateAccess,
   evaluateServiceAssume,
-  simulationCounts,
   type AccessQuestion,
+  type Evaluator,
 } from '../../shared/core/simulate';
 import { ACCOUNT, functionArn, policy, REGION } from '../fixtures/factory';
 import { roleInfo } from '../fixtures/role-info';
 
 const BEFORE = new Date('2026-11-29T10:15:00Z');
+
+/** One memoizing evaluator for the file, as one Lambda container or one scan has (abstraction on). */
+const evaluator = memoizingEvaluator();
 const AFTER = new Date('2026-12-29T10:15:00Z');
 
 function invokeAt(document: PolicyDocument, now: Date): AccessQuestion {
@@ -44,8 +48,8 @@ describe('evaluateAccess memo', () => {
     // Given a grant that expires between the two clocks
     const document = grant(condition);
     // When the same question is asked before and after (the first answer is memoised)
-    const before = await evaluateAccess(invokeAt(document, BEFORE));
-    const after = await evaluateAccess(invokeAt(document, AFTER));
+    const before = await evaluateAccess(evaluator, invokeAt(document, BEFORE));
+    const after = await evaluateAccess(evaluator, invokeAt(document, AFTER));
     // Then each clock gets its own answer
     expect(before.verdict).toBe('allowed');
     expect(after.verdict).toBe('implicit-deny');
@@ -53,7 +57,9 @@ describe('evaluateAccess memo', () => {
 
   it('gives the same answer at any clock when no policy names one', async () => {
     const document = grant();
-    const answers = await Promise.all([BEFORE, AFTER].map((now) => evaluateAccess(invokeAt(document, now))));
+    const answers = await Promise.all(
+      [BEFORE, AFTER].map((now) => evaluateAccess(evaluator, invokeAt(document, now))),
+    );
     expect(answers.map((a) => a.verdict)).toEqual(['allowed', 'allowed']);
   });
 });
@@ -85,14 +91,25 @@ describe('evaluateAccess memo across jobs', () => {
   it('asks the evaluator once for many jobs whose names no policy tells apart', async () => {
     // Given a grant on the whole bucket
     const document = readGrant('arn:aws:s3:::memo-bucket/*');
-    const before = simulationCounts().misses;
+    const memo = memoizingEvaluator();
     // When 40 jobs (each with its own role object, as after a fresh inventory read) ask the same question
     const answers = await Promise.all(
-      Array.from({ length: 40 }, (_, i) => evaluateAccess(readOutput(document, `memo-share-${i}`))),
+      Array.from({ length: 40 }, (_, i) => evaluateAccess(memo, readOutput(document, `memo-share-${i}`))),
     );
     // Then every job is allowed, and the evaluator ran once
     expect(new Set(answers.map((a) => a.verdict))).toEqual(new Set(['allowed']));
-    expect(simulationCounts().misses - before).toBe(1);
+    expect(memo.counts.misses).toBe(1);
+  });
+
+  it('asks for each job when the abstraction layer is off (keys are the whole, exact input)', async () => {
+    // Given the same grant and a memo without the abstraction layer
+    const document = readGrant('arn:aws:s3:::memo-bucket/*');
+    const exact = memoizingEvaluator(undefined, { abstraction: false });
+    // When 5 jobs ask, twice each
+    for (let round = 0; round < 2; round++)
+      for (let i = 0; i < 5; i++) await evaluateAccess(exact, readOutput(document, `memo-exact-${i}`));
+    // Then the evaluator ran once per job, and the second round was answered by the memo
+    expect(exact.counts).toEqual({ hits: 5, misses: 5 });
   });
 
   it.each([
@@ -111,7 +128,7 @@ describe('evaluateAccess memo across jobs', () => {
     const document = readGrant(resource);
     // When each job asks, the allowed ones first and then again in the other order
     const ask = async (names: string[]) =>
-      Promise.all(names.map(async (n) => (await evaluateAccess(readOutput(document, n))).verdict));
+      Promise.all(names.map(async (n) => (await evaluateAccess(evaluator, readOutput(document, n))).verdict));
     const first = { allowed: await ask(allowed), denied: await ask(denied) };
     const again = { denied: await ask([...denied].reverse()), allowed: await ask([...allowed].reverse()) };
     // Then each job gets its own verdict, whatever was memoised before
@@ -130,7 +147,7 @@ describe('evaluateAccess memo across jobs', () => {
     // When jobs on either side ask, in turn
     const verdicts = [];
     for (const name of ['public-job', 'secret-job', 'public-job-2', 'secret-job'])
-      verdicts.push((await evaluateAccess(readOutput(document, name))).verdict);
+      verdicts.push((await evaluateAccess(evaluator, readOutput(document, name))).verdict);
     // Then only the denied job's output is denied
     expect(verdicts).toEqual(['allowed', 'explicit-deny', 'allowed', 'explicit-deny']);
   });
@@ -148,6 +165,7 @@ describe('evaluateAccess memo across jobs', () => {
     const role = roleInfo('memo-trust-role', { trustPolicy: trust });
     const ask = (jobName: string) =>
       evaluateServiceAssume(
+        evaluator,
         role,
         'sagemaker.amazonaws.com',
         {
@@ -177,8 +195,8 @@ describe('evaluateAccess memo across jobs', () => {
     });
     // When the tagged job and another ask
     const verdicts = [
-      (await evaluateAccess(tagged('tagged-job'))).verdict,
-      (await evaluateAccess(tagged('untagged-job'))).verdict,
+      (await evaluateAccess(evaluator, tagged('tagged-job'))).verdict,
+      (await evaluateAccess(evaluator, tagged('untagged-job'))).verdict,
     ];
     // Then only the job the tag names is allowed
     expect(verdicts).toEqual(['allowed', 'implicit-deny']);
@@ -186,8 +204,14 @@ describe('evaluateAccess memo across jobs', () => {
 });
 
 /** `roleName`'s session invoking one function, under the role's own grant and the function's resource policy. */
-function invokeAs(roleName: string, identity: PolicyDocument, resourcePolicy?: PolicyDocument, path = '/') {
-  return evaluateAccess({
+function invokeAs(
+  roleName: string,
+  identity: PolicyDocument,
+  resourcePolicy?: PolicyDocument,
+  path = '/',
+  using: Evaluator = evaluator,
+) {
+  return evaluateAccess(using, {
     role: roleInfo(roleName, { path, inlinePolicies: [{ name: 'Invoke', document: identity }] }),
     accountId: ACCOUNT,
     region: REGION,
@@ -212,14 +236,14 @@ describe('evaluateAccess memo across roles', () => {
   it('asks the evaluator once for many roles with equal documents that no policy tells apart', async () => {
     // Given 30 roles with the same grant
     const document = invokeGrant();
-    const before = simulationCounts().misses;
+    const memo = memoizingEvaluator();
     // When each role's session asks the same question
     const answers = await Promise.all(
-      Array.from({ length: 30 }, (_, i) => invokeAs(`memo-equal-role-${i}`, document)),
+      Array.from({ length: 30 }, (_, i) => invokeAs(`memo-equal-role-${i}`, document, undefined, '/', memo)),
     );
     // Then each is allowed, and the evaluator ran once
     expect(new Set(answers.map((a) => a.verdict))).toEqual(new Set(['allowed']));
-    expect(simulationCounts().misses - before).toBe(1);
+    expect(memo.counts.misses).toBe(1);
   });
 
   it.each<[string, Record<string, Record<string, string>>, string[], string[]]>([

@@ -4,6 +4,10 @@ import { GROUND_TRUTH_EXECUTION_POLICY } from '../../shared/core/managed-policie
 import { evaluateAccess, requestContext, type AccessQuestion } from '../../shared/core/simulate';
 import { ACCOUNT, functionArn, policy, REGION, roleArn } from '../fixtures/factory';
 import { roleInfo } from '../fixtures/role-info';
+import { plainEvaluator } from '../../shared/core/evaluator/evaluator';
+
+/** No memo: each question is answered by iam-simulate itself. */
+const evaluator = plainEvaluator();
 
 const NOW = new Date('2026-11-29T10:15:00Z');
 const EXEC_ARN = roleArn('ReceiptsLabelingExecution', '/service-role/');
@@ -68,7 +72,7 @@ describe('evaluateAccess', () => {
     ])('decides invoke of %s as %s (names match case-sensitively)', async (name, verdict) => {
       // Given the execution role with only the managed policy
       // When it invokes the function
-      const decision = await evaluateAccess(invoke(groundTruthRole, name));
+      const decision = await evaluateAccess(evaluator, invoke(groundTruthRole, name));
 
       // Then the managed policy's name patterns decide
       expect(decision.verdict).toBe(verdict);
@@ -89,7 +93,7 @@ describe('evaluateAccess', () => {
       };
 
       // When it invokes a function the managed policy covers
-      const decision = await evaluateAccess(invoke(role, 'receipts-SageMaker-pre'));
+      const decision = await evaluateAccess(evaluator, invoke(role, 'receipts-SageMaker-pre'));
 
       // Then the boundary is the reason, and the identity policy alone would allow
       expect(decision).toMatchObject({ verdict: 'boundary', identityAllows: true });
@@ -107,7 +111,7 @@ describe('evaluateAccess', () => {
       };
 
       // When it invokes a covered function
-      const decision = await evaluateAccess(invoke(role, 'receipts-SageMaker-pre'));
+      const decision = await evaluateAccess(evaluator, invoke(role, 'receipts-SageMaker-pre'));
 
       // Then it is the boundary's deny, not an identity deny
       expect(decision.verdict).toBe('boundary');
@@ -125,7 +129,7 @@ describe('evaluateAccess', () => {
       };
 
       // When it invokes a covered function
-      const decision = await evaluateAccess(invoke(role, 'receipts-SageMaker-pre'));
+      const decision = await evaluateAccess(evaluator, invoke(role, 'receipts-SageMaker-pre'));
 
       // Then it is allowed
       expect(decision.verdict).toBe('allowed');
@@ -146,8 +150,8 @@ describe('evaluateAccess', () => {
       const role = { ...groundTruthRole, inlinePolicies: [deny] };
 
       // When it invokes that function and another one
-      const denied = await evaluateAccess(invoke(role, 'receipts-SageMaker-pre'));
-      const other = await evaluateAccess(invoke(role, 'receipts-SageMaker-post'));
+      const denied = await evaluateAccess(evaluator, invoke(role, 'receipts-SageMaker-pre'));
+      const other = await evaluateAccess(evaluator, invoke(role, 'receipts-SageMaker-post'));
 
       // Then only the denied function is an explicit deny
       expect(denied.verdict).toBe('explicit-deny');
@@ -199,7 +203,7 @@ describe('evaluateAccess', () => {
       const role = lambdaRole({ tags });
 
       // When it assumes the role under a trust statement for the account root with a condition
-      const decision = await evaluateAccess(assume(role, rootTrust(condition)));
+      const decision = await evaluateAccess(evaluator, assume(role, rootTrust(condition)));
 
       // Then the condition, evaluated on the context AWS supplies for a role session, decides
       expect(decision.verdict).toBe(verdict);
@@ -213,6 +217,7 @@ describe('evaluateAccess', () => {
 
       // When it assumes the execution role
       const decision = await evaluateAccess(
+        evaluator,
         assume(role, rootTrust({ StringEquals: { 'aws:PrincipalTag/team': 'ml-platform' } })),
       );
 
@@ -226,7 +231,7 @@ describe('evaluateAccess', () => {
       const trust = policy({ Effect: 'Allow', Principal: { AWS: role.arn }, Action: 'sts:AssumeRole' });
 
       // When it assumes the execution role
-      const decision = await evaluateAccess(assume(role, trust));
+      const decision = await evaluateAccess(evaluator, assume(role, trust));
 
       // Then the trust policy alone allows it (IAM's same-account rule for principals named by ARN)
       expect(decision).toEqual({ verdict: 'allowed', identityAllows: false, resourceAllows: true });
@@ -241,7 +246,7 @@ describe('evaluateAccess', () => {
       });
 
       // When the Lambda role (with an identity grant) assumes the execution role
-      const decision = await evaluateAccess(assume(lambdaRole(), trust));
+      const decision = await evaluateAccess(evaluator, assume(lambdaRole(), trust));
 
       // Then the trust side is missing
       expect(decision).toEqual({ verdict: 'implicit-deny', identityAllows: true, resourceAllows: false });

@@ -1,6 +1,6 @@
 /** `author`: can this person build a custom workflow? Findings per capability, and one proven proposal. */
 import { finding } from '../findings';
-import type { Decision } from '../simulate';
+import { plainEvaluator, type Decision, type Evaluator } from '../evaluator/evaluator';
 import type { Finding, PolicyDocument, ReasonCode } from '../types';
 import {
   CAPABILITIES,
@@ -29,6 +29,8 @@ export interface AuthorOptions {
   now?: Date;
   /** Condition-key values the caller knows (e.g. aws:MultiFactorAuthPresent). */
   knownContext?: Record<string, string>;
+  /** The evaluator every question goes through (default: a plain one, for this check alone). */
+  evaluator?: Evaluator;
 }
 
 /** One capability's verdict. */
@@ -64,6 +66,7 @@ export interface AuthorReport {
 /** Evaluates every requested capability for the principal and proposes (and proves) the missing grant. */
 export async function checkAuthor(principal: AuthorPrincipal, options: AuthorOptions): Promise<AuthorReport> {
   const now = options.now ?? new Date();
+  const evaluator = options.evaluator ?? plainEvaluator();
   const scope: AuthorScope = {
     partition: principal.partition,
     accountId: principal.accountId,
@@ -81,7 +84,7 @@ export async function checkAuthor(principal: AuthorPrincipal, options: AuthorOpt
     const result: CapabilityResult = { capability, allowed: true, denied: [] };
     for (const request of requestsFor(capability, scope)) {
       const resourcePolicy = resourcePolicyFor(request, scope);
-      const decision = await evaluatePrincipal({
+      const decision = await evaluatePrincipal(evaluator, {
         principal,
         request,
         region: scope.region,
@@ -106,7 +109,15 @@ export async function checkAuthor(principal: AuthorPrincipal, options: AuthorOpt
   if (missing.length === 0)
     return report(principal, scope, findings.length === 0 ? 'compliant' : 'blocked', capabilities, findings);
   const document = proposeAuthorPolicy(missing, scope);
-  const proof = await proveProposal(principal, missing, document, scope, now, options.knownContext);
+  const proof = await proveProposal(
+    principal,
+    missing,
+    document,
+    scope,
+    now,
+    options.knownContext,
+    evaluator,
+  );
   if (!proof.proven) {
     findings.push(
       finding(

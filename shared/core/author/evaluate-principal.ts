@@ -1,13 +1,8 @@
 /**
- * A user's or a role session's request, with the context AWS supplies for a person's call; the
- * answer is classified by simulate.ts's classifyResult, like every other request.
+ * A user's or a role session's request, with the context AWS supplies for a person's call; asked of
+ * the evaluator it is given, like every other request.
  */
-import {
-  runSimulation,
-  type DiscoveryContextKeyConstraint,
-  type Simulation,
-} from '@cloud-copilot/iam-simulate';
-import { classifyResult, type Decision, type SimulationResults } from '../simulate';
+import type { Decision, Evaluator, SimulationInput } from '../evaluator/evaluator';
 import type { PolicyDocument } from '../types';
 import type { AuthorRequest } from './capabilities';
 import type { AuthorPrincipal } from './principal';
@@ -56,7 +51,7 @@ export function callerArn(p: AuthorPrincipal): string {
 }
 
 /** Builds the Simulation of one request of the principal. */
-export function principalSimulation(q: PrincipalQuestion): Simulation {
+export function principalSimulation(q: PrincipalQuestion): SimulationInput {
   const p = q.principal;
   const boundary = p.boundary?.document;
   return {
@@ -72,8 +67,6 @@ export function principalSimulation(q: PrincipalQuestion): Simulation {
       ),
       ...(q.extraPolicies ?? []),
     ],
-    serviceControlPolicies: [],
-    resourceControlPolicies: [],
     ...(q.resourcePolicy ? { resourcePolicy: q.resourcePolicy } : {}),
     ...(boundary && p.boundary
       ? { permissionBoundaryPolicies: [{ name: p.boundary.arn, policy: boundary }] }
@@ -82,36 +75,22 @@ export function principalSimulation(q: PrincipalQuestion): Simulation {
 }
 
 /** Evaluates one request of the principal; every key we supply, or know to be absent, is declared known. */
-export async function evaluatePrincipal(q: PrincipalQuestion): Promise<Decision> {
+export async function evaluatePrincipal(evaluator: Evaluator, q: PrincipalQuestion): Promise<Decision> {
   const simulation = principalSimulation(q);
-  const known = [
+  const knownKeys = [
     ...Object.keys(simulation.request.contextVariables),
     // Its own tags are all the principal has; iam:PassedToService is sent only with iam:PassRole.
     '/^aws:PrincipalTag\\/.*$/',
     'iam:PassedToService',
   ];
-  const discoveryContextKeyConstraints: DiscoveryContextKeyConstraint[] = [...new Set(known)].map(
-    (keyName) => ({
-      keyName,
-      presenceIsKnown: true,
-      valueIsKnown: true,
-    }),
-  );
-  const run = (s: Simulation) =>
-    runSimulation(s, { simulationMode: 'Discovery', discoveryContextKeyConstraints });
-  const result = await run(simulation);
-  const decision = classifyResult(result, simulation.permissionBoundaryPolicies !== undefined);
-  if (decision.verdict !== 'implicit-deny' || !simulation.permissionBoundaryPolicies || hasAnalysis(result))
+  const decision = await evaluator.decide({ simulation, knownKeys });
+  if (decision.verdict !== 'implicit-deny' || !simulation.permissionBoundaryPolicies || !decision.unanalysed)
     return decision;
   // A wildcard request the evaluator denied outright carries no analysis: ask again without the boundary.
-  const unbounded: Simulation = { ...simulation };
+  const unbounded: SimulationInput = { ...simulation };
   delete unbounded.permissionBoundaryPolicies;
-  const without = classifyResult(await run(unbounded), false);
+  const without = await evaluator.decide({ simulation: unbounded, knownKeys });
   return without.verdict === 'allowed' || without.verdict === 'depends-on-unknown-context'
-    ? { ...decision, verdict: 'boundary', identityAllows: true }
+    ? { verdict: 'boundary', identityAllows: true, resourceAllows: decision.resourceAllows }
     : decision;
-}
-
-function hasAnalysis(result: SimulationResults): boolean {
-  return result.resultType === 'single' || (result.resultType === 'wildcard' && result.results.length > 0);
 }

@@ -1,4 +1,5 @@
 /** The proposal's proof: with it attached, every claimed request is allowed and no probe is newly allowed. */
+import { plainEvaluator, type Evaluator } from '../evaluator/evaluator';
 import type { PolicyDocument } from '../types';
 import { resourcePolicyFor, type AuthorRequest, type AuthorScope } from './capabilities';
 import { evaluatePrincipal } from './evaluate-principal';
@@ -26,10 +27,11 @@ export async function proveProposal(
   scope: AuthorScope,
   now: Date,
   knownContext?: Record<string, string>,
+  evaluator: Evaluator = plainEvaluator(),
 ): Promise<ProposalProof> {
   const extraPolicies = [{ name: `proposed:${AUTHOR_POLICY_NAME}`, policy: document }];
   const ask = (request: AuthorRequest, region: string, withProposal: boolean) =>
-    evaluatePrincipal({
+    evaluatePrincipal(evaluator, {
       principal,
       request,
       region,

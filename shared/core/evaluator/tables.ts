@@ -1,14 +1,17 @@
 /**
- * What the evaluator's memos know about a policy document, computed once per document object (and
- * shared by documents of equal text): a number for its text, whether it names the clock or uses
- * policy variables, and its wildcard values by statement, compiled for comparisons.
+ * The tables a memoizing evaluator owns (memo.ts): what it knows about each policy document (a number
+ * for its text, whether it names the clock or uses policy variables, its wildcard values compiled
+ * for comparisons), the job-name renamers and wildcard profiles (names.ts), and numbers for the
+ * input objects the proof memo keys on. One instance per Lambda container, scan or CLI run; nothing
+ * here is module-level, so two evaluators never share an answer.
  */
-import type { PolicyDocument, PolicyStatement } from './types';
+import type { PolicyDocument, PolicyStatement } from '../types';
+import { globMatch } from './complexity';
 
 /** Context keys that change with every call (the clock) and that few policies test. */
-export const CLOCK_KEYS = ['aws:CurrentTime', 'aws:EpochTime'];
+export const CLOCK_KEYS: readonly string[] = Object.freeze(['aws:CurrentTime', 'aws:EpochTime']);
 
-/** A policy value compiled for the comparisons the job-name profile makes (simulation-memo.ts). */
+/** A policy value compiled for the comparisons the job-name profile makes (names.ts). */
 export interface Matcher {
   value: string;
   lower: string;
@@ -52,68 +55,119 @@ export interface DocumentFacts {
   naming?: Map<string, boolean>;
   /** The wildcard values of the statements about each action asked about. */
   byAction?: Map<string, Matcher[]>;
-  /** The size IAM counts, and the hash a report shows (policy-document.ts, report-changes.ts), once per text. */
-  size?: number;
-  sha256?: string;
 }
 
-const facts = new WeakMap<object, DocumentFacts>();
-/** The same by text: a scan's planner makes equal documents for many jobs. */
-const factsByText = new Map<string, DocumentFacts>();
-
-/**
- * Policy texts by number, so that keys stay short. Numbers are never reused: when the table is
- * cleared, a text seen again gets a new number and its old keys are simply never hit again.
- */
-const textIds = new Map<string, number>();
-let lastId = 0;
-export function textId(text: string): number {
-  let id = textIds.get(text);
-  if (id === undefined) {
-    if (textIds.size >= 50_000) textIds.clear();
-    id = ++lastId;
-    textIds.set(text, id);
-  }
-  return id;
-}
-
-const EMPTY: DocumentFacts = {
-  text: '-',
-  id: 0,
-  lower: '-',
-  namesClock: false,
-  hasVariables: false,
-  hasPlaceholder: false,
-  wildcards: () => [],
-};
-
-export function factsOf(document: PolicyDocument | undefined): DocumentFacts {
-  if (!document) return EMPTY;
-  let known = facts.get(document);
-  if (!known) {
-    const text = JSON.stringify(document);
-    known = factsByText.get(text) ?? factsOfText(text);
-    facts.set(document, known);
-  }
-  return known;
-}
-
-function factsOfText(text: string): DocumentFacts {
-  const lower = text.toLowerCase();
-  let wildcards: StatementWildcards[] | undefined;
-  const known: DocumentFacts = {
-    text,
-    id: textId(text),
-    lower,
-    namesClock: CLOCK_KEYS.some((key) => lower.includes(key.slice(4).toLowerCase())),
-    hasVariables: text.includes('${'),
-    hasPlaceholder: text.includes('\u27e8'),
-    // Compiled only when a question names a job.
-    wildcards: () => (wildcards ??= wildcardsOf(JSON.parse(text) as PolicyDocument)),
+/** Stands for "no document" in keys: the same for every table. */
+function emptyFacts(): DocumentFacts {
+  return {
+    text: '-',
+    id: 0,
+    lower: '-',
+    namesClock: false,
+    hasVariables: false,
+    hasPlaceholder: false,
+    wildcards: () => [],
   };
-  if (factsByText.size >= 10_000) factsByText.clear();
-  factsByText.set(text, known);
-  return known;
+}
+
+/** Document facts, text numbers and per-object caches, owned by one memoizing evaluator. */
+export class MemoTables {
+  private readonly facts = new WeakMap<object, DocumentFacts>();
+  /** The same by text: a scan's planner makes equal documents for many jobs. */
+  private readonly factsByText = new Map<string, DocumentFacts>();
+  /**
+   * Texts by number, so that keys stay short. Numbers are never reused: when the table is cleared, a
+   * text seen again gets a new number and its old keys are simply never hit again.
+   */
+  private readonly textIds = new Map<string, number>();
+  private lastId = 0;
+  private readonly empty = emptyFacts();
+  private readonly objectIds = new WeakMap<object, number>();
+  private lastObjectId = 0;
+  private readonly caches = new Map<string, WeakMap<object, unknown>>();
+  private readonly keyed = new Map<string, Map<string, unknown>>();
+
+  /** A number standing for `text` (equal texts, equal numbers, until the table is full). */
+  textId(text: string): number {
+    let id = this.textIds.get(text);
+    if (id === undefined) {
+      if (this.textIds.size >= 50_000) this.textIds.clear();
+      id = ++this.lastId;
+      this.textIds.set(text, id);
+    }
+    return id;
+  }
+
+  /** The facts of a document (the empty document's for undefined). */
+  factsOf(document: PolicyDocument | undefined): DocumentFacts {
+    if (!document) return this.empty;
+    let known = this.facts.get(document);
+    if (!known) {
+      const text = JSON.stringify(document);
+      known = this.factsByText.get(text) ?? this.factsOfText(text);
+      this.facts.set(document, known);
+    }
+    return known;
+  }
+
+  /** A number for an input object (equal numbers, the same object). */
+  objectId(value: object): number {
+    let id = this.objectIds.get(value);
+    if (id === undefined) {
+      id = ++this.lastObjectId;
+      this.objectIds.set(value, id);
+    }
+    return id;
+  }
+
+  /** `compute(key)`, once per key object for the cache named `name`. */
+  perObject<K extends object, V>(name: string, key: K, compute: (key: K) => V): V {
+    let cache = this.caches.get(name) as WeakMap<K, V> | undefined;
+    if (!cache) {
+      cache = new WeakMap<K, V>();
+      this.caches.set(name, cache);
+    }
+    let value = cache.get(key);
+    if (value === undefined) {
+      value = compute(key);
+      cache.set(key, value);
+    }
+    return value;
+  }
+
+  /** `compute()`, once per text key for the cache named `name`, bounded (cleared when full). */
+  perKey<V>(name: string, key: string, compute: () => V, limit = 10_000): V {
+    let cache = this.keyed.get(name) as Map<string, V> | undefined;
+    if (!cache) {
+      cache = new Map<string, V>();
+      this.keyed.set(name, cache);
+    }
+    let value = cache.get(key);
+    if (value === undefined) {
+      value = compute();
+      if (cache.size >= limit) cache.clear();
+      cache.set(key, value);
+    }
+    return value;
+  }
+
+  private factsOfText(text: string): DocumentFacts {
+    const lower = text.toLowerCase();
+    let wildcards: StatementWildcards[] | undefined;
+    const known: DocumentFacts = {
+      text,
+      id: this.textId(text),
+      lower,
+      namesClock: CLOCK_KEYS.some((key) => lower.includes(key.slice(4).toLowerCase())),
+      hasVariables: text.includes('${'),
+      hasPlaceholder: text.includes('\u27e8'),
+      // Compiled only when a question names a job.
+      wildcards: () => (wildcards ??= wildcardsOf(JSON.parse(text) as PolicyDocument)),
+    };
+    if (this.factsByText.size >= 10_000) this.factsByText.clear();
+    this.factsByText.set(text, known);
+    return known;
+  }
 }
 
 function wildcardsOf(document: PolicyDocument): StatementWildcards[] {
@@ -131,22 +185,24 @@ function wildcardsOf(document: PolicyDocument): StatementWildcards[] {
     const list: unknown[] | undefined =
       typeof actions === 'string' ? [actions] : Array.isArray(actions) ? actions : undefined;
     const named =
-      list && list.every((a) => typeof a === 'string') && fields.NotAction === undefined
-        ? new RegExp(`^(?:${list.map((a) => wildcardSource(a).slice(1, -1)).join('|')})$`, 'is')
+      list && list.every((a): a is string => typeof a === 'string') && fields.NotAction === undefined
+        ? list
         : undefined;
-    out.push({ appliesTo: named ? (action) => named.test(action) : () => true, matchers: wild(statement) });
+    out.push({
+      appliesTo: named ? (action) => named.some((a) => actionMayMatch(a, action)) : () => true,
+      matchers: wild(statement),
+    });
   }
   return out.filter((w) => w.matchers.length > 0);
 }
 
-/** A number standing for the document's text, and whether it names a clock key (for keys built elsewhere). */
-export function documentFacts(document: PolicyDocument | undefined): { id: number; namesClock: boolean } {
-  return factsOf(document);
-}
-
-/** A number standing for `text` (equal texts, equal numbers, until the table is full). */
-export function internText(text: string): number {
-  return textId(text);
+/**
+ * Whether an Action pattern matches `action` ignoring case, in linear time; a pattern or action
+ * beyond ASCII counts as matching (the statement is then profiled too, which is only ever safe).
+ */
+function actionMayMatch(pattern: string, action: string): boolean {
+  if (!isAscii(pattern) || !isAscii(action)) return true;
+  return globMatch(pattern.toLowerCase(), action.toLowerCase());
 }
 
 /** Whether the document's text holds `lowerName` in any case (kept for the last few names asked about). */
@@ -176,6 +232,7 @@ function wildcardSource(pattern: string): string {
     .replace(/\?/g, '.')}$`;
 }
 
+/** A policy value compiled for the profile's comparisons (only after the complexity cap let it through). */
 export function matcher(value: string): Matcher {
   const whole = wildcardSource(value);
   const part = resourcePart(value);
