@@ -48,6 +48,12 @@ export function checkComplexity(
     ...(simulation.permissionBoundaryPolicies ?? []),
     ...(simulation.resourcePolicy ? [{ name: 'resource policy', policy: simulation.resourcePolicy }] : []),
   ];
+  const longest = all.reduce((max, t) => Math.max(max, t.length), 0);
+  let bound = 0;
+  for (const { policy } of policies)
+    for (const { value } of patternValues(policy))
+      bound += placements(longest, starCount(value), limits.maxSteps);
+  if (bound <= limits.maxSteps) return undefined;
   let total = 0;
   let worst = { policy: '', steps: -1, stars: 0 };
   for (const { name, policy } of policies) {
@@ -63,7 +69,6 @@ export function checkComplexity(
     if (steps > worst.steps) worst = { policy: name, steps, stars };
   }
   if (total <= limits.maxSteps) return undefined;
-  const longest = Math.max(0, ...all.map((t) => t.length));
   return {
     policy: worst.policy,
     message: `matching its wildcards (up to ${worst.stars} * in one value) against values of up to ${longest} characters would take more than ${limits.maxSteps} steps`,
@@ -110,6 +115,14 @@ function starCount(value: string): number {
 
 /** The steps to match every pattern against every text (capped just past `cap`). */
 export function matchingSteps(patterns: readonly string[], texts: readonly string[], cap: number): number {
+  // A quick upper bound first: every pattern against the longest text, whole.
+  const longest = texts.reduce((max, t) => Math.max(max, t.length), 0);
+  let bound = 0;
+  for (const pattern of patterns) {
+    bound += placements(longest, starCount(pattern), cap);
+    if (bound > cap) break;
+  }
+  if (bound <= cap) return bound;
   let steps = 0;
   for (const pattern of patterns) {
     if (starCount(pattern) < 2) continue;
@@ -184,10 +197,15 @@ function segmentCost(pattern: string, text: string, cap: number): number {
     const p = prefix[i] ?? '';
     if (p !== '?' && p.toLowerCase() !== (text[i] ?? '').toLowerCase()) return 0;
   }
-  // C(L + s, s), computed as a running product and stopped once past the cap.
+  return placements(text.length, stars, cap);
+}
+
+/** C(L + s, s) for s ≥ 2 (else 0), as a running product stopped once past the cap. */
+function placements(length: number, stars: number, cap: number): number {
+  if (stars < 2) return 0;
   let steps = 1;
   for (let k = 1; k <= stars; k++) {
-    steps = (steps * (text.length + k)) / k;
+    steps = (steps * (length + k)) / k;
     if (steps > cap) return cap + 1;
   }
   return steps;

@@ -23,11 +23,16 @@ export interface KeyAbstraction {
 /** The key of `q`: exact, or abstracted as `abstraction` says. */
 export function canonicalKey(q: Question, tables: MemoTables, abstraction?: KeyAbstraction): string {
   const { request, identityPolicies, resourcePolicy, permissionBoundaryPolicies, ...rest } = q.simulation;
-  const id = (document: PolicyDocument) => {
+  const { principal, action, resource, contextVariables, ...requestRest } = request;
+  const { resource: resourceArn, ...resourceRest } = resource;
+  const id = (document: PolicyDocument | undefined) => {
+    if (document === undefined) return '-';
     const facts = tables.factsOf(document);
-    return `#${abstraction ? abstraction.documentId(facts) : facts.id}`;
+    return abstraction ? abstraction.documentId(facts) : facts.id;
   };
-  const named = (list: NamedPolicy[]) => list.map((p) => ({ ...p, policy: id(p.policy) }));
+  // Each policy as its name and its document's number, and whatever else it carries.
+  const named = (list: NamedPolicy[] | undefined) =>
+    list?.map(({ name, policy, ...others }) => [name, id(policy), others]) ?? '-';
   const renamed = (v: unknown): unknown =>
     abstraction === undefined
       ? v
@@ -36,26 +41,23 @@ export function canonicalKey(q: Question, tables: MemoTables, abstraction?: KeyA
         : Array.isArray(v)
           ? v.map(renamed)
           : v;
-  const context = abstraction?.context ?? request.contextVariables;
-  const shaped = {
-    ...rest,
-    request: {
-      ...request,
-      principal: abstraction ? abstraction.renamePrincipal(request.principal) : request.principal,
-      resource: { ...request.resource, resource: renamed(request.resource.resource) },
-      contextVariables: Object.fromEntries(Object.entries(context).map(([k, v]) => [k, renamed(v)])),
-    },
-    identityPolicies: named(identityPolicies),
-    ...(resourcePolicy !== undefined ? { resourcePolicy: id(resourcePolicy) } : {}),
-    ...(permissionBoundaryPolicies !== undefined
-      ? { permissionBoundaryPolicies: named(permissionBoundaryPolicies) }
-      : {}),
-  };
-  // JSON in the order the fields were built: equal inputs built alike have equal keys, and an input
-  // built in another order only misses the memo (it never reuses another input's answer).
+  const context: Record<string, unknown> = abstraction?.context ?? contextVariables;
+  const contextPairs: unknown[] = [];
+  for (const key in context) contextPairs.push(key, renamed(context[key]));
+  // JSON in the order the fields are listed: every field of the input is here (the `...rest` parts
+  // hold any field the types gain), and an input built in another order only misses the memo.
   return JSON.stringify([
     abstraction ? 'abstracted' : 'exact',
-    shaped,
+    abstraction ? abstraction.renamePrincipal(principal) : principal,
+    action,
+    renamed(resourceArn),
+    resourceRest,
+    contextPairs,
+    requestRest,
+    named(identityPolicies),
+    id(resourcePolicy),
+    named(permissionBoundaryPolicies),
+    rest,
     q.knownKeys,
     abstraction?.comparisons ?? '',
   ]);
