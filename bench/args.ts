@@ -1,7 +1,7 @@
 /** Command-line options of `npm run bench`. */
 
 /** The measurements, in the order main runs them. */
-export const PARTS = ['asset', 'cold-start', 'check', 'handler', 'scan'] as const;
+export const PARTS = ['asset', 'cold-start', 'check', 'handler', 'scan', 'adversarial'] as const;
 
 /** One measurement. */
 export type Part = (typeof PARTS)[number];

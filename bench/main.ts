@@ -9,6 +9,7 @@ import { rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import startMoto, { stopMotoServer } from '../test/support/moto-global-setup';
 import { resetMoto } from '../test/support/moto-reset';
+import { measureAdversarial } from './adversarial';
 import { parseArgs, UsageError } from './args';
 import { buildAsset, measureAsset } from './asset';
 import { measureCheck } from './check';
@@ -46,6 +47,10 @@ async function main(): Promise<void> {
   if (only.has('check')) {
     log('checkJob on a 1,000-role snapshot ...');
     Object.assign(result, await measureCheck());
+  }
+  if (only.has('adversarial')) {
+    log('adversarial policies (bounded work per event) ...');
+    Object.assign(result, await measureAdversarial());
   }
   if (only.has('handler') || only.has('scan')) {
     log('starting moto ...');

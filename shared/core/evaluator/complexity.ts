@@ -66,7 +66,8 @@ export function checkComplexity(
       if (cost > 0) stars = Math.max(stars, starCount(value));
     }
     total = Math.min(total + steps, Number.MAX_VALUE);
-    if (steps > worst.steps) worst = { policy: name, steps, stars };
+    if (steps > worst.steps || (steps === worst.steps && stars > worst.stars))
+      worst = { policy: name, steps, stars };
   }
   if (total <= limits.maxSteps) return undefined;
   return {
@@ -169,8 +170,15 @@ function valueCost(pattern: string, texts: readonly string[], cap: number, whole
     // A Resource value that is not an ARN (`*`, or a short one) is matched whole too.
     if (whole || !patternSegments) cost += segmentCost(pattern, text, cap);
     const textSegments = patternSegments ? arnSegments(text) : undefined;
-    if (patternSegments && textSegments)
-      patternSegments.forEach((segment, i) => (cost += segmentCost(segment, textSegments[i] ?? '', cap)));
+    if (patternSegments && textSegments) {
+      // Segment by segment, in order: the first segment that does not match ends the comparison.
+      for (let i = 0; i < patternSegments.length; i++) {
+        const segment = patternSegments[i] ?? '';
+        const against = textSegments[i] ?? '';
+        cost += segmentCost(segment, against, cap);
+        if (i < 5 && !globMatch(segment.toLowerCase(), against.toLowerCase())) break;
+      }
+    }
     if (cost > cap) return cost;
   }
   return cost;
