@@ -30,7 +30,7 @@ function linter(): ESLint {
       {
         files: ['**/*.ts'],
         linterOptions: { reportUnusedDisableDirectives: 'off' },
-        languageOptions: { parser: tseslint.parser as never },
+        languageOptions: { parser: tseslint.parser },
         rules: { 'no-restricted-syntax': ['error', ...selectors] },
       },
     ],
