@@ -50,7 +50,7 @@ describe('module-level state in shared/core', () => {
     );
     expect(results.length).toBeGreaterThan(30);
     expect(found).toEqual([]);
-  });
+  }, 180_000);
 
   it.each([
     [
