@@ -2,14 +2,18 @@
 import { memoizingEvaluator, planJob, renderReport, type Report } from '../shared/core';
 import { ask, canAsk, type Io } from './io';
 import { InputError, loadSnapshot } from './input-files';
-import { snapshotRegionMismatch } from '../shared/core/snapshot';
+import { snapshotMismatch } from '../shared/core/input-match';
 import type { LiveRunner } from './live';
+import { renderMachine } from './report-output';
 import {
   coreOptionsFromFlags,
+  formatFromFlags,
   readRequest,
   subjectFromFlags,
   targetFromFlags,
   type CoreFlags,
+  type FormatFlags,
+  type OutputFormat,
   type SubjectFlags,
   type TargetFlags,
 } from './options';
@@ -18,10 +22,9 @@ import {
 export const EXIT = { compliant: 0, findings: 1, usage: 2, awsError: 3, interrupted: 130 } as const;
 
 /** Flags of `check`. */
-export interface CheckFlags extends CoreFlags, TargetFlags, SubjectFlags {
+export interface CheckFlags extends CoreFlags, TargetFlags, SubjectFlags, FormatFlags {
   snapshot?: string;
   live?: boolean;
-  json?: boolean;
 }
 
 /** Flags of `fix`. */
@@ -34,11 +37,13 @@ export interface FixFlags extends CheckFlags {
 export async function runCheck(flags: CheckFlags, io: Io, live: LiveRunner): Promise<number> {
   if (Boolean(flags.snapshot) === Boolean(flags.live))
     throw new InputError('check needs exactly one of --snapshot DIR or --live');
+  const format = formatFromFlags(flags);
   const core = coreOptionsFromFlags(flags);
   if (flags.live) {
+    const target = targetFromFlags(flags);
     const subject = subjectFromFlags(flags);
-    const report = await live(subject, core, { dryRun: true, ...targetFromFlags(flags) });
-    printReport(report, flags.json === true, io);
+    const report = await live(subject, core, { dryRun: true, purpose: 'check', ...target });
+    printReport(report, format, io);
     return exitFor(report);
   }
   if (flags.job) throw new InputError('--job reads the job from SageMaker: use it with --live');
@@ -47,8 +52,8 @@ export async function runCheck(flags: CheckFlags, io: Io, live: LiveRunner): Pro
   if (!flags.event) throw new InputError('give --event FILE (the job to check)');
   const request = readRequest(flags.event);
   const inventory = loadSnapshot(flags.snapshot as string);
-  const regionWarning = snapshotRegionMismatch(inventory, request.region);
-  if (regionWarning) io.err(`gt-remediate: warning: ${regionWarning}\n`);
+  const mismatch = snapshotMismatch(inventory, request);
+  if (mismatch) throw new InputError(mismatch);
   // Offline nobody asked for a dry run: the plan is simply proposed, and a person gets the whole documents.
   const checked = await planJob(request, inventory, {
     core,
@@ -57,9 +62,9 @@ export async function runCheck(flags: CheckFlags, io: Io, live: LiveRunner): Pro
     evaluator: memoizingEvaluator(),
   });
   io.out(
-    flags.json
-      ? `${JSON.stringify(checked.report, null, 2)}\n`
-      : renderReport(checked.report, { documents: checked.changes, manualDocuments: checked.manualChanges }),
+    format === 'text'
+      ? renderReport(checked.report, { documents: checked.changes, manualDocuments: checked.manualChanges })
+      : renderMachine(checked.report, format),
   );
   return checked.report.outcome === 'compliant' ? EXIT.compliant : EXIT.findings;
 }
@@ -72,32 +77,32 @@ export const OFFLINE_NOTE =
 export async function runFix(flags: FixFlags, io: Io, live: LiveRunner): Promise<number> {
   if (!flags.live)
     throw new InputError('fix works on the live account only: add --live (use check --snapshot offline)');
+  const format = formatFromFlags(flags);
   const core = coreOptionsFromFlags(flags);
-  const subject = subjectFromFlags(flags);
   const target = targetFromFlags(flags);
+  const subject = subjectFromFlags(flags);
   // Fail before reading the account when we could not ask anyway.
   if (!flags.yes && !flags.dryRun && !canAsk(io)) {
     throw new InputError('refusing to change IAM without confirmation: stdin is not a terminal (add --yes)');
   }
-  const json = flags.json === true;
-  const proposal = await live(subject, core, { dryRun: true, ...target });
+  const proposal = await live(subject, core, { dryRun: true, purpose: 'fix', ...target });
   if (flags.dryRun || proposal.changes.length === 0) {
-    printReport(proposal, json, io);
+    printReport(proposal, format, io);
     return exitFor(proposal);
   }
   if (flags.yes) {
-    const report = await live(subject, core, { dryRun: false, ...target });
-    printReport(report, json, io);
+    const report = await live(subject, core, { dryRun: false, purpose: 'fix', ...target });
+    printReport(report, format, io);
     return exitFor(report);
   }
-  // With --json, stdout carries only the result's JSON; the preview goes to the terminal on stderr.
-  (json ? io.err : io.out)(renderReport(proposal));
+  // With a machine format, stdout carries only the result; the preview goes to the terminal on stderr.
+  (format === 'text' ? io.out : io.err)(renderReport(proposal));
   if (!(await ask(io, `Apply ${proposal.changes.length} change(s) to IAM? [y/N] `))) {
     io.err('gt-remediate: nothing changed\n');
     return EXIT.findings;
   }
-  const report = await live(subject, core, { dryRun: false, ...target });
-  io.out(json ? `${JSON.stringify(report, null, 2)}\n` : renderFixResult(report));
+  const report = await live(subject, core, { dryRun: false, purpose: 'fix', ...target });
+  io.out(format === 'text' ? renderFixResult(report) : renderMachine(report, format));
   return exitFor(report);
 }
 
@@ -141,6 +146,6 @@ export function exitFor(report: Report): number {
   return report.outcome === 'compliant' || report.outcome === 'remediated' ? EXIT.compliant : EXIT.findings;
 }
 
-function printReport(report: Report, json: boolean, io: Io): void {
-  io.out(json ? `${JSON.stringify(report, null, 2)}\n` : renderReport(report));
+function printReport(report: Report, format: OutputFormat, io: Io): void {
+  io.out(format === 'text' ? renderReport(report) : renderMachine(report, format));
 }

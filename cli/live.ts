@@ -1,27 +1,28 @@
-/** The CLI's live mode: the Lambda's own flow, with the operator's credentials, no SSM switch and no notifications. */
-import {
-  parseLabelingJobInput,
-  type CoreOptions,
-  type LabelingJobRequest,
-  type Report,
-} from '../shared/core';
+/** The CLI's live mode: the Lambda's own verification and flow, with the operator's credentials, no SSM switch and no notifications. */
+import type { CoreOptions, Report } from '../shared/core';
+import { MISMATCH } from '../shared/core/input-match';
+import type { JobOrigin } from '../shared/core/parse-event';
+import type { EventClaims } from '../shared/core/verify-event';
 import { STSClient } from '@aws-sdk/client-sts';
 import { createClients, type AwsClients, type ClientOptions } from '../shared/aws/clients';
 import { describeError } from '../shared/aws/errors';
 import { memberClientsFactory, memberRoleArn } from '../shared/aws/member-account';
 import { callerIdentity } from '../shared/aws/organizations';
-import { describeLabelingJob } from '../shared/aws/sagemaker';
 import { cliFlow } from '../shared/flow-context';
 import { accountPorts } from '../shared/flow-ports';
 import { silentLogger } from '../shared/logger';
 import { remediateRequest, RemediationError } from '../shared/remediate-job';
 import { AwsFailureError } from './cli-errors';
 import { InputError } from './input-files';
+import { verifyLiveJob, type LivePurpose } from './verify-job';
 
-/** The job to check: a request read from an event file, or a job name to look up with DescribeLabelingJob. */
-export type LiveSubject = { request: LabelingJobRequest } | { jobName: string };
+/**
+ * The job to check: what an input file claims about it (only a pointer: verified against SageMaker),
+ * with the kind of input; or a job name (`--job`), looked up in the account and region.
+ */
+export type LiveSubject = { claims: EventClaims; source: JobOrigin['source'] } | { jobName: string };
 
-/** Where and as whom: `--region` (default: the event's region, or the SDK's for `--job`) and `--profile`. */
+/** Where and as whom: `--region` (an event's region must match it; `--job`: default the SDK's) and `--profile`. */
 export interface LiveTarget {
   region?: string;
   profile?: string;
@@ -33,30 +34,47 @@ export interface LiveTarget {
 export type LiveRunner = (
   subject: LiveSubject,
   core: CoreOptions,
-  options: { dryRun: boolean } & LiveTarget,
+  options: { dryRun: boolean; purpose: LivePurpose } & LiveTarget,
 ) => Promise<Report>;
 
-/** The default live runner: SDK clients in the chosen account and region, the same remediation flow as the Lambda. */
-export const runLive: LiveRunner = async (subject, core, { dryRun, region, profile, account }) => {
-  const eventRegion = 'request' in subject ? subject.request.region : undefined;
-  const target = region ?? eventRegion;
-  if (account && 'request' in subject && subject.request.accountId !== account)
-    throw new InputError(`--account ${account}: the event's job is in account ${subject.request.accountId}`);
+/**
+ * The default live runner: who the caller is (GetCallerIdentity), SDK clients in the job's account
+ * and region, DescribeLabelingJob verification of every input, then the Lambda's remediation flow on
+ * SageMaker's job. An input of another account than the credentials' (or `--account`) is refused.
+ */
+export const runLive: LiveRunner = async (subject, core, { dryRun, purpose, region, profile, account }) => {
+  const target = 'claims' in subject ? subject.claims.region : region;
   const clientOptions = { ...(target ? { region: target } : {}), ...(profile ? { profile } : {}) };
-  let clients: AwsClients;
-  if (account) {
-    const reach = await reachAccounts(clientOptions, [account]).catch((error: unknown) => {
-      throw AwsFailureError.from(error);
-    });
-    clients = await reach.clientsIn(account, target ?? reach.homeRegion).catch((error: unknown) => {
-      throw AwsFailureError.from(error);
-    });
-  } else clients = createClients(clientOptions);
+  const claimed = 'claims' in subject ? subject.claims.accountId : undefined;
+  if (claimed && account && claimed !== account)
+    throw new InputError(`${MISMATCH}: the job is in account ${claimed}, --account is ${account}`);
+  const reach = await reachAccounts(clientOptions, account ? [account] : []).catch((error: unknown) => {
+    throw AwsFailureError.from(error);
+  });
+  const jobAccount = account ?? reach.homeAccount;
+  if (claimed && claimed !== jobAccount) {
+    throw new InputError(
+      `${MISMATCH}: the job is in account ${claimed}, your credentials are of account ${jobAccount} (use --account ${claimed}, or that account's credentials)`,
+    );
+  }
+  const jobRegion = target ?? reach.homeRegion;
+  const clients = await reach.clientsIn(jobAccount, jobRegion).catch((error: unknown) => {
+    throw AwsFailureError.from(error);
+  });
   const ports = accountPorts(clients);
   const deps = cliFlow(ports, { core, dryRun, logger: silentLogger() });
+  const claims: EventClaims =
+    'claims' in subject
+      ? subject.claims
+      : { jobName: subject.jobName, accountId: jobAccount, region: jobRegion };
   try {
-    const request = 'request' in subject ? subject.request : await requestForJob(clients, subject.jobName);
-    return await remediateRequest(request, ports, deps);
+    const answer = await ports.reader.describeLabelingJob(claims.jobName);
+    if (!answer && 'jobName' in subject)
+      throw new InputError(`no labeling job named ${subject.jobName} in ${jobRegion}`);
+    const source = 'claims' in subject ? subject.source : 'job-name';
+    const verified = verifyLiveJob(claims, source, answer, purpose, new Date());
+    if (verified.kind === 'refuse') return verified.report;
+    return await remediateRequest(verified.request, ports, deps, { notes: verified.notes });
   } catch (error) {
     if (error instanceof InputError) throw error;
     throw AwsFailureError.from(error instanceof RemediationError ? (error.cause ?? error) : error);
@@ -111,18 +129,4 @@ export async function reachAccounts(
     return got;
   };
   return { homeAccount: self.accountId, homeRegion, clientsIn };
-}
-
-/** DescribeLabelingJob for `jobName`, as the request the core checks. */
-async function requestForJob(clients: AwsClients, jobName: string): Promise<LabelingJobRequest> {
-  const described = await describeLabelingJob(clients.sagemaker, jobName);
-  if (!described) {
-    const region = await clients.sagemaker.config.region();
-    throw new InputError(`no labeling job named ${jobName} in ${region}`);
-  }
-  const parsed = parseLabelingJobInput(described);
-  if (parsed.kind === 'request') return parsed.request;
-  throw new InputError(
-    `labeling job ${jobName}: ${parsed.kind === 'incomplete' ? `DescribeLabelingJob lacks ${parsed.missing.join(', ')}` : parsed.reason}`,
-  );
 }

@@ -58,7 +58,7 @@ export interface AccountPorts {
 }
 
 /** The reader and writer over one account's SDK clients (IAM, Lambda, SageMaker of that account and region). */
-export function accountPorts(clients: Pick<AwsClients, 'iam' | 'lambda' | 'sagemaker'>): AccountPorts {
+export function accountPorts(clients: Pick<AwsClients, 'iam' | 'lambda' | 'sagemaker' | 's3'>): AccountPorts {
   return {
     reader: {
       describeLabelingJob: (jobName) => describeLabelingJob(clients.sagemaker, jobName),
@@ -68,6 +68,7 @@ export function accountPorts(clients: Pick<AwsClients, 'iam' | 'lambda' | 'sagem
         inspectJob(request, {
           iam: reads?.iam ?? new IamReader(clients.iam),
           lambda: clients.lambda,
+          s3: clients.s3,
           ...(reads ? { functionMemo: reads.functions } : {}),
         }),
     },

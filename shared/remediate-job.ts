@@ -4,6 +4,7 @@ import {
   deadlineIn,
   decideOutcome,
   finding,
+  parseJobEndedEvent,
   parseLabelingJobInput,
   planJob,
   reportChange,
@@ -18,8 +19,9 @@ import {
   type ParseResult,
   type Report,
 } from './core';
-import { DEFAULT_MAX_JOB_AGE_MS, type EventClaims } from './core/verify-event';
+import { DEFAULT_MAX_JOB_AGE_MS, describedJobOf, type EventClaims } from './core/verify-event';
 import { applyPlan } from './apply-changes';
+import { endJobEvent } from './end-job';
 import { describeError } from './aws/errors';
 import type { AccountPorts, DryRunSource, ReportSink, SharedReads } from './flow-ports';
 import type { Logger } from './logger';
@@ -82,8 +84,8 @@ export class ApplyQueue {
   }
 }
 
-/** The stack also runs one invocation at a time; this covers work inside one process. */
-const processQueue = new ApplyQueue();
+/** The stack also runs one invocation at a time; this covers work inside one process (also the removals of end-job.ts). */
+export const processQueue = new ApplyQueue();
 
 /** The outcome of a check that could not be completed, by the one outcome rule. */
 const FAILED = decideOutcome({ findings: [], planned: 0, applied: false, failed: true });
@@ -97,7 +99,10 @@ const MAX_PLAN_ATTEMPTS = 5;
  * claim matches. Throws RemediationError for outcome `error`.
  */
 export async function remediateEvent(event: unknown, deps: RemediationDeps): Promise<RemediationResult> {
-  const parsed = parseLabelingJobInput(event);
+  // A job that ended: its read grant ends with it (shared/end-job.ts).
+  const ended = parseJobEndedEvent(event);
+  if (ended?.kind === 'ended') return endJobEvent(ended.claims, deps);
+  const parsed = ended ? ({ kind: 'invalid', reason: ended.reason } as const) : parseLabelingJobInput(event);
   if (parsed.kind === 'ignored') return { kind: 'skipped', reason: parsed.reason };
   if (parsed.kind === 'invalid') {
     const report = invalidReport(parsed.reason);
@@ -145,7 +150,8 @@ export async function remediateEvent(event: unknown, deps: RemediationDeps): Pro
   };
 }
 
-function claimsOf(parsed: Extract<ParseResult, { kind: 'request' | 'incomplete' }>): EventClaims {
+/** What a parsed input claims about its job (also the CLI's --live verification). */
+export function claimsOf(parsed: Extract<ParseResult, { kind: 'request' | 'incomplete' }>): EventClaims {
   const labelingJobArn = parsed.origin.source === 'create-request' ? undefined : parsed.origin.labelingJobArn;
   if (parsed.kind === 'incomplete') {
     return {
@@ -311,10 +317,7 @@ async function describeOrError(
       cause: error,
     });
   }
-  if (!described) return undefined;
-  const parsed = parseLabelingJobInput(described);
-  if (parsed.kind !== 'request' || parsed.origin.source !== 'describe') return undefined;
-  return { request: parsed.request, origin: parsed.origin };
+  return describedJobOf(described);
 }
 
 /** Logs the summary and hands the report to the context's sink, if it has one. */
@@ -349,7 +352,7 @@ function errorReport(
 }
 
 /** A report about the job the event names, as far as the event itself says (nothing verified). */
-function unverifiedReport(
+export function unverifiedReport(
   claims: EventClaims,
   f: ReturnType<typeof finding> | undefined,
   createdBy?: string,

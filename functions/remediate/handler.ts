@@ -1,4 +1,4 @@
-/** Lambda entry point: wires clients and config, calls the core flow; and the self-test's evaluator probe. */
+/** Lambda entry point: wires clients and config, calls the core flow; also `selfTest`, the bundled evaluator's probe. */
 import { createClients } from '../../shared/aws/clients';
 import { memberAccessFromConfig } from '../../shared/aws/member-account';
 import { configFromEnv } from '../../shared/config';

@@ -2,6 +2,7 @@
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { LambdaClient } from '@aws-sdk/client-lambda';
+import { S3Client } from '@aws-sdk/client-s3';
 import type { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SSMClient } from '@aws-sdk/client-ssm';
@@ -12,6 +13,8 @@ export interface AwsClients {
   readonly iam: IAMClient;
   readonly lambda: LambdaClient;
   readonly sagemaker: SageMakerClient;
+  /** Lists a job's output folder (is it new?); never reads an object. */
+  readonly s3: S3Client;
   readonly ssm: SSMClient;
   readonly sns: SNSClient;
   readonly events: EventBridgeClient;
@@ -75,6 +78,9 @@ export function createClients(options: ClientOptions = {}): AwsClients {
     get sagemaker() {
       return client('SageMaker', () => new (sageMakerSdk().SageMakerClient)(config));
     },
+    get s3() {
+      return client('S3', () => new S3Client(s3Config(config)));
+    },
     get ssm() {
       return client('SSM', () => new SSMClient(config));
     },
@@ -85,4 +91,16 @@ export function createClients(options: ClientOptions = {}): AwsClients {
       return client('EventBridge', () => new EventBridgeClient(config));
     },
   };
+}
+
+/**
+ * S3 settings: follow a bucket's region (the output bucket need not be in the client's region), and
+ * path-style addressing when an emulator endpoint is set (AWS_ENDPOINT_URL; buckets as host names
+ * do not resolve on a loopback address).
+ */
+export function s3Config<T extends object>(
+  config: T,
+): T & { followRegionRedirects: boolean; forcePathStyle?: boolean } {
+  const emulated = Boolean(process.env.AWS_ENDPOINT_URL ?? process.env.AWS_ENDPOINT_URL_S3);
+  return { ...config, followRegionRedirects: true, ...(emulated ? { forcePathStyle: true } : {}) };
 }

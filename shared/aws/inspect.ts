@@ -1,5 +1,6 @@
-/** Step 3 of the flow: read exactly the roles and functions one job involves into an AccountInventory. */
+/** Step 4 of the flow: read exactly the roles and functions one job involves into an AccountInventory. */
 import type { LambdaClient } from '@aws-sdk/client-lambda';
+import type { S3Client } from '@aws-sdk/client-s3';
 import {
   isBuiltinFunction,
   parseLambdaArn,
@@ -11,11 +12,14 @@ import {
 } from '../core';
 import type { IamReader } from './iam';
 import { readFunction } from './lambda';
+import { readOutputFolder } from './s3';
 
 /** What inspection reads through: an IAM reader (memoising) and a Lambda client. */
 export interface InspectDeps {
   iam: IamReader;
   lambda: LambdaClient;
+  /** Lists the job's output folder (is it new?); without it the folder is not checked. */
+  s3?: S3Client;
   /** Memo of function lookups shared across jobs (a scan); a fresh one per event otherwise. */
   functionMemo?: Map<string, Promise<FunctionInfo | undefined>>;
 }
@@ -42,6 +46,10 @@ export async function inspectJob(request: LabelingJobRequest, deps: InspectDeps)
   const executionRoleName = parseRoleArn(request.executionRoleArn)?.roleName;
   const executionRoleRead = executionRoleName ? deps.iam.readRole(executionRoleName) : undefined;
   executionRoleRead?.catch(() => undefined);
+  const folderRead = deps.s3
+    ? readOutputFolder(deps.s3, request.outputS3Uri, request.jobName, request.accountId)
+    : undefined;
+  folderRead?.catch(() => undefined);
   const functions = (await Promise.all([...new Set(functionArns)].map(readFn))).filter(
     (f): f is FunctionInfo => f !== undefined,
   );
@@ -55,8 +63,10 @@ export async function inspectJob(request: LabelingJobRequest, deps: InspectDeps)
   const roles = (await Promise.all([...new Set(roleNames)].map((name) => deps.iam.readRole(name)))).filter(
     (r): r is RoleInfo => r !== undefined,
   );
+  const outputFolder = await folderRead;
   return {
     roles: new Map(roles.map((r) => [r.name, r])),
     functions: new Map(functions.map((f) => [f.arn, f])),
+    ...(outputFolder ? { outputFolder } : {}),
   };
 }

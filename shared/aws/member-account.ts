@@ -6,12 +6,13 @@
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { GetRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import { LambdaClient } from '@aws-sdk/client-lambda';
+import { S3Client } from '@aws-sdk/client-s3';
 import type { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import type { STSClient } from '@aws-sdk/client-sts';
 import type { Config } from '../config';
-import type { AwsClients } from './clients';
+import { s3Config, type AwsClients } from './clients';
 import { sageMakerSdk } from './sagemaker';
 
 /** The role every member account holds for the remediator (cdk/member-role-stack.ts creates it). */
@@ -85,6 +86,7 @@ function jobClients(
   let iam: IAMClient | undefined;
   let lambda: LambdaClient | undefined;
   let sagemaker: SageMakerClient | undefined;
+  let s3: S3Client | undefined;
   return {
     get iam() {
       return (iam ??= new IAMClient(config));
@@ -94,6 +96,9 @@ function jobClients(
     },
     get sagemaker() {
       return (sagemaker ??= new (sageMakerSdk().SageMakerClient)(config));
+    },
+    get s3() {
+      return (s3 ??= new S3Client(s3Config(config)));
     },
     get ssm(): SSMClient {
       return home.ssm;

@@ -6,6 +6,7 @@ import { finding, findingKey } from './findings';
 import { decideOutcome } from './outcome';
 import { planChanges } from './plan';
 import { proveChanges } from './prove';
+import { redactFindings } from './redact';
 import { reportChange } from './report-changes';
 import type {
   AccountInventory,
@@ -75,7 +76,13 @@ async function planWith(
   options: CheckOptions,
 ): Promise<JobCheck> {
   const now = options.now ?? new Date();
-  const job = await assessJob(evaluator, request, inventory, options.core, now);
+  const job = await assessJob(
+    evaluator,
+    request,
+    inventory,
+    { ...options.core, dryRun: options.dryRun },
+    now,
+  );
   const plan = planChanges(request, inventory, job, options.core);
   let { changes, findings } = plan;
   const fixable = new Set(plan.findings.filter((f) => f.fixable).map(findingKey));
@@ -88,7 +95,17 @@ async function planWith(
     ];
     changes = [];
   }
-  const report = buildReport(request, findings, changes, options);
+  // Whatever built a detail, no condition value of the account's documents leaves in a report.
+  const disclosed = [
+    ...Object.values(reportJob(request)).filter((v): v is string => typeof v === 'string'),
+    ...options.core.scopePatterns,
+    ...(options.core.scopeTag ? [options.core.scopeTag.value] : []),
+  ];
+  const notes = [...(options.notes ?? []), ...(job.notes ?? [])];
+  const report = buildReport(request, redactFindings(findings, inventory, disclosed), changes, {
+    ...options,
+    notes,
+  });
   const manualChanges = failure ? [] : plan.manualChanges;
   return {
     report: manualChanges.length > 0 ? { ...report, manualChanges: manualChanges.map(reportChange) } : report,

@@ -1,8 +1,20 @@
 /** Step 5 of the flow: what the job needs, what the account allows, and what is missing. */
-import { arns, folderPrefix, parseLambdaArn, parseRoleArn, parseS3Uri, partitionOf } from './arn';
+import {
+  arns,
+  folderPrefix,
+  parseLambdaArn,
+  parseRoleArn,
+  parseS3Uri,
+  partitionOf,
+  type LambdaArn,
+} from './arn';
 import { isBuiltinFunction } from './builtin-functions';
+import { directReadGuards } from './checks/direct-read-guards';
+import { proveInsideEnvelope } from './envelope';
 import { finding } from './findings';
+import { checkFunctionRoleTrust } from './function-role-guard';
 import { statementsOf } from './policy-document';
+import { readPathsOf, type ReadPath } from './read-paths';
 import { escalationPermissions, lambdaTrust, sageMakerTrust } from './role-guards';
 import { evaluateAccess, type AccessQuestion, type Decision, type Evaluator } from './simulate';
 import type {
@@ -17,11 +29,15 @@ import type {
 } from './types';
 
 /** One IAM grant that would clear (part of) a finding. */
-export type Need =
+export type Need = (
   | { kind: 'invoke'; roleName: string; functionArn: string }
   | { kind: 'assume'; roleName: string; targetRoleArn: string }
   | { kind: 'trust'; roleName: string; principalRoleArn: string }
-  | { kind: 's3-read'; roleName: string; resourceArn: string };
+  | { kind: 's3-read'; roleName: string; resourceArn: string }
+) & {
+  /** The reading path this need serves, when the finding has two (`auto`); none: the finding's only way. */
+  path?: ReadPath;
+};
 
 /** A finding together with the grants that would fix it (empty when it cannot be fixed automatically). */
 export interface Assessment {
@@ -42,6 +58,8 @@ export interface Guard {
 export interface JobAssessment {
   assessments: Assessment[];
   guards: Guard[];
+  /** What the report should say besides findings (e.g. an output folder that could not be checked). */
+  notes?: string[];
 }
 
 /** The session name SageMaker uses for the execution role does not matter to invoke checks; this one is descriptive. */
@@ -87,7 +105,7 @@ export async function assessJob(
   evaluator: Evaluator,
   request: LabelingJobRequest,
   inventory: AccountInventory,
-  options: Pick<CoreOptions, 'strategy' | 'knownContext'>,
+  options: Pick<CoreOptions, 'strategy' | 'knownContext'> & { dryRun?: boolean },
   now: Date,
 ): Promise<JobAssessment> {
   const out: Assessment[] = [];
@@ -172,7 +190,19 @@ export async function assessJob(
   const read = await assessOutputRead(evaluator, request, inventory, executionRole, options, now);
   out.push(...read.assessments);
   guards.push(...read.guards);
-  return { assessments: out, guards };
+  // The direct read grant only for a new folder the job can write (checks/direct-read-guards.ts).
+  const direct = await directReadGuards(evaluator, {
+    request,
+    inventory,
+    executionRole,
+    assessments: out,
+    location: outputLocation(request),
+    ...(options.knownContext ? { knownContext: options.knownContext } : {}),
+    ...(options.dryRun !== undefined ? { dryRun: options.dryRun } : {}),
+    now,
+  });
+  guards.push(...direct.guards);
+  return { assessments: out, guards, ...(direct.notes.length > 0 ? { notes: direct.notes } : {}) };
 }
 
 async function assessOutputRead(
@@ -217,6 +247,24 @@ async function assessOutputRead(
     });
   }
 
+  const shared = checkFunctionRoleTrust({ role: lambdaRole });
+  if (shared.shared) {
+    guards.push({
+      finding: finding(
+        'FUNCTION_ROLE_SHARED',
+        lambdaRole.arn,
+        lambdaRole.arn,
+        'shared-function-role',
+        false,
+        shared.kinds.join(', '),
+      ),
+      // Whatever this role gains, the other principals gain too: neither the read nor the trust.
+      blocks: (need) =>
+        need.roleName === lambdaRole.name ||
+        (need.kind === 'trust' && need.principalRoleArn === lambdaRole.arn),
+    });
+  }
+
   const location = outputLocation(request);
   const { grantArn, probeObjectArn } = location;
   const readAs = (role: RoleInfo, sessionName: string): AccessQuestion => ({
@@ -239,28 +287,89 @@ async function assessOutputRead(
     finding: finding('OUTPUT_READ_DENIED', lambdaRole.arn, grantArn, reason, fixable, detail),
     needs,
   });
-  if (options.strategy === 's3-read') {
-    if (location.wildcard) {
-      assessments.push(readFinding('wildcard-in-output-path', false, [], request.outputS3Uri));
-      return { assessments, guards };
-    }
-    const fixable = s3.verdict === 'implicit-deny';
-    assessments.push(
-      readFinding(
-        reasonOf(s3),
-        fixable,
-        fixable ? [{ kind: 's3-read', roleName: lambdaRole.name, resourceArn: grantArn }] : [],
-        s3.detail,
-      ),
-    );
+  const paths = readPathsOf({ strategy: options.strategy, tags: info.tags });
+  // The direct read: the function's role reads the output itself (planned in this one place).
+  const direct: PathResult = location.wildcard
+    ? { fixable: false, reason: 'wildcard-in-output-path', detail: request.outputS3Uri }
+    : s3.verdict === 'implicit-deny'
+      ? { fixable: true, needs: [{ kind: 's3-read', roleName: lambdaRole.name, resourceArn: grantArn }] }
+      : { fixable: false, reason: reasonOf(s3), ...(s3.detail ? { detail: s3.detail } : {}) };
+  if (!paths.assume) {
+    assessments.push(pathFinding(readFinding, direct));
     return { assessments, guards };
   }
-  if (!executionRole) {
-    assessments.push(readFinding('execution-role-missing', false, []));
+  const assume: PathResult | 'allowed' = executionRole
+    ? await assumePath(evaluator, {
+        request,
+        lambdaRole,
+        executionRole,
+        fn,
+        location,
+        readAs,
+        options,
+        now,
+        guards,
+      })
+    : { fixable: false, reason: 'execution-role-missing' };
+  if (assume === 'allowed') return { assessments, guards };
+  if (!paths.direct) {
+    assessments.push(pathFinding(readFinding, assume));
     return { assessments, guards };
   }
+  // auto: either path alone clears the finding; each fixable one is planned, tagged with its path.
+  const fixable = [direct, assume].filter((p) => p.fixable);
+  if (fixable.length === 0) {
+    assessments.push(pathFinding(readFinding, direct));
+    return { assessments, guards };
+  }
+  const tagged = (p: PathResult, path: ReadPath): Need[] =>
+    p.fixable ? p.needs.map((n) => ({ ...n, path })) : [];
+  assessments.push(
+    readFinding('implicit-deny', true, [...tagged(direct, 'direct'), ...tagged(assume, 'assume')]),
+  );
+  return { assessments, guards };
+}
 
-  // assume-role: the function reads the data as the execution role, so the whole chain must hold.
+/** What one reading path needs: the grants that make it work, or why none can. */
+type PathResult = { fixable: true; needs: Need[] } | { fixable: false; reason: ReasonCode; detail?: string };
+
+function pathFinding(
+  readFinding: (reason: ReasonCode, fixable: boolean, needs: Need[], detail?: string) => Assessment,
+  result: PathResult,
+): Assessment {
+  return result.fixable
+    ? readFinding('implicit-deny', true, result.needs)
+    : readFinding(result.reason, false, [], result.detail);
+}
+
+/**
+ * The assume path: the function reads the data as the execution role, so the whole chain must hold.
+ * Pushes the guards on the execution role (privilege catalogue; the envelope under `auto`).
+ */
+async function assumePath(
+  evaluator: Evaluator,
+  {
+    request,
+    lambdaRole,
+    executionRole,
+    fn,
+    location,
+    readAs,
+    options,
+    now,
+    guards,
+  }: {
+    request: LabelingJobRequest;
+    lambdaRole: RoleInfo;
+    executionRole: RoleInfo;
+    fn: LambdaArn;
+    location: ReturnType<typeof outputLocation>;
+    readAs: (role: RoleInfo, sessionName: string) => AccessQuestion;
+    options: Pick<CoreOptions, 'strategy' | 'knownContext'>;
+    now: Date;
+    guards: Guard[];
+  },
+): Promise<PathResult | 'allowed'> {
   const assumeQuestion: AccessQuestion = {
     role: lambdaRole,
     accountId: request.accountId,
@@ -276,28 +385,22 @@ async function assessOutputRead(
   };
   const assume = await evaluateAccess(evaluator, assumeQuestion);
   const executionRead = await evaluateAccess(evaluator, readAs(executionRole, fn.functionName));
-  if (assume.verdict === 'allowed' && executionRead.verdict === 'allowed') return { assessments, guards };
+  if (assume.verdict === 'allowed' && executionRead.verdict === 'allowed') return 'allowed';
 
   if (executionRead.verdict !== 'allowed' && executionRead.verdict !== 'implicit-deny') {
     // The execution role itself may never read the data: letting the function assume it cannot help.
-    assessments.push(readFinding('execution-role-cannot-read', false, [], reasonDetail(executionRead)));
-    return { assessments, guards };
+    return { fixable: false, reason: 'execution-role-cannot-read', detail: reasonDetail(executionRead) };
   }
   const readNeeds: Need[] =
     executionRead.verdict === 'implicit-deny'
-      ? [{ kind: 's3-read', roleName: executionRole.name, resourceArn: grantArn }]
+      ? [{ kind: 's3-read', roleName: executionRole.name, resourceArn: location.grantArn }]
       : [];
   if (readNeeds.length > 0 && location.wildcard) {
-    assessments.push(readFinding('wildcard-in-output-path', false, [], request.outputS3Uri));
-    return { assessments, guards };
+    return { fixable: false, reason: 'wildcard-in-output-path', detail: request.outputS3Uri };
   }
-  if (assume.verdict === 'allowed') {
-    assessments.push(readFinding('execution-role-cannot-read', true, readNeeds));
-    return { assessments, guards };
-  }
+  if (assume.verdict === 'allowed') return { fixable: true, needs: readNeeds };
   if (assume.verdict !== 'implicit-deny') {
-    assessments.push(readFinding(reasonOf(assume), false, [], assume.detail));
-    return { assessments, guards };
+    return { fixable: false, reason: reasonOf(assume), ...(assume.detail ? { detail: assume.detail } : {}) };
   }
   // In one account a trust statement naming the principal is enough on its own; when the trust
   // policy already admits the account (root), the identity policy is what is missing.
@@ -312,10 +415,12 @@ async function assessOutputRead(
       : { resourcePolicy: withTrustedPrincipal(executionRole.trustPolicy, lambdaRole.arn) }),
   });
   if (granted.verdict === 'depends-on-unknown-context' || granted.verdict === 'explicit-deny') {
-    assessments.push(readFinding(granted.verdict, false, [], granted.detail));
-    return { assessments, guards };
+    return { fixable: false, reason: granted.verdict, ...(granted.detail ? { detail: granted.detail } : {}) };
   }
-  assessments.push(readFinding('implicit-deny', true, [...assumeNeeds, ...readNeeds]));
+  // Neither the trust statement nor the assume grant, for a role that must not be handed over.
+  const makesAssumable = (need: Need): boolean =>
+    (need.kind === 'trust' && need.roleName === executionRole.name) ||
+    (need.kind === 'assume' && need.targetRoleArn === executionRole.arn);
 
   const privileged = await escalationPermissions(
     evaluator,
@@ -335,12 +440,26 @@ async function assessOutputRead(
         false,
         privileged.join(', '),
       ),
-      blocks: (need) =>
-        (need.kind === 'trust' && need.roleName === executionRole.name) ||
-        (need.kind === 'assume' && need.targetRoleArn === executionRole.arn),
+      blocks: makesAssumable,
     });
   }
-  return { assessments, guards };
+  if (options.strategy === 'auto') {
+    const envelope = await proveInsideEnvelope({ request, executionRole, functionRole: lambdaRole });
+    if (!envelope.inside) {
+      guards.push({
+        finding: finding(
+          'EXECUTION_ROLE_EXCEEDS_ENVELOPE',
+          executionRole.arn,
+          lambdaRole.arn,
+          'outside-envelope',
+          false,
+          envelope.outside.join(', '),
+        ),
+        blocks: makesAssumable,
+      });
+    }
+  }
+  return { fixable: true, needs: [...assumeNeeds, ...readNeeds] };
 }
 
 function reasonDetail(decision: Decision): string {

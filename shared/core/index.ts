@@ -30,4 +30,15 @@ export { worstSeverity, finding } from './findings';
 export { isBuiltinFunction } from './builtin-functions';
 export { parseLambdaArn, parseRoleArn } from './arn';
 export { buildNotification, subjectFor, SUBJECT_LIMIT, type Notification } from './notification';
+export { DELIVERY_LIMIT_BYTES, fitReport, resultEventDetail, utf8Length } from './fit-report';
 export * from './author';
+export { planRemoval, type GrantRemoval, type RemovalPlan } from './remove-grants';
+export {
+  parseJobEndedEvent,
+  verifyJobEnded,
+  readGrantRemovals,
+  ENDED_STATUSES,
+  JOB_STATE_CHANGE,
+  type EndedClaims,
+} from './job-ended';
+export { scopeProblem } from './plan';

@@ -4,7 +4,7 @@
  * and matches every claim the event makes.
  */
 import { finding } from './findings';
-import type { JobOrigin } from './parse-event';
+import { parseLabelingJobInput, type JobOrigin } from './parse-event';
 import type { Finding, LabelingJobRequest } from './types';
 
 /** The event's maximum age in the stack: a job older than this is not acted on. */
@@ -78,19 +78,28 @@ export function verifyJob(
   const status = described.origin.status;
   if (!status || !ACTIVE.includes(status)) return fail('job-not-running', `status ${status ?? 'unknown'}`);
   if (claims.request) {
-    const fields: [string, string | undefined, string | undefined][] = [
-      ['roleArn', claims.request.executionRoleArn, job.executionRoleArn],
-      ['preHumanTaskLambdaArn', claims.request.preAnnotationLambdaArn, job.preAnnotationLambdaArn],
-      [
-        'annotationConsolidationLambdaArn',
-        claims.request.postAnnotationLambdaArn,
-        job.postAnnotationLambdaArn,
-      ],
-      ['s3OutputPath', claims.request.outputS3Uri, job.outputS3Uri],
-    ];
-    const differ = fields.filter(([, claimed, actual]) => claimed !== actual).map(([name]) => name);
+    const differ = claimedFieldDifferences(claims.request, job);
     if (differ.length > 0)
       return fail('job-mismatch', `the event's ${differ.join(', ')} differ from the job's`);
   }
   return { ok: true, request: job };
+}
+
+/** The fields acted on (role, functions, output) whose claimed value is not SageMaker's, by their API names. */
+export function claimedFieldDifferences(claimed: LabelingJobRequest, job: LabelingJobRequest): string[] {
+  const fields: [string, string | undefined, string | undefined][] = [
+    ['roleArn', claimed.executionRoleArn, job.executionRoleArn],
+    ['preHumanTaskLambdaArn', claimed.preAnnotationLambdaArn, job.preAnnotationLambdaArn],
+    ['annotationConsolidationLambdaArn', claimed.postAnnotationLambdaArn, job.postAnnotationLambdaArn],
+    ['s3OutputPath', claimed.outputS3Uri, job.outputS3Uri],
+  ];
+  return fields.filter(([, c, actual]) => c !== actual).map(([name]) => name);
+}
+
+/** SageMaker's DescribeLabelingJob answer (undefined: no such job) as a DescribedJob; undefined when it is not one. */
+export function describedJobOf(answer: Record<string, unknown> | undefined): DescribedJob | undefined {
+  if (!answer) return undefined;
+  const parsed = parseLabelingJobInput(answer);
+  if (parsed.kind !== 'request' || parsed.origin.source !== 'describe') return undefined;
+  return { request: parsed.request, origin: parsed.origin };
 }

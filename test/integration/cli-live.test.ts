@@ -1,4 +1,9 @@
-/** `gt-remediate check --live` and `fix --live` against moto: the CLI's own live runner, real SDK clients. */
+/**
+ * `gt-remediate check --live` and `fix --live` against moto: the CLI's own live runner, real SDK
+ * clients; SageMaker (which moto lacks) answers DescribeLabelingJob from the registry of seeded jobs.
+ */
+import { DescribeLabelingJobCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
+import { mockClient } from 'aws-sdk-client-mock';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,8 +13,16 @@ import { statementsOf } from '../../shared/core/policy-document';
 import { snapshotRole } from '../support/aws-world';
 import { useHandlerWorld } from './handler-world';
 import { expectedInvokePolicy, labelingJobEvent, type JobWorld } from '../support/labeling-job-world';
+import { answerFromRegistry } from '../support/labeling-jobs';
 
 const { seed, newWorld } = useHandlerWorld('cl', { drainSinks: false });
+// Every SageMakerClient the CLI builds answers from the registry.
+const sagemaker = mockClient(SageMakerClient);
+beforeEach(() => {
+  sagemaker.reset();
+  answerFromRegistry(sagemaker);
+});
+afterAll(() => sagemaker.restore());
 let dir: string;
 
 beforeAll(() => {
@@ -45,6 +58,10 @@ describe('gt-remediate check --live', () => {
     expect(status).toBe(1);
     const report = JSON.parse(out) as Report;
     expect(report.outcome).toBe('proposed');
+    // And the job was verified with SageMaker, as the Lambda does
+    expect(sagemaker).toHaveReceivedCommandWith(DescribeLabelingJobCommand, {
+      LabelingJobName: world.jobName,
+    });
     expect(report.changes).toContainEqual(
       expect.objectContaining({
         action: 'PutRolePolicy',

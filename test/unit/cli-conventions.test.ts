@@ -58,6 +58,7 @@ function report(outcome: Outcome, dryRun: boolean): Report {
 interface Call {
   subject: LiveSubject;
   dryRun: boolean;
+  purpose: 'check' | 'fix';
   region?: string;
   profile?: string;
 }
@@ -109,17 +110,43 @@ describe('--version and --help', () => {
 });
 
 describe('--region, --profile, --job', () => {
-  it('hands region, profile and the event to the live runner', async () => {
+  it('hands region, profile and what the event claims to the live runner', async () => {
     const { live, calls } = fakeLive();
     const io = capture();
     await run(
-      ['check', '--live', '--event', EXAMPLE_EVENT, '--region', 'eu-west-1', '--profile', 'audit'],
+      ['check', '--live', '--event', EXAMPLE_EVENT, '--region', 'us-east-1', '--profile', 'audit'],
       io,
       live,
     );
     expect(calls).toHaveLength(1);
-    expect(calls[0]).toMatchObject({ dryRun: true, region: 'eu-west-1', profile: 'audit' });
-    expect(calls[0]?.subject).toMatchObject({ request: { jobName: 'receipts-7', region: 'us-east-1' } });
+    expect(calls[0]).toMatchObject({ dryRun: true, purpose: 'check', region: 'us-east-1', profile: 'audit' });
+    expect(calls[0]?.subject).toMatchObject({
+      source: 'cloudtrail',
+      claims: { jobName: 'receipts-7', accountId: '111122223333', region: 'us-east-1' },
+    });
+  });
+
+  it('refuses --region other than the event’s: exit 2, one line naming both, the runner never called', async () => {
+    const { live, calls } = fakeLive();
+    for (const command of ['check', 'fix']) {
+      const io = capture();
+      const args = [command, '--live', '--event', EXAMPLE_EVENT, '--region', 'eu-west-1', '--yes'];
+      expect(await run(command === 'fix' ? args : args.slice(0, -1), io, live)).toBe(2);
+      expect(io.stdout()).toBe('');
+      expect(io.stderr()).toBe(
+        'gt-remediate: inputs do not match: the job is in region us-east-1, --region is eu-west-1\n',
+      );
+    }
+    expect(calls).toHaveLength(0);
+  });
+
+  it('fix verifies for writing (purpose fix) both before and when applying', async () => {
+    const { live, calls } = fakeLive();
+    await run(['fix', '--live', '--event', EXAMPLE_EVENT, '--yes'], capture(), live);
+    expect(calls.map((c) => [c.purpose, c.dryRun])).toEqual([
+      ['fix', true],
+      ['fix', false],
+    ]);
   });
 
   it('leaves the region unset without --region (the runner then uses the event’s)', async () => {

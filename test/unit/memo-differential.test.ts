@@ -30,12 +30,14 @@ interface Job {
   request: LabelingJobRequest;
   inventory: AccountInventory;
   options: CoreOptions;
+  /** Default true; false plans as a live run would (an unchecked output folder then blocks the direct read). */
+  dryRun?: boolean;
 }
 
 async function planned(job: Job, evaluator: Evaluator): Promise<string> {
   const checked = await planJob(job.request, job.inventory, {
     core: job.options,
-    dryRun: true,
+    dryRun: job.dryRun ?? true,
     now: NOW,
     evaluator,
   });
@@ -52,6 +54,20 @@ async function expectSame(jobs: Job[]): Promise<void> {
 
 describe('memo on and off give byte-identical plans', () => {
   const files = loadCoreCases();
+
+  it('runs every case file, the strategy auto and protected roles among them', () => {
+    expect(files.map((f) => f.file)).toEqual(expect.arrayContaining(['auto.json', 'protected.json']));
+    for (const file of ['auto.json', 'protected.json'])
+      expect(files.find((f) => f.file === file)?.cases.length).toBeGreaterThan(0);
+  });
+
+  it.each(['auto.json', 'protected.json'])(
+    'cases in %s, planned as a live run (not dry-run)',
+    async (name) => {
+      const cases = files.find((f) => f.file === name)?.cases ?? [];
+      await expectSame(cases.map((c) => ({ ...inputsOf(c), dryRun: false })));
+    },
+  );
   describe.each(Object.keys(PARTITIONS) as Partition[])('in %s', (partition) => {
     it.each(files.map((f) => [f.file, f.cases] as const))('cases in %s', async (_file, cases) => {
       await expectSame(cases.map((c) => inputsOf(c, partition)));

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { main, type Io } from '../../cli/main';
 import { inventoryFromSnapshot, SnapshotError } from '../../shared/core';
 import { snapshotRegionMismatch } from '../../shared/core/snapshot';
+import { snapshotAccounts, snapshotMismatch } from '../../shared/core/input-match';
 import {
   buildIamJson,
   buildLambdaJson,
@@ -53,11 +54,14 @@ function snapshot(iam: Json, lambda: Json): string {
   return path;
 }
 
-async function check(snapshotPath: string): Promise<{ status: number; stdout: string; stderr: string }> {
+async function check(
+  snapshotPath: string,
+  job: Parameters<typeof createLabelingJobEvent>[0] = {},
+): Promise<{ status: number; stdout: string; stderr: string }> {
   const event = join(dir, `event${++n}.json`);
   writeFileSync(
     event,
-    JSON.stringify(createLabelingJobEvent({ pre: 'receipts-pre', post: 'receipts-post' })),
+    JSON.stringify(createLabelingJobEvent({ pre: 'receipts-pre', post: 'receipts-post', ...job })),
   );
   let stdout = '';
   let stderr = '';
@@ -237,7 +241,7 @@ describe('snapshotRegionMismatch', () => {
     expect(snapshotRegionMismatch(empty, 'us-east-1')).toBeUndefined();
   });
 
-  it('check prints the warning on stderr and keeps the exit status', async () => {
+  it('check refuses a snapshot of another region: exit 2, one line naming both, no report', async () => {
     // Given a snapshot whose lambda.json was exported in eu-west-1
     const away = snapshot(
       iamJson,
@@ -245,14 +249,54 @@ describe('snapshotRegionMismatch', () => {
     );
     const home = snapshot(iamJson, buildLambdaJson({ ...elsewhere, functions: [] }));
     // When a us-east-1 job is checked against it
-    const warned = await check(away);
+    const refused = await check(away);
     const plain = await check(home);
-    // Then stderr has the one-line warning and the verdict is the same as without the functions
-    expect(warned.stderr).toBe(
-      'gt-remediate: warning: lambda.json lists functions in eu-west-1 only, the job runs in us-east-1: export it with --region us-east-1\n',
+    // Then the inputs do not match: one line, exit 2, no report (not FUNCTION_NOT_FOUND)
+    expect(refused.stderr).toBe(
+      'gt-remediate: inputs do not match: lambda.json lists functions in eu-west-1 only, the job runs in us-east-1: export it with --region us-east-1\n',
     );
+    expect(refused.status).toBe(2);
+    expect(refused.stdout).toBe('');
     expect(plain.stderr).toBe('');
-    expect(warned.status).toBe(plain.status);
-    expect(warned.stdout).toContain('FUNCTION_NOT_FOUND');
+    expect(plain.stdout).toContain('Outcome:');
+  });
+});
+
+describe('inputs that do not match (offline)', () => {
+  it('check refuses an event of another account than the snapshot: exit 2, one line naming both, no report', async () => {
+    // Given the snapshot of account 111122223333 and an event from account 444455556666 (same role name)
+    const other = '444455556666';
+    // When the event is checked against it
+    const { status, stdout, stderr } = await check(snapshot(iamJson, lambdaJson), {
+      account: other,
+      roleArn: `arn:aws:iam::${other}:role/service-role/ReceiptsLabelingExecution`,
+      pre: functionArn('receipts-pre', 'us-east-1', other),
+      post: functionArn('receipts-post', 'us-east-1', other),
+    });
+    // Then one line names both accounts, exit 2, and no ROLE_NOT_FOUND report is printed
+    expect(stderr).toBe(
+      `gt-remediate: inputs do not match: the job is in account ${other}, the snapshot is of account 111122223333 (export iam.json and lambda.json with credentials of ${other})\n`,
+    );
+    expect(status).toBe(2);
+    expect(stdout).toBe('');
+  });
+
+  it("takes the snapshot's account from its roles, else its functions, and matches the job's", () => {
+    // Given a whole snapshot, one without roles, and an empty one
+    const whole = inventoryFromSnapshot(iamJson, lambdaJson);
+    const functionsOnly = inventoryFromSnapshot({ RoleDetailList: [] }, lambdaJson);
+    const empty = inventoryFromSnapshot({ RoleDetailList: [] }, []);
+    // Then the accounts are the roles', else the functions', else none (nothing to compare)
+    expect(snapshotAccounts(whole)).toEqual(['111122223333']);
+    expect(snapshotAccounts(functionsOnly)).toEqual(['111122223333']);
+    expect(snapshotAccounts(empty)).toEqual([]);
+    expect(snapshotMismatch(whole, { accountId: '111122223333', region: 'us-east-1' })).toBeUndefined();
+    expect(snapshotMismatch(empty, { accountId: '444455556666', region: 'eu-west-1' })).toBeUndefined();
+    expect(snapshotMismatch(functionsOnly, { accountId: '444455556666', region: 'us-east-1' })).toMatch(
+      /^inputs do not match: the job is in account 444455556666, the snapshot is of account 111122223333 /,
+    );
+    expect(snapshotMismatch(whole, { accountId: '111122223333', region: 'eu-west-1' })).toBe(
+      'inputs do not match: lambda.json lists functions in us-east-1 only, the job runs in eu-west-1: export it with --region eu-west-1',
+    );
   });
 });

@@ -1,11 +1,11 @@
 /** The proposal's proof: with it attached, every claimed request is allowed and no probe is newly allowed. */
-import { plainEvaluator, type Evaluator } from '../evaluator/evaluator';
+import type { Evaluator } from '../evaluator/evaluator';
 import type { PolicyDocument } from '../types';
 import { resourcePolicyFor, type AuthorRequest, type AuthorScope } from './capabilities';
 import { evaluatePrincipal } from './evaluate-principal';
 import type { AuthorPrincipal } from './principal';
 import { probesFor } from './probes';
-import { AUTHOR_POLICY_NAME } from './proposal';
+import { AUTHOR_POLICY_PREFIX } from './proposal';
 
 /** The proof's verdict, with a line per failure. */
 export interface ProposalProof {
@@ -21,15 +21,15 @@ const grants = (verdict: string): boolean =>
 
 /** Proves `document` for the principal: clears each claimed request, grants nothing a probe stands for. */
 export async function proveProposal(
+  evaluator: Evaluator,
   principal: AuthorPrincipal,
   claimed: readonly AuthorRequest[],
   document: PolicyDocument,
   scope: AuthorScope,
   now: Date,
   knownContext?: Record<string, string>,
-  evaluator: Evaluator = plainEvaluator(),
 ): Promise<ProposalProof> {
-  const extraPolicies = [{ name: `proposed:${AUTHOR_POLICY_NAME}`, policy: document }];
+  const extraPolicies = [{ name: `proposed:${AUTHOR_POLICY_PREFIX}`, policy: document }];
   const ask = (request: AuthorRequest, region: string, withProposal: boolean) =>
     evaluatePrincipal(evaluator, {
       principal,
