@@ -193,9 +193,26 @@ async function functionRoleGrants(role: RoleInfo): Promise<Grant[]> {
 export function resourceWithin(inner: string, outer: string): boolean {
   if (outer === '*') return true;
   if (inner.includes('${')) return false;
-  const source = outer
-    .split('')
-    .map((c) => (c === '*' ? '[\\s\\S]*' : c === '?' ? '[^*]' : c.replace(/[\\^$.|+()[\]{}]/g, '\\$&')))
-    .join('');
-  return new RegExp(`^${source}$`).test(inner);
+  // Linear-time glob match (one backtrack point), never a regular expression: an attacker's pattern
+  // with many stars would make a backtracking one run for minutes (bounded work, issue #20 item 4).
+  // An outer `?` is one character that is not a `*` of inner; an outer `*` takes any run.
+  let i = 0;
+  let o = 0;
+  let star = -1;
+  let mark = 0;
+  while (i < inner.length) {
+    const c = outer[o];
+    if (c !== undefined && c !== '*' && (c === '?' ? inner[i] !== '*' : c === inner[i])) {
+      i++;
+      o++;
+    } else if (c === '*') {
+      star = o++;
+      mark = i;
+    } else if (star >= 0) {
+      o = star + 1;
+      i = ++mark;
+    } else return false;
+  }
+  while (outer[o] === '*') o++;
+  return o === outer.length;
 }

@@ -224,8 +224,24 @@ describe('resourceWithin', () => {
     ['*', 'arn:aws:s3:::*', false],
     ['arn:aws:s3:::${aws:username}/*', 'arn:aws:s3:::*', false],
     ['anything', '*', true],
+    ['arn:aws:s3:::b/x*y', 'arn:aws:s3:::b/x?y', false],
+    ['arn:aws:s3:::b/a-b-c/d', 'arn:aws:s3:::b/*-*/?', true],
+    ['arn:aws:s3:::b/aXbXc', 'arn:aws:s3:::b/*b*c*', true],
+    ['arn:aws:s3:::b/abc', 'arn:aws:s3:::b/*b*d', false],
   ])('%s within %s: %s', (inner, outer, expected) => {
     expect(resourceWithin(inner, outer)).toBe(expected);
+  });
+
+  it('answers at once for a pattern of many stars against a long ARN (no backtracking regex)', () => {
+    // Given the worst pattern a role's policy can hold: 30 stars, then a character the ARN lacks
+    // (a backtracking regular expression took 2.4 s with 6 of them and 60 characters)
+    const outer = `arn:aws:s3:::b/${'a*'.repeat(30)}c`;
+    const inner = `arn:aws:s3:::b/${'a'.repeat(5000)}`;
+    const started = Date.now();
+    // When it is judged, Then it is not within, and quickly
+    expect(resourceWithin(inner, outer)).toBe(false);
+    expect(resourceWithin(`${inner}c`, outer)).toBe(true);
+    expect(Date.now() - started).toBeLessThan(500);
   });
 });
 
