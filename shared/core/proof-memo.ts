@@ -6,8 +6,8 @@
  * evaluator's memo (evaluator/names.ts), made once for the whole proof instead of per question.
  *
  * Why a key match means the proof holds again. The proof is a pure function of the request, the
- * inventory, the claimed findings, the changes, the options and the clock. The key holds all of them
- * except the job's name, which it requires to appear nowhere but where the core itself puts it: as a
+ * inventory, the claimed findings (and the reading path each of their grants serves), the changes,
+ * the options and the clock. The key holds all of them except the job's name, which it requires to appear nowhere but where the core itself puts it: as a
  * whole path segment of the output grant and probe ARNs, of the job's ARN (`aws:SourceArn`), of the
  * claimed findings' resources and of the changes' documents (the s3-read grant). No input may name
  * the job elsewhere, in any case, nor use a policy variable; no built-in probe name may hold it.
@@ -202,6 +202,9 @@ export function proofKey(
   }
   const findings = claimed.map((a) => rename.value(findingKey(a.finding)));
   if (findings.some((f) => f.toLowerCase().includes(lower))) return undefined;
+  // Which reading path each claimed grant serves (auto): the proof splits the changes by it.
+  const paths = JSON.stringify(claimed.map((a) => a.needs.map((n) => [n.kind, n.roleName, n.path ?? null])));
+  if (paths.toLowerCase().includes(lower)) return undefined;
 
   // Every value the core builds from the job's name.
   const { grantArn, probeObjectArn } = outputLocation(request);
@@ -222,6 +225,7 @@ export function proofKey(
     inventoryIds,
     changeTexts,
     findings,
+    paths,
     comparisons,
     clock ? now.toISOString() : '',
   ]);
