@@ -1,7 +1,7 @@
 /** Reading the CLI's input files: one clear error per problem, never a stack trace. */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { inventoryFromSnapshot, type AccountInventory } from '../shared/core';
+import { inventoryFromSnapshot, resourcePoliciesFromSnapshot, type AccountInventory } from '../shared/core';
 
 /** Bad input or usage: the CLI prints the message on one line and exits 2. */
 export class InputError extends Error {
@@ -33,12 +33,26 @@ export function readJsonFile(path: string): unknown {
   }
 }
 
-/** Loads `iam.json` and `lambda.json` from a snapshot directory into an inventory. */
+/**
+ * Loads `iam.json` and `lambda.json` from a snapshot directory into an inventory, with the resource
+ * policies of `lambda-policies.json`, `bucket-policies.json` and `kms-key-policies.json` (each
+ * optional: a policy not in them is reported "not seen").
+ */
 export function loadSnapshot(dir: string): AccountInventory {
   const iam = readJsonFile(join(dir, 'iam.json'));
   const lambda = readJsonFile(join(dir, 'lambda.json'));
+  const optional = (name: string): unknown =>
+    existsSync(join(dir, name)) ? readJsonFile(join(dir, name)) : undefined;
+  const policies = [
+    optional('lambda-policies.json'),
+    optional('bucket-policies.json'),
+    optional('kms-key-policies.json'),
+  ] as const;
   try {
-    return inventoryFromSnapshot(iam, lambda);
+    return {
+      ...inventoryFromSnapshot(iam, lambda),
+      resourcePolicies: resourcePoliciesFromSnapshot(...policies),
+    };
   } catch (cause) {
     throw new InputError(`snapshot ${dir}: ${(cause as Error).message}`, { cause });
   }

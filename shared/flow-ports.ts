@@ -58,7 +58,9 @@ export interface AccountPorts {
 }
 
 /** The reader and writer over one account's SDK clients (IAM, Lambda, SageMaker of that account and region). */
-export function accountPorts(clients: Pick<AwsClients, 'iam' | 'lambda' | 'sagemaker'>): AccountPorts {
+export function accountPorts(
+  clients: Pick<AwsClients, 'iam' | 'lambda' | 'sagemaker'> & Partial<Pick<AwsClients, 's3' | 'kms'>>,
+): AccountPorts {
   return {
     reader: {
       describeLabelingJob: (jobName) => describeLabelingJob(clients.sagemaker, jobName),
@@ -68,6 +70,8 @@ export function accountPorts(clients: Pick<AwsClients, 'iam' | 'lambda' | 'sagem
         inspectJob(request, {
           iam: reads?.iam ?? new IamReader(clients.iam),
           lambda: clients.lambda,
+          ...(clients.s3 ? { s3: clients.s3 } : {}),
+          ...(clients.kms ? { kms: clients.kms } : {}),
           ...(reads ? { functionMemo: reads.functions } : {}),
         }),
     },

@@ -1,7 +1,9 @@
 /** SDK clients, each built on first use, with an optional call counter. */
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { IAMClient } from '@aws-sdk/client-iam';
+import { KMSClient } from '@aws-sdk/client-kms';
 import { LambdaClient } from '@aws-sdk/client-lambda';
+import { S3Client } from '@aws-sdk/client-s3';
 import type { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SSMClient } from '@aws-sdk/client-ssm';
@@ -15,6 +17,10 @@ export interface AwsClients {
   readonly ssm: SSMClient;
   readonly sns: SNSClient;
   readonly events: EventBridgeClient;
+  /** The output bucket's policy. */
+  readonly s3: S3Client;
+  /** The output key's policy. */
+  readonly kms: KMSClient;
 }
 
 /** Counts AWS calls by `Service.Command`; the benchmark and tests read it. */
@@ -83,6 +89,12 @@ export function createClients(options: ClientOptions = {}): AwsClients {
     },
     get events() {
       return client('EventBridge', () => new EventBridgeClient(config));
+    },
+    get s3() {
+      return client('S3', () => new S3Client(config));
+    },
+    get kms() {
+      return client('KMS', () => new KMSClient(config));
     },
   };
 }

@@ -1,16 +1,23 @@
 /** Step 3 of the flow: read exactly the roles and functions one job involves into an AccountInventory. */
+import type { KMSClient } from '@aws-sdk/client-kms';
 import type { LambdaClient } from '@aws-sdk/client-lambda';
+import type { S3Client } from '@aws-sdk/client-s3';
 import {
   isBuiltinFunction,
   parseLambdaArn,
   parseRoleArn,
+  parseS3Uri,
   type AccountInventory,
   type FunctionInfo,
   type LabelingJobRequest,
+  type ResourcePolicies,
   type RoleInfo,
+  type SeenPolicy,
 } from '../core';
+import { readBucketPolicy } from './bucket-policy';
 import type { IamReader } from './iam';
-import { readFunction } from './lambda';
+import { readKeyPolicy, resolveKeyArn } from './kms';
+import { readFunction, readFunctionPolicy } from './lambda';
 
 /** What inspection reads through: an IAM reader (memoising) and a Lambda client. */
 export interface InspectDeps {
@@ -18,16 +25,24 @@ export interface InspectDeps {
   lambda: LambdaClient;
   /** Memo of function lookups shared across jobs (a scan); a fresh one per event otherwise. */
   functionMemo?: Map<string, Promise<FunctionInfo | undefined>>;
+  /** S3 and KMS clients of the job's account and region: without one, that policy is "not seen". */
+  s3?: S3Client;
+  kms?: KMSClient;
 }
 
 /** Reads the execution role, the job's own functions (same account and region) and the post-annotation function's role. */
 export async function inspectJob(request: LabelingJobRequest, deps: InspectDeps): Promise<AccountInventory> {
   const memo = deps.functionMemo ?? new Map<string, Promise<FunctionInfo | undefined>>();
-  const functionArns = [request.preAnnotationLambdaArn, request.postAnnotationLambdaArn]
-    .filter((arn): arn is string => arn !== undefined && !isBuiltinFunction(arn, request.region))
-    .map((arn) => parseLambdaArn(arn))
-    .filter((fn) => fn !== undefined && fn.accountId === request.accountId && fn.region === request.region)
-    .map((fn) => fn?.unqualified as string);
+  const namedArns = [request.preAnnotationLambdaArn, request.postAnnotationLambdaArn].filter(
+    (arn): arn is string => {
+      if (arn === undefined || isBuiltinFunction(arn, request.region)) return false;
+      const fn = parseLambdaArn(arn);
+      return fn !== undefined && fn.accountId === request.accountId && fn.region === request.region;
+    },
+  );
+  const functionArns = namedArns.map((arn) => parseLambdaArn(arn)?.unqualified as string);
+  const policiesRead = readResourcePolicies(request, [...new Set(namedArns)], deps);
+  policiesRead.catch(() => undefined);
 
   const readFn = (arn: string): Promise<FunctionInfo | undefined> => {
     let pending = memo.get(arn);
@@ -58,5 +73,37 @@ export async function inspectJob(request: LabelingJobRequest, deps: InspectDeps)
   return {
     roles: new Map(roles.map((r) => [r.name, r])),
     functions: new Map(functions.map((f) => [f.arn, f])),
+    resourcePolicies: await policiesRead,
+  };
+}
+
+const NO_CLIENT: SeenPolicy = { kind: 'unseen', why: 'not read' };
+
+/** The function policies (each ARN as the job names it), the output bucket's policy and the output key's policy. */
+async function readResourcePolicies(
+  request: LabelingJobRequest,
+  functionArns: string[],
+  deps: InspectDeps,
+): Promise<ResourcePolicies> {
+  const bucket = parseS3Uri(request.outputS3Uri)?.bucket;
+  const { s3, kms } = deps;
+  const keyRead = async (): Promise<[string, string | undefined, SeenPolicy] | undefined> => {
+    const keyId = request.outputKmsKeyId;
+    if (!keyId) return undefined;
+    if (!kms) return [keyId, undefined, NO_CLIENT];
+    const keyArn = await resolveKeyArn(kms, keyId);
+    if (!keyArn) return [keyId, undefined, { kind: 'unseen', why: 'key not resolved' }];
+    return [keyId, keyArn, await readKeyPolicy(kms, keyArn)];
+  };
+  const [functionPolicies, bucketPolicy, key] = await Promise.all([
+    Promise.all(functionArns.map(async (arn) => [arn, await readFunctionPolicy(deps.lambda, arn)] as const)),
+    bucket === undefined ? undefined : s3 ? readBucketPolicy(s3, bucket) : NO_CLIENT,
+    keyRead(),
+  ]);
+  return {
+    functions: new Map(functionPolicies),
+    buckets: new Map(bucket !== undefined && bucketPolicy ? [[bucket, bucketPolicy]] : []),
+    keys: new Map(key ? [[key[1] ?? key[0], key[2]]] : []),
+    keyArns: new Map(key?.[1] ? [[key[0], key[1]]] : []),
   };
 }

@@ -1,7 +1,13 @@
-/** Lambda adapter: a function's execution role and its tags. */
-import { GetFunctionConfigurationCommand, ListTagsCommand, type LambdaClient } from '@aws-sdk/client-lambda';
-import type { FunctionInfo } from '../core';
+/** Lambda adapter: a function's execution role, its tags and its resource policy. */
+import {
+  GetFunctionConfigurationCommand,
+  GetPolicyCommand,
+  ListTagsCommand,
+  type LambdaClient,
+} from '@aws-sdk/client-lambda';
+import type { FunctionInfo, SeenPolicy } from '../core';
 import { orUndefined } from './errors';
+import { seenPolicyFromError, seenPolicyFromText } from './resource-policy';
 
 /**
  * The function's unqualified ARN, role and tags; undefined when it does not exist. Tags decide
@@ -26,5 +32,16 @@ async function readTags(client: LambdaClient, arn: string): Promise<Record<strin
   } catch (error) {
     if ((error as { name?: string }).name === 'AccessDeniedException') return undefined;
     throw error;
+  }
+}
+
+/** The function's resource policy (lambda:GetPolicy on the ARN as the job names it, qualifier included). */
+export async function readFunctionPolicy(client: LambdaClient, functionArn: string): Promise<SeenPolicy> {
+  try {
+    return seenPolicyFromText(
+      (await client.send(new GetPolicyCommand({ FunctionName: functionArn }))).Policy,
+    );
+  } catch (error) {
+    return seenPolicyFromError(error);
   }
 }

@@ -6,6 +6,8 @@
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { GetRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import { LambdaClient } from '@aws-sdk/client-lambda';
+import { KMSClient } from '@aws-sdk/client-kms';
+import { S3Client } from '@aws-sdk/client-s3';
 import type { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SSMClient } from '@aws-sdk/client-ssm';
@@ -75,7 +77,7 @@ export function parseRoleArn(arn: string | undefined): { partition: string; acco
   return match?.[1] && match[2] ? { partition: match[1], accountId: match[2] } : undefined;
 }
 
-/** Clients whose IAM, Lambda and SageMaker calls go to the job's account and region, the rest home. */
+/** Clients whose IAM, Lambda, SageMaker, S3 and KMS calls go to the job's account and region, the rest home. */
 function jobClients(
   home: AwsClients,
   region: string,
@@ -85,6 +87,8 @@ function jobClients(
   let iam: IAMClient | undefined;
   let lambda: LambdaClient | undefined;
   let sagemaker: SageMakerClient | undefined;
+  let s3: S3Client | undefined;
+  let kms: KMSClient | undefined;
   return {
     get iam() {
       return (iam ??= new IAMClient(config));
@@ -103,6 +107,12 @@ function jobClients(
     },
     get events(): EventBridgeClient {
       return home.events;
+    },
+    get s3() {
+      return (s3 ??= new S3Client(config));
+    },
+    get kms() {
+      return (kms ??= new KMSClient(config));
     },
   };
 }

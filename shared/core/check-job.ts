@@ -52,7 +52,10 @@ export async function planJob(
     ];
     changes = [];
   }
-  const report = buildReport(request, findings, changes, options);
+  const built = buildReport(request, findings, changes, options);
+  // A resource policy we could not see is said in the verdict, never silently taken as allowing.
+  const unseen = (job.unseen ?? []).map((u) => (built.outcome === 'compliant' ? `compliant (${u})` : u));
+  const report = unseen.length > 0 ? { ...built, notes: [...(built.notes ?? []), ...unseen] } : built;
   const manualChanges = failure ? [] : plan.manualChanges;
   return {
     report: manualChanges.length > 0 ? { ...report, manualChanges: manualChanges.map(reportChange) } : report,

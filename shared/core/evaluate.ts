@@ -3,6 +3,8 @@ import { arns, folderPrefix, parseLambdaArn, parseRoleArn, parseS3Uri, partition
 import { isBuiltinFunction } from './builtin-functions';
 import { finding } from './findings';
 import { statementsOf } from './policy-document';
+import { assessDecrypt, unseenNote } from './output-key';
+import { policyDocument, seenPolicy } from './resource-policies';
 import { escalationPermissions, lambdaTrust, sageMakerTrust } from './role-guards';
 import { evaluateAccess, type AccessQuestion, type Decision } from './simulate';
 import type {
@@ -21,7 +23,8 @@ export type Need =
   | { kind: 'invoke'; roleName: string; functionArn: string }
   | { kind: 'assume'; roleName: string; targetRoleArn: string }
   | { kind: 'trust'; roleName: string; principalRoleArn: string }
-  | { kind: 's3-read'; roleName: string; resourceArn: string };
+  | { kind: 's3-read'; roleName: string; resourceArn: string }
+  | { kind: 'kms-decrypt'; roleName: string; keyArn: string; objectArn: string; viaService: string };
 
 /** A finding together with the grants that would fix it (empty when it cannot be fixed automatically). */
 export interface Assessment {
@@ -42,6 +45,8 @@ export interface Guard {
 export interface JobAssessment {
   assessments: Assessment[];
   guards: Guard[];
+  /** Resource policies the verdict could not see (`bucket policy not seen: <bucket>, <why>`). */
+  unseen?: string[];
 }
 
 /** The session name SageMaker uses for the execution role does not matter to invoke checks; this one is descriptive. */
@@ -91,6 +96,7 @@ export async function assessJob(
 ): Promise<JobAssessment> {
   const out: Assessment[] = [];
   const guards: Guard[] = [];
+  const unseen: string[] = [];
   const executionRole = findRole(inventory, request.executionRoleArn);
   if (!executionRole) {
     out.push(
@@ -141,6 +147,10 @@ export async function assessJob(
       continue;
     }
     if (!executionRole) continue;
+    const functionPolicy = seenPolicy(inventory, 'functions', functionArn);
+    if (functionPolicy?.kind === 'unseen')
+      unseen.push(unseenNote('function policy', functionArn, functionPolicy.why));
+    const resourcePolicy = policyDocument(functionPolicy);
     const decision = await evaluateAccess({
       role: executionRole,
       accountId: request.accountId,
@@ -149,6 +159,7 @@ export async function assessJob(
       action: 'lambda:InvokeFunction',
       resourceArn: functionArn,
       resourceAccount: fn.accountId,
+      ...(resourcePolicy ? { resourcePolicy } : {}),
       ...(info.tags ? { resourceTags: info.tags } : {}),
       ...(options.knownContext ? { knownContext: options.knownContext } : {}),
       now,
@@ -171,7 +182,8 @@ export async function assessJob(
   const read = await assessOutputRead(request, inventory, executionRole, options, now);
   out.push(...read.assessments);
   guards.push(...read.guards);
-  return { assessments: out, guards };
+  unseen.push(...(read.unseen ?? []));
+  return { assessments: out, guards, ...(unseen.length > 0 ? { unseen } : {}) };
 }
 
 async function assessOutputRead(
@@ -217,6 +229,11 @@ async function assessOutputRead(
 
   const location = outputLocation(request);
   const { grantArn, probeObjectArn } = location;
+  const bucket = parseS3Uri(request.outputS3Uri)?.bucket ?? '';
+  const bucketPolicy = seenPolicy(inventory, 'buckets', bucket);
+  const unseen =
+    bucketPolicy?.kind === 'unseen' ? [unseenNote('bucket policy', bucket, bucketPolicy.why)] : [];
+  const resourcePolicy = policyDocument(bucketPolicy);
   const readAs = (role: RoleInfo, sessionName: string): AccessQuestion => ({
     role,
     accountId: request.accountId,
@@ -225,13 +242,33 @@ async function assessOutputRead(
     action: 's3:GetObject',
     resourceArn: probeObjectArn,
     resourceAccount: request.accountId,
+    ...(resourcePolicy ? { resourcePolicy } : {}),
     // The output bucket is taken to be the job account's (our grant's s3:ResourceAccount condition says so).
     knownContext: { 's3:ResourceAccount': request.accountId, ...(options.knownContext ?? {}) },
     now,
     jobName: request.jobName,
   });
+  // The reader of the output (the function's role, or the execution role it assumes) also needs the key.
+  const finish = async (reader: RoleInfo | undefined): Promise<JobAssessment> => {
+    const decrypt = reader
+      ? await assessDecrypt(request, inventory, {
+          reader,
+          sessionName: fn.functionName,
+          probeObjectArn,
+          grantArn,
+          ...(options.knownContext ? { knownContext: options.knownContext } : {}),
+          now,
+        })
+      : { assessments: [], unseen: [] };
+    const notes = [...unseen, ...decrypt.unseen];
+    return {
+      assessments: [...assessments, ...decrypt.assessments],
+      guards,
+      ...(notes.length > 0 ? { unseen: notes } : {}),
+    };
+  };
   const s3 = await evaluateAccess(readAs(lambdaRole, fn.functionName));
-  if (s3.verdict === 'allowed') return { assessments, guards };
+  if (s3.verdict === 'allowed') return finish(lambdaRole);
 
   const readFinding = (reason: ReasonCode, fixable: boolean, needs: Need[], detail?: string): Assessment => ({
     finding: finding('OUTPUT_READ_DENIED', lambdaRole.arn, grantArn, reason, fixable, detail),
@@ -240,7 +277,7 @@ async function assessOutputRead(
   if (options.strategy === 's3-read') {
     if (location.wildcard) {
       assessments.push(readFinding('wildcard-in-output-path', false, [], request.outputS3Uri));
-      return { assessments, guards };
+      return finish(lambdaRole);
     }
     const fixable = s3.verdict === 'implicit-deny';
     assessments.push(
@@ -251,11 +288,11 @@ async function assessOutputRead(
         s3.detail,
       ),
     );
-    return { assessments, guards };
+    return finish(lambdaRole);
   }
   if (!executionRole) {
     assessments.push(readFinding('execution-role-missing', false, []));
-    return { assessments, guards };
+    return finish(undefined);
   }
 
   // assume-role: the function reads the data as the execution role, so the whole chain must hold.
@@ -274,12 +311,12 @@ async function assessOutputRead(
   };
   const assume = await evaluateAccess(assumeQuestion);
   const executionRead = await evaluateAccess(readAs(executionRole, fn.functionName));
-  if (assume.verdict === 'allowed' && executionRead.verdict === 'allowed') return { assessments, guards };
+  if (assume.verdict === 'allowed' && executionRead.verdict === 'allowed') return finish(executionRole);
 
   if (executionRead.verdict !== 'allowed' && executionRead.verdict !== 'implicit-deny') {
     // The execution role itself may never read the data: letting the function assume it cannot help.
     assessments.push(readFinding('execution-role-cannot-read', false, [], reasonDetail(executionRead)));
-    return { assessments, guards };
+    return finish(undefined);
   }
   const readNeeds: Need[] =
     executionRead.verdict === 'implicit-deny'
@@ -287,15 +324,15 @@ async function assessOutputRead(
       : [];
   if (readNeeds.length > 0 && location.wildcard) {
     assessments.push(readFinding('wildcard-in-output-path', false, [], request.outputS3Uri));
-    return { assessments, guards };
+    return finish(executionRole);
   }
   if (assume.verdict === 'allowed') {
     assessments.push(readFinding('execution-role-cannot-read', true, readNeeds));
-    return { assessments, guards };
+    return finish(executionRole);
   }
   if (assume.verdict !== 'implicit-deny') {
     assessments.push(readFinding(reasonOf(assume), false, [], assume.detail));
-    return { assessments, guards };
+    return finish(executionRole);
   }
   // In one account a trust statement naming the principal is enough on its own; when the trust
   // policy already admits the account (root), the identity policy is what is missing.
@@ -311,7 +348,7 @@ async function assessOutputRead(
   });
   if (granted.verdict === 'depends-on-unknown-context' || granted.verdict === 'explicit-deny') {
     assessments.push(readFinding(granted.verdict, false, [], granted.detail));
-    return { assessments, guards };
+    return finish(executionRole);
   }
   assessments.push(readFinding('implicit-deny', true, [...assumeNeeds, ...readNeeds]));
 
@@ -337,7 +374,7 @@ async function assessOutputRead(
         (need.kind === 'assume' && need.targetRoleArn === executionRole.arn),
     });
   }
-  return { assessments, guards };
+  return finish(executionRole);
 }
 
 function reasonDetail(decision: Decision): string {

@@ -17,6 +17,7 @@ export {
 } from './policy-document';
 export { worstSeverity, finding } from './findings';
 export { isBuiltinFunction } from './builtin-functions';
-export { parseLambdaArn, parseRoleArn } from './arn';
+export { parseLambdaArn, parseRoleArn, parseS3Uri } from './arn';
+export { resourcePoliciesFromSnapshot } from './resource-policies';
 export { buildNotification, subjectFor, SUBJECT_LIMIT, type Notification } from './notification';
 export * from './author';

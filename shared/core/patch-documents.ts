@@ -75,8 +75,12 @@ export function mergeGrant(
   action: string,
   resources: string[],
   condition?: PolicyStatement['Condition'],
+  /** Statements of the same policy that another of our grants owns: kept as they are (the read policy's kms:Decrypt). */
+  keep: (s: PolicyStatement) => boolean = () => false,
 ): MergeResult {
-  const statements = existing ? statementsOf(existing) : [];
+  const all = existing ? statementsOf(existing) : [];
+  const kept = all.filter(keep);
+  const statements = all.filter((s) => !keep(s));
   const foreign = statements.findIndex((s) => !isOurGrant(s, sid, action, condition));
   if (foreign >= 0) return { ok: false, conflict: describe(statements[foreign], foreign) };
   const held = statements.flatMap((s) => asList(s.Resource));
@@ -89,8 +93,71 @@ export function mergeGrant(
   };
   return {
     ok: true,
-    document: { ...(existing ?? {}), Version: existing?.Version ?? VERSION, Statement: [merged] },
+    document: { ...(existing ?? {}), Version: existing?.Version ?? VERSION, Statement: [merged, ...kept] },
   };
+}
+
+/**
+ * Returns `existing` with our kms:Decrypt statement `sid` on `keyArns`, through `viaService`, for
+ * objects under `folders` (set unions with what it already holds). Statements `keep` accepts stay as
+ * they are; any other statement, or ours not of this exact shape, is a conflict.
+ */
+export function mergeDecryptGrant(
+  existing: PolicyDocument | undefined,
+  sid: string,
+  grant: { keyArns: string[]; viaService: string; folders: string[] },
+  keep: (s: PolicyStatement) => boolean,
+): MergeResult {
+  const all = existing ? statementsOf(existing) : [];
+  const index = all.findIndex((s) => !keep(s) && !isOurDecrypt(s, sid, grant.viaService));
+  if (index >= 0) return { ok: false, conflict: describe(all[index], index) };
+  const ours = all.filter((s) => !keep(s));
+  const held = (pick: (s: PolicyStatement) => unknown): string[] => ours.flatMap((s) => asList(pick(s)));
+  const merged: PolicyStatement = {
+    Sid: sid,
+    Effect: 'Allow',
+    Action: 'kms:Decrypt',
+    Resource: sortedUnion(
+      held((s) => s.Resource),
+      grant.keyArns,
+    ),
+    Condition: {
+      StringEquals: { 'kms:ViaService': grant.viaService },
+      StringLike: {
+        'kms:EncryptionContext:aws:s3:arn': sortedUnion(
+          held((s) => s.Condition?.StringLike?.['kms:EncryptionContext:aws:s3:arn']),
+          grant.folders,
+        ),
+      },
+    },
+  };
+  return {
+    ok: true,
+    document: {
+      ...(existing ?? {}),
+      Version: existing?.Version ?? VERSION,
+      Statement: [...all.filter(keep), merged],
+    },
+  };
+}
+
+/** Our kms:Decrypt statement: Allow, kms:Decrypt on exact key ARNs, through S3 in one region, for listed folders only. */
+function isOurDecrypt(s: PolicyStatement, sid: string, viaService: string): boolean {
+  const condition = s.Condition;
+  const folders = asList(condition?.StringLike?.['kms:EncryptionContext:aws:s3:arn']);
+  return (
+    Object.keys(s).sort().join(',') === 'Action,Condition,Effect,Resource,Sid' &&
+    s.Sid === sid &&
+    s.Effect === 'Allow' &&
+    isSingle(s.Action, 'kms:Decrypt') &&
+    asList(s.Resource).length > 0 &&
+    !hasWildcard(asList(s.Resource)) &&
+    JSON.stringify(Object.keys(condition ?? {}).sort()) === '["StringEquals","StringLike"]' &&
+    JSON.stringify(condition?.StringEquals) === JSON.stringify({ 'kms:ViaService': viaService }) &&
+    Object.keys(condition?.StringLike ?? {}).join(',') === 'kms:EncryptionContext:aws:s3:arn' &&
+    folders.length > 0 &&
+    folders.every((f) => typeof f === 'string')
+  );
 }
 
 /**
@@ -131,7 +198,7 @@ export function applyChanges(inventory: AccountInventory, changes: readonly Chan
     if (!role) continue;
     roles.set(change.roleName, applyToRole(role, change));
   }
-  return { roles, functions: inventory.functions };
+  return { ...inventory, roles };
 }
 
 function applyToRole(role: RoleInfo, change: Change): RoleInfo {

@@ -2,7 +2,8 @@
 import { matchesWildcard } from './arn';
 import type { Guard, JobAssessment, Need } from './evaluate';
 import { finding, findingKey } from './findings';
-import { mergeGrant, mergeTrustPrincipal, type MergeResult } from './patch-documents';
+import { DECRYPT_SID } from './output-key';
+import { mergeDecryptGrant, mergeGrant, mergeTrustPrincipal, type MergeResult } from './patch-documents';
 import { policySize } from './policy-document';
 import type {
   AccountInventory,
@@ -11,6 +12,7 @@ import type {
   Finding,
   LabelingJobRequest,
   PolicyDocument,
+  PolicyStatement,
   ReasonCode,
   RoleInfo,
 } from './types';
@@ -138,10 +140,11 @@ function changesForRole(
     action: string,
     resources: string[],
     condition?: Record<string, Record<string, unknown>>,
+    keep?: (s: PolicyStatement) => boolean,
   ): string | undefined => {
     if (resources.length === 0) return undefined;
     const base = inline(policyName);
-    return add(mergeGrant(base, policyName, action, resources, condition), (document) => ({
+    return add(mergeGrant(base, policyName, action, resources, condition, keep), (document) => ({
       action: 'PutRolePolicy',
       roleName: role.name,
       policyName,
@@ -171,7 +174,9 @@ function changesForRole(
         // Only objects of a bucket the job's account owns: a same-named bucket elsewhere is not ours to read.
         StringEquals: { 's3:ResourceAccount': request.accountId },
       },
-    );
+      isDecrypt,
+    ) ??
+    decryptGrant(role, needs, request, options, changes);
   if (conflict) return { ok: false, conflict };
   const principals = of('trust', (n) => n.principalRoleArn);
   if (principals.length > 0) {
@@ -188,6 +193,46 @@ function changesForRole(
     if (trustConflict) return { ok: false, conflict: trustConflict };
   }
   return { ok: true, changes };
+}
+
+const isDecrypt = (s: PolicyStatement): boolean => s.Sid === DECRYPT_SID;
+
+/** kms:Decrypt on the output key, a statement of its own in the read policy (beside the s3:GetObject grant). */
+function decryptGrant(
+  role: RoleInfo,
+  needs: readonly Need[],
+  request: LabelingJobRequest,
+  options: CoreOptions,
+  changes: Change[],
+): string | undefined {
+  const decrypt = needs.flatMap((n) => (n.kind === 'kms-decrypt' ? [n] : []));
+  if (decrypt.length === 0) return undefined;
+  const name = options.readPolicyName;
+  const index = changes.findIndex((c) => c.action === 'PutRolePolicy' && c.policyName === name);
+  const base = role.inlinePolicies.find((p) => p.name === name)?.document;
+  const merged = mergeDecryptGrant(
+    index >= 0 ? changes[index]?.document : base,
+    DECRYPT_SID,
+    {
+      keyArns: decrypt.map((n) => n.keyArn),
+      viaService: `s3.${request.region}.amazonaws.com`,
+      folders: decrypt.map((n) => n.objectArn),
+    },
+    (s) => s.Sid === name,
+  );
+  if (!merged.ok) return merged.conflict;
+  const existing = index >= 0 ? changes[index] : undefined;
+  if (existing) changes[index] = { ...existing, document: merged.document };
+  else
+    changes.push({
+      action: 'PutRolePolicy',
+      roleName: role.name,
+      policyName: name,
+      document: merged.document,
+      ...(base ? { base } : {}),
+      ownSid: DECRYPT_SID,
+    });
+  return undefined;
 }
 
 function sizeLimitProblem(

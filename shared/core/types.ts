@@ -72,6 +72,24 @@ export interface AccountInventory {
   roles: ReadonlyMap<string, RoleInfo>;
   /** Keyed by unqualified function ARN. */
   functions: ReadonlyMap<string, FunctionInfo>;
+  /**
+   * The resource policies the job's requests meet, when they were looked for (live, or a snapshot's
+   * policy files). Absent: not looked for (an inventory built without them).
+   */
+  resourcePolicies?: ResourcePolicies;
+}
+
+/** One resource policy as we saw it: none exists, this document, or it could not be read (and why). */
+export type SeenPolicy =
+  { kind: 'none' } | { kind: 'policy'; document: PolicyDocument } | { kind: 'unseen'; why: string };
+
+/** Resource policies by resource: function ARN as the job names it, bucket name, KMS key ARN. */
+export interface ResourcePolicies {
+  functions: ReadonlyMap<string, SeenPolicy>;
+  buckets: ReadonlyMap<string, SeenPolicy>;
+  keys: ReadonlyMap<string, SeenPolicy>;
+  /** The job's output key as named (key id, alias name or ARN) → its key ARN, when resolved. */
+  keyArns?: ReadonlyMap<string, string>;
 }
 
 export type Strategy = 'assume-role' | 's3-read';
