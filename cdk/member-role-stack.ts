@@ -86,7 +86,12 @@ export class MemberRoleStack extends Stack {
       {
         id: anyRegion('lambda', 'function:*'),
         reason:
-          'Read-only GetFunctionConfiguration and ListTags of the annotation functions a job names, in any region of this account (IAM is global: one member role serves every region).',
+          'Read-only GetFunctionConfiguration, ListTags and GetPolicy of the annotation functions a job names, in any region of this account (IAM is global: one member role serves every region).',
+      },
+      {
+        id: anyRegion('kms', 'key/*'),
+        reason:
+          "Read-only GetKeyPolicy and DescribeKey of a job's output key, in any region of this account.",
       },
       {
         id: anyRegion('sagemaker', 'labeling-job/*'),

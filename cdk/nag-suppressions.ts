@@ -48,8 +48,17 @@ export function explainedPolicyFindings(managedRolePatterns: readonly string[]):
   );
   add(
     iam5('Resource::arn:<AWS::Partition>:lambda:<AWS::Region>:<AWS::AccountId>:function:*'),
-    'Read-only GetFunctionConfiguration and ListTags of the annotation functions a job names, which are only known per event; ' +
+    'Read-only GetFunctionConfiguration, ListTags and GetPolicy of the annotation functions a job names, which are only known per event; ' +
       'limited to this account and region.',
+  );
+  add(
+    iam5('Resource::arn:<AWS::Partition>:s3:::*'),
+    "Read-only GetBucketPolicy of the job's output bucket, only known per event; limited to buckets this account owns " +
+      '(s3:ResourceAccount).',
+  );
+  add(
+    iam5('Resource::arn:<AWS::Partition>:kms:<AWS::Region>:<AWS::AccountId>:key/*'),
+    "Read-only GetKeyPolicy and DescribeKey of the job's output key, only known per event; limited to this account and region.",
   );
   add(
     iam5('Resource::arn:<AWS::Partition>:sagemaker:<AWS::Region>:<AWS::AccountId>:labeling-job/*'),
@@ -79,8 +88,14 @@ export function organizationPolicyFindings(): ExplainedFinding[] {
     {
       id: iam5('Resource::arn:<AWS::Partition>:lambda:*:<AWS::AccountId>:function:*'),
       reason:
-        'Read-only GetFunctionConfiguration and ListTags of annotation functions in this account: organisation mode ' +
+        'Read-only GetFunctionConfiguration, ListTags and GetPolicy of annotation functions in this account: organisation mode ' +
         "also serves the home account's other regions, whose forwarders send their jobs here.",
+    },
+    {
+      id: iam5('Resource::arn:<AWS::Partition>:kms:*:<AWS::AccountId>:key/*'),
+      reason:
+        "Read-only GetKeyPolicy and DescribeKey of a job's output key in any region of this account (the home account's " +
+        'other regions forward their jobs here).',
     },
     {
       id: iam5('Resource::arn:<AWS::Partition>:sagemaker:*:<AWS::AccountId>:labeling-job/*'),

@@ -55,8 +55,21 @@ export function remediatorStatements(props: RemediatorPermissionsProps): iam.Pol
     }),
     new iam.PolicyStatement({
       sid: 'ReadFunctions',
-      actions: ['lambda:GetFunctionConfiguration', 'lambda:ListTags'],
+      actions: ['lambda:GetFunctionConfiguration', 'lambda:ListTags', 'lambda:GetPolicy'],
       resources: [`arn:${partition}:lambda:${region}:${account}:function:*`],
+    }),
+    new iam.PolicyStatement({
+      // The output bucket's policy; bucket names are global, so the bucket must be this account's.
+      sid: 'ReadBucketPolicies',
+      actions: ['s3:GetBucketPolicy'],
+      resources: [`arn:${partition}:s3:::*`],
+      conditions: { StringEquals: { 's3:ResourceAccount': account } },
+    }),
+    new iam.PolicyStatement({
+      // The output key's policy (DescribeKey resolves an alias or key id to the key's ARN).
+      sid: 'ReadKeyPolicies',
+      actions: ['kms:GetKeyPolicy', 'kms:DescribeKey'],
+      resources: [`arn:${partition}:kms:${region}:${account}:key/*`],
     }),
     new iam.PolicyStatement({
       sid: 'ReadLabelingJobs',

@@ -77,6 +77,18 @@ export function authorizedRequestsOf(
         return one(`lambda:${op}`, functionArn(param(call, 'FunctionName'), callerAccount, region));
       if (op === 'ListTags') return one('lambda:ListTags', param(call, 'Resource'));
       break;
+    case 's3':
+      if (op === 'GetBucketPolicy') return one('s3:GetBucketPolicy', `arn:aws:s3:::${param(call, 'Bucket')}`);
+      break;
+    case 'kms':
+      if (op === 'GetKeyPolicy' || op === 'DescribeKey') {
+        const key = param(call, 'KeyId');
+        return one(
+          `kms:${op}`,
+          key.startsWith('arn:') ? key : `arn:aws:kms:${region}:${callerAccount}:key/${key}`,
+        );
+      }
+      break;
     case 'sts':
       if (op === 'AssumeRole') return one('sts:AssumeRole', param(call, 'RoleArn'));
       if (op === 'GetCallerIdentity') return [];

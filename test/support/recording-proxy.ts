@@ -94,6 +94,13 @@ function operationOf(
     const params = Object.fromEntries(new URLSearchParams(body));
     return { operation: String(params.Action ?? 'UNKNOWN'), params };
   }
+  // S3 in path style (the emulator's endpoint is an IP address): GET /<bucket>?policy is GetBucketPolicy.
+  if (method === 'GET' && url.searchParams.has('policy')) {
+    return {
+      operation: 'GetBucketPolicy',
+      params: { Bucket: decodeURIComponent(url.pathname.split('/')[1] ?? '') },
+    };
+  }
   for (const route of LAMBDA_ROUTES) {
     const match = route.method === method ? route.pattern.exec(url.pathname) : null;
     if (match) {
