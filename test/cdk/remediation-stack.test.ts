@@ -319,9 +319,17 @@ describe('RemediationStack', () => {
         ':iam::aws:policy/*',
       );
       expect(bySid(statements, 'ReadFunctions')).toMatchObject({
-        Action: ['lambda:GetFunctionConfiguration', 'lambda:ListTags'],
+        Action: ['lambda:GetFunctionConfiguration', 'lambda:ListTags', 'lambda:GetPolicy'],
       });
       expect(JSON.stringify(bySid(statements, 'ReadFunctions').Resource)).toContain(':function:*');
+      expect(bySid(statements, 'ReadBucketPolicies')).toMatchObject({
+        Action: 's3:GetBucketPolicy',
+        Condition: { StringEquals: { 's3:ResourceAccount': { Ref: 'AWS::AccountId' } } },
+      });
+      expect(bySid(statements, 'ReadKeyPolicies')).toMatchObject({
+        Action: ['kms:GetKeyPolicy', 'kms:DescribeKey'],
+      });
+      expect(JSON.stringify(bySid(statements, 'ReadKeyPolicies').Resource)).toContain(':key/*');
       expect(bySid(statements, 'ReadLabelingJobs')).toMatchObject({
         Action: 'sagemaker:DescribeLabelingJob',
       });
