@@ -72,7 +72,9 @@ describe('organisation StackSet templates', () => {
         'DenyWriteOwnRole',
         'DenyWriteServiceLinkedRoles',
         'ListLabelingJobs',
+        'ReadBucketPolicies',
         'ReadFunctions',
+        'ReadKeyPolicies',
         'ReadLabelingJobs',
         'ReadManagedPolicies',
         'ReadRoles',
@@ -81,6 +83,9 @@ describe('organisation StackSet templates', () => {
     );
     expect(JSON.stringify(statements.find((s) => s.Sid === 'ReadFunctions')?.Resource)).toContain(
       ':lambda:*:',
+    );
+    expect(JSON.stringify(statements.find((s) => s.Sid === 'ReadKeyPolicies')?.Resource)).toContain(
+      ':kms:*:',
     );
   });
 

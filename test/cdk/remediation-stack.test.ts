@@ -319,7 +319,7 @@ describe('RemediationStack', () => {
         ':iam::aws:policy/*',
       );
       expect(bySid(statements, 'ReadFunctions')).toMatchObject({
-        Action: ['lambda:GetFunctionConfiguration', 'lambda:ListTags', 'lambda:GetPolicy'],
+        Action: ['lambda:GetFunctionConfiguration', 'lambda:GetPolicy', 'lambda:ListTags'],
       });
       expect(JSON.stringify(bySid(statements, 'ReadFunctions').Resource)).toContain(':function:*');
       expect(bySid(statements, 'ReadBucketPolicies')).toMatchObject({
@@ -327,7 +327,7 @@ describe('RemediationStack', () => {
         Condition: { StringEquals: { 's3:ResourceAccount': { Ref: 'AWS::AccountId' } } },
       });
       expect(bySid(statements, 'ReadKeyPolicies')).toMatchObject({
-        Action: ['kms:GetKeyPolicy', 'kms:DescribeKey'],
+        Action: ['kms:DescribeKey', 'kms:GetKeyPolicy'],
       });
       expect(JSON.stringify(bySid(statements, 'ReadKeyPolicies').Resource)).toContain(':key/*');
       expect(bySid(statements, 'ReadLabelingJobs')).toMatchObject({
