@@ -144,7 +144,13 @@ describe('main check', () => {
     const report = JSON.parse(stdout) as Report;
     expect(Object.keys(report).sort()).toEqual(['changes', 'dryRun', 'findings', 'job', 'notes', 'outcome']);
     // Offline, the job itself cannot be verified, and the report says so
-    expect(report.notes).toEqual([OFFLINE_NOTE]);
+    expect(report.notes?.[0]).toBe(OFFLINE_NOTE);
+    // And the resource policies the snapshot does not hold are said not seen (no policy files in it)
+    expect(report.notes?.slice(1)).toEqual([
+      'function policy not seen: arn:aws:lambda:us-east-1:111122223333:function:receipts-pre-annotation, not in the snapshot',
+      'function policy not seen: arn:aws:lambda:us-east-1:111122223333:function:receipts-consolidate, not in the snapshot',
+      'bucket policy not seen: receipts-labeling-data, not in the snapshot',
+    ]);
     expect(report.job).toEqual({
       name: 'receipts-7',
       account: '111122223333',
