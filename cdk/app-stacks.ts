@@ -60,6 +60,7 @@ export function buildStacks(app: App): AppStacks {
     // The member role writes within the same scope as the function (issue 11: "the same scoped writes").
     managedRolePatterns: settings.managedRolePatterns,
     ...(settings.managedRoleTag ? { managedRoleTag: settings.managedRoleTag } : {}),
+    ...(settings.protectedRoles ? { protectedRoles: settings.protectedRoles } : {}),
   });
   return { remediator, forwarder, member };
 }

@@ -4,7 +4,7 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
-import { createLabelingJobPattern } from './remediation-stack';
+import { createLabelingJobPattern, labelingJobEndedPattern } from './remediation-stack';
 
 /** Props of {@link ForwarderStack}. */
 export interface ForwarderStackProps extends StackProps {
@@ -19,6 +19,8 @@ export interface ForwarderStackProps extends StackProps {
 export class ForwarderStack extends Stack {
   /** The forwarding rule. */
   readonly rule: events.Rule;
+  /** The forwarding rule for labeling jobs that ended. */
+  readonly endedRule: events.Rule;
 
   constructor(scope: Construct, id: string, props: ForwarderStackProps = {}) {
     super(scope, id, { ...props, synthesizer: new BootstraplessSynthesizer(), analyticsReporting: false });
@@ -39,5 +41,11 @@ export class ForwarderStack extends Stack {
       eventPattern: createLabelingJobPattern(),
     });
     this.rule.addTarget(new targets.EventBus(homeBus, { role }));
+    this.endedRule = new events.Rule(this, 'ForwardLabelingJobEnded', {
+      description:
+        'Ground Truth labeling jobs that ended, to the remediator home bus (their read grants are removed)',
+      eventPattern: labelingJobEndedPattern(),
+    });
+    this.endedRule.addTarget(new targets.EventBus(homeBus, { role }));
   }
 }

@@ -23,6 +23,8 @@ export interface MemberRoleStackProps extends StackProps {
   managedRolePatterns?: readonly string[];
   /** `-c managedRoleTag`: a role must also carry this tag to be written, as for the function. */
   managedRoleTag?: { key: string; value: string };
+  /** `-c protectedRoles`: roles denied besides the built-in ones, as for the function. */
+  protectedRoles?: readonly string[];
 }
 
 /**
@@ -74,6 +76,7 @@ export class MemberRoleStack extends Stack {
       ...(props.managedRoleTag ? { managedRoleTag: props.managedRoleTag } : {}),
       ownRoleArn,
       region: '*',
+      ...(props.protectedRoles ? { protectedRoles: props.protectedRoles } : {}),
     })) {
       this.role.addToPrincipalPolicy(statement);
     }

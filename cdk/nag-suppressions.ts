@@ -65,6 +65,12 @@ export function explainedPolicyFindings(managedRolePatterns: readonly string[]):
     'Read-only DescribeLabelingJob of the job named in the event; limited to this account and region.',
   );
   add(
+    iam5('Resource::arn:<AWS::Partition>:s3:::*'),
+    "s3:ListBucket only, on buckets of this account (condition s3:ResourceAccount): one page of a job's output " +
+      'folder, to tell a new folder from one that already held data before a read grant is written there. The ' +
+      "bucket and prefix are the job's, known per event only; no object is ever read.",
+  );
+  add(
     iam5('Resource::*'),
     'sagemaker:ListLabelingJobs only: it has no resource type, so IAM accepts no other resource.',
   );

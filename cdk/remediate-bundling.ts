@@ -1,7 +1,12 @@
-/** esbuild options for the remediate function, and the iam-data files its bundle must carry beside it. */
-import * as fs from 'fs';
+/**
+ * How the remediate function is bundled: NodejsFunction's own esbuild step with documented options
+ * only (ES module output, `mainFields`, externals, a banner), and a command hook that places the
+ * bundle, bundles the externals loaded on first use, and copies the IAM evaluator's data files.
+ * Nothing rewrites source text or replaces a dependency's internals.
+ */
+import * as esbuild from 'esbuild';
+import { builtinModules } from 'module';
 import * as path from 'path';
-import { pathToFileURL } from 'url';
 import {
   LogLevel,
   OutputFormat,
@@ -30,12 +35,27 @@ export const BUNDLE_FILE = 'index.mjs';
 export const REMEDIATE_HANDLER = `${BUNDLE_DIR}/index.handler`;
 
 /**
- * Packages left out of the bundle and shipped beside it, each bundled on its own into
- * `node_modules/<name>/index.js` of the asset: the code `require`s them on first use
- * (shared/aws/sagemaker.ts), so a cold start neither reads nor parses them. The SageMaker client is
- * the largest client (about 460 KB minified) and is needed after the event is parsed, not to load.
+ * Packages left out of the bundle (esbuild externals) and shipped beside it, each bundled on its own
+ * into `node_modules/<name>/index.js` of the asset, where Node resolves the bundle's `require` and
+ * `import()` of them. None is loaded at cold start, and a dependency that starts importing one
+ * statically fails the asset test (test/cdk/remediate-asset.test.ts), not the function:
+ * - the SageMaker client, the largest (about 460 KB minified), `require`d once the event is parsed
+ *   (shared/aws/sagemaker.ts);
+ * - the STS client, `import()`ed for the first member-role session (shared/aws/member-account.ts);
+ * - the SDK's credential chain beyond the environment variables Lambda sets, which
+ *   `@aws-sdk/credential-provider-node` `import()`s only when those are absent: shared config files
+ *   (with SSO, process, web identity and sign-in behind them), container and instance metadata.
  */
-export const LAZY_MODULES = ['@aws-sdk/client-sagemaker'] as const;
+export const LAZY_MODULES = [
+  '@aws-sdk/client-sagemaker',
+  '@aws-sdk/client-sts',
+  '@aws-sdk/credential-provider-ini',
+  '@aws-sdk/credential-provider-sso',
+  '@aws-sdk/credential-provider-process',
+  '@aws-sdk/credential-provider-web-identity',
+  '@aws-sdk/credential-provider-http',
+  '@smithy/credential-provider-imds',
+] as const;
 
 /**
  * The bundle is an ES module, but bundled CommonJS dependencies call `require` (for Node built-ins):
@@ -43,17 +63,6 @@ export const LAZY_MODULES = ['@aws-sdk/client-sagemaker'] as const;
  */
 export const REQUIRE_BANNER =
   "import { createRequire as __gtCreateRequire } from 'node:module'; const require = __gtCreateRequire(import.meta.url);";
-
-/**
- * IAM services whose action, resource-type and condition-key data the asset ships. The core simulates
- * only `lambda:InvokeFunction`, `sts:AssumeRole` and `s3:GetObject`, and iam-simulate reads the data of
- * the simulated action's service, never of the services a policy mentions
- * (test/cdk/evaluator-data.test.ts checks this). `iam` is a small margin (85 KB).
- */
-export const EVALUATOR_SERVICES = ['iam', 'lambda', 's3', 'sts'] as const;
-
-/** Per-service data folders of iam-data; the top-level `data/*.json` indexes are copied whole (about 60 KB). */
-export const SERVICE_DATA_KINDS = ['actions', 'resourceTypes', 'conditionKeys'] as const;
 
 /** Entry of the CommonJS build of the iam-data copy that iam-simulate resolves (`<package>/dist/cjs/index.js`). */
 export function iamDataCommonJsEntry(): string {
@@ -66,14 +75,6 @@ export function iamDataDir(): string {
   return path.join(path.dirname(iamDataCommonJsEntry()), '..', '..', 'data');
 }
 
-/** Data files to ship, relative to iam-data's `data/` folder. */
-export function evaluatorDataFiles(): string[] {
-  const perService = SERVICE_DATA_KINDS.flatMap((kind) =>
-    EVALUATOR_SERVICES.map((service) => `${kind}/${service}.json`),
-  );
-  return ['*.json', ...perService];
-}
-
 function quote(p: string): string {
   return `"${p.replace(/(["\\$`])/g, '\\$1')}"`;
 }
@@ -83,75 +84,100 @@ function esbuildBinary(): string {
   return path.join(path.dirname(require.resolve('esbuild/package.json')), 'bin', 'esbuild');
 }
 
-/** Commands that bundle each of {@link LAZY_MODULES} into `node_modules/<name>/` of the asset. */
+/**
+ * Commands that bundle each of {@link LAZY_MODULES} into `node_modules/<name>/` of the asset
+ * (CommonJS: Node gives an `import()` of it the named exports esbuild annotates). The others stay
+ * external to each, so a provider that loads another loads the sibling, not a second copy.
+ */
 export function lazyModuleCommands(outputDir: string): string[] {
   return LAZY_MODULES.flatMap((name) => {
     const dir = path.posix.join(outputDir, 'node_modules', name);
     const manifest = JSON.stringify({ name, main: 'index.js' });
+    const externals = LAZY_MODULES.filter((other) => other !== name).map(
+      (other) => `--external:${quote(other)}`,
+    );
     return [
-      `${quote(esbuildBinary())} --bundle ${quote(require.resolve(name))} --platform=node --target=node22 --format=cjs --minify --log-level=warning --outfile=${quote(path.posix.join(dir, 'index.js'))}`,
+      [
+        quote(esbuildBinary()),
+        '--bundle',
+        quote(require.resolve(name)),
+        '--platform=node',
+        '--target=node22',
+        '--format=cjs',
+        '--minify',
+        '--log-level=warning',
+        ...externals,
+        `--outfile=${quote(path.posix.join(dir, 'index.js'))}`,
+      ].join(' '),
       `printf '%s' ${quote(manifest)} > ${quote(path.posix.join(dir, 'package.json'))}`,
     ];
   });
 }
 
 /**
- * Chunk file names. Chunks sit beside {@link BUNDLE_FILE}: iam-data's `import.meta.url` lookup of
- * `data/` must land on the asset root from whichever chunk its code ends up in.
+ * The modules `file` (an ES module of the bundle) imports statically (`import … from`, `export … from`,
+ * `import "x"`; not `import()`), as esbuild's own parser sees them.
  */
-export const CHUNK_NAMES = '[name]-[hash]';
-
-/**
- * The command that builds the bundle into `<outputDir>/dist/esm/`: cdk/remediate-esbuild.ts, run with
- * tsx (esbuild's JS API: chunks and plugins, which NodejsFunction's esbuild step cannot do).
- */
-export function splitBundleCommand(outputDir: string): string {
-  const tsx = pathToFileURL(require.resolve('tsx')).href;
-  const script = path.join(PROJECT_ROOT, 'cdk', 'remediate-esbuild.ts');
-  return `${quote(process.execPath)} --import ${quote(tsx)} ${quote(script)} ${quote(outputDir)}`;
+export function staticImports(file: string): string[] {
+  const { metafile } = esbuild.buildSync({
+    entryPoints: [file],
+    bundle: true,
+    write: false,
+    metafile: true,
+    platform: 'node',
+    format: 'esm',
+    external: ['*'],
+    logLevel: 'silent',
+  });
+  return Object.values(metafile.inputs)
+    .flatMap((input) => input.imports)
+    .filter((imported) => imported.kind === 'import-statement')
+    .map((imported) => imported.original ?? imported.path);
 }
 
-/** `import … from "./x.mjs"`, `export … from "./x.mjs"` and `import "./x.mjs"`: not `import("./x.mjs")`. */
-const STATIC_IMPORT = /(?:\bfrom\s*|\bimport\s*)["']\.\/([\w.-]+\.mjs)["']/g;
+/** Whether `specifier` names a Node built-in (`node:fs`, `fs`, `fs/promises`). */
+export function isBuiltin(specifier: string): boolean {
+  const name = specifier.replace(/^node:/, '');
+  return builtinModules.includes(name) || specifier.startsWith('node:');
+}
 
 /**
- * The files of `bundleDir` a cold start loads: {@link BUNDLE_FILE} and the chunks it imports
- * statically, transitively (the chunks only a dynamic `import()` names load on first use).
+ * The files of `bundleDir` a cold start loads: {@link BUNDLE_FILE} and the files beside it that it
+ * imports statically, transitively. The build writes one file, so this is `[BUNDLE_FILE]` unless a
+ * change brings chunks back.
  */
 export function startupModules(bundleDir: string): string[] {
   const seen = new Set<string>();
   const visit = (file: string): void => {
     if (seen.has(file)) return;
     seen.add(file);
-    const code = fs.readFileSync(path.join(bundleDir, file), 'utf8');
-    for (const match of code.matchAll(STATIC_IMPORT)) if (match[1]) visit(match[1]);
+    for (const specifier of staticImports(path.join(bundleDir, file)))
+      if (specifier.startsWith('./')) visit(specifier.slice(2));
   };
   visit(BUNDLE_FILE);
   return [...seen].sort();
 }
 
 /**
- * Shell commands (bash, run by CDK after its own esbuild step; not cmd.exe): replace that step's
- * single-file bundle by the split build, bundle the lazy modules, copy the data files.
+ * Shell commands (bash, run by CDK after its esbuild step; not cmd.exe): move the bundle and its
+ * source map two folders down (see {@link BUNDLE_DIR}), bundle the lazy modules, copy iam-data's
+ * whole `data/` folder. The evaluator loads a service's files when it simulates one of its actions
+ * (the privilege probes include `glue:UpdateDevEndpoint`), and wildcard expansion reads every
+ * service's: any subset is a crash waiting for the next probe (ENOENT, then retries and the DLQ).
+ * About 11 MB, 1.3 MB zipped.
  */
 export function placeBundleCommands(outputDir: string, dataDir: string = iamDataDir()): string[] {
-  const dataOut = path.posix.join(outputDir, 'data');
   const bundle = path.posix.join(outputDir, BUNDLE_FILE);
+  const bundleDir = path.posix.join(outputDir, BUNDLE_DIR);
   return [
-    `rm -f ${quote(bundle)} ${quote(`${bundle}.map`)}`,
-    `mkdir -p ${SERVICE_DATA_KINDS.map((kind) => quote(path.posix.join(dataOut, kind))).join(' ')}`,
-    splitBundleCommand(outputDir),
+    `mkdir -p ${quote(bundleDir)}`,
+    `mv ${quote(bundle)} ${quote(`${bundle}.map`)} ${quote(bundleDir)}/`,
     ...lazyModuleCommands(outputDir),
-    ...evaluatorDataFiles().map((file) => {
-      const source = file.startsWith('*')
-        ? `${quote(dataDir)}/${file}`
-        : quote(path.posix.join(dataDir, file));
-      return `cp ${source} ${quote(path.posix.join(dataOut, path.posix.dirname(file)))}/`;
-    }),
+    `cp -R ${quote(dataDir)} ${quote(path.posix.join(outputDir, 'data'))}`,
   ];
 }
 
-const placeEvaluatorData: ICommandHooks = {
+const placeBundle: ICommandHooks = {
   beforeBundling: () => [],
   beforeInstall: () => [],
   afterBundling: (_inputDir: string, outputDir: string) => placeBundleCommands(outputDir),
@@ -160,13 +186,12 @@ const placeEvaluatorData: ICommandHooks = {
 /**
  * Bundling for the remediate function: local esbuild (never Docker), and the AWS SDK v3 clients
  * bundled rather than taken from the runtime, so the deployed code runs the client versions that
- * package-lock.json pins and the tests exercised. NodejsFunction's own esbuild step always writes one
- * file (`--outfile`), and code splitting needs `--outdir`: so that step only proves the entry
- * bundles (unminified, no map: its output is deleted), and the asset's code is the split build of
- * {@link splitBundleCommand}, run in the afterBundling hook with the same options (ES modules from
- * the SDK's ES builds, which tree-shake to the commands used). The source maps are artifacts in the
- * asset for symbolicating a stack trace; the runtime does not load them (no `--enable-source-maps`:
- * parsing them costs about 100 ms at every cold start).
+ * package-lock.json pins and the tests exercised. One minified ES module (the SDK's ES builds, which
+ * tree-shake to the commands used), with {@link LAZY_MODULES} external. The source map is an artifact
+ * in the asset for symbolicating a stack trace (`--source-root` keeps its paths right after the
+ * move two folders down); the runtime does not load it (no `--enable-source-maps`: parsing it costs
+ * about 100 ms at every cold start). The CLI's schemas stay out of the bundle because package.json
+ * declares which of our files have side effects (`sideEffects`, honoured by esbuild's tree shaking).
  */
 export function remediateBundling(): BundlingOptions {
   return {
@@ -174,13 +199,14 @@ export function remediateBundling(): BundlingOptions {
     format: OutputFormat.ESM,
     mainFields: ['module', 'main'],
     banner: REQUIRE_BANNER,
-    minify: false,
-    sourceMap: false,
-    // No size summary of that discarded file.
+    minify: true,
+    sourceMap: true,
+    sourcesContent: false,
+    esbuildArgs: { '--source-root': '../../' },
     logLevel: LogLevel.WARNING,
     bundleAwsSDK: true,
     externalModules: [...LAZY_MODULES],
     target: 'node22',
-    commandHooks: placeEvaluatorData,
+    commandHooks: placeBundle,
   };
 }

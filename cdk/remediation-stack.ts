@@ -31,6 +31,18 @@ export function createLabelingJobPattern(): events.EventPattern {
   };
 }
 
+/**
+ * A labeling job that has ended (SageMaker's own event, `detail.LabelingJobStatus`): the grants
+ * made for it alone are removed (the remediator's and the forwarder's second rule).
+ */
+export function labelingJobEndedPattern(): events.EventPattern {
+  return {
+    source: ['aws.sagemaker'],
+    detailType: ['SageMaker Ground Truth Labeling Job State Change'],
+    detail: { LabelingJobStatus: ['Completed', 'Failed', 'Stopped'] },
+  };
+}
+
 /** Props of {@link RemediationStack}. */
 export interface RemediationStackProps extends StackProps {
   settings: StackSettings;
@@ -46,6 +58,8 @@ export class RemediationStack extends Stack {
   readonly dryRunParameter: ssm.StringParameter;
   /** The EventBridge rule on successful CreateLabelingJob calls. */
   readonly rule: events.Rule;
+  /** The EventBridge rule on labeling jobs that ended (their read grants are removed). */
+  readonly endedRule: events.Rule;
   /** Failure alarms. */
   readonly alarms: RemediationAlarms;
   /** Role ARN patterns the function may write: the context value, or every role of the account. */
@@ -58,6 +72,8 @@ export class RemediationStack extends Stack {
   readonly homeBus?: events.EventBus;
   /** Organisation mode: the rule on the home bus. */
   readonly homeBusRule?: events.Rule;
+  /** Organisation mode: the ended-job rule on the home bus. */
+  readonly homeBusEndedRule?: events.Rule;
 
   constructor(scope: Construct, id: string, props: RemediationStackProps) {
     super(scope, id, props);
@@ -105,6 +121,7 @@ export class RemediationStack extends Stack {
       ...(settings.managedRoleTag
         ? { [ENV.scopeTag]: `${settings.managedRoleTag.key}=${settings.managedRoleTag.value}` }
         : {}),
+      ...(settings.protectedRoles ? { [ENV.protectedRoles]: settings.protectedRoles.join(',') } : {}),
       ...(organization?.organizationId ? { [ENV.organizationId]: organization.organizationId } : {}),
       ...(organization && organization.accounts.length > 0
         ? { [ENV.allowedAccounts]: organization.accounts.join(',') }
@@ -116,6 +133,7 @@ export class RemediationStack extends Stack {
       managedRolePatterns,
       ...(settings.managedRoleTag ? { managedRoleTag: settings.managedRoleTag } : {}),
       ownRoleArn: role.roleArn,
+      ...(settings.protectedRoles ? { protectedRoles: settings.protectedRoles } : {}),
       // Organisation mode: the home account's other regions forward their jobs here too.
       ...(organization ? { region: '*' } : {}),
     })) {
@@ -138,6 +156,14 @@ export class RemediationStack extends Stack {
       eventPattern: createLabelingJobPattern(),
     });
     this.rule.addTarget(new targets.LambdaFunction(fn, { deadLetterQueue: this.remediate.deadLetterQueue }));
+    this.endedRule = new events.Rule(this, 'LabelingJobEndedRule', {
+      description:
+        'Ground Truth labeling jobs that completed, failed or stopped: the remediator removes their read grants',
+      eventPattern: labelingJobEndedPattern(),
+    });
+    this.endedRule.addTarget(
+      new targets.LambdaFunction(fn, { deadLetterQueue: this.remediate.deadLetterQueue }),
+    );
     new SelftestRule(this, 'SelftestRule', { function: fn });
     if (organization) {
       this.homeBus = homeBus(this, organization);
@@ -148,6 +174,15 @@ export class RemediationStack extends Stack {
         eventPattern: createLabelingJobPattern(),
       });
       this.homeBusRule.addTarget(
+        new targets.LambdaFunction(fn, { deadLetterQueue: this.remediate.deadLetterQueue }),
+      );
+      this.homeBusEndedRule = new events.Rule(this, 'HomeBusEndedRule', {
+        description:
+          'Ended labeling jobs forwarded from every account and region: their read grants are removed',
+        eventBus: this.homeBus,
+        eventPattern: labelingJobEndedPattern(),
+      });
+      this.homeBusEndedRule.addTarget(
         new targets.LambdaFunction(fn, { deadLetterQueue: this.remediate.deadLetterQueue }),
       );
     }

@@ -1,9 +1,35 @@
 /** The remediate function's IAM policy: reads where it must look, writes only on the managed role scope. */
 import { Aws } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import { protectedRoleArnPatterns } from '../shared/core/protected-roles';
 
-/** The only IAM writes the function makes (README, "The patch"). */
-export const ROLE_WRITE_ACTIONS = ['iam:PutRolePolicy', 'iam:UpdateAssumeRolePolicy'];
+/**
+ * The only IAM writes the function makes (README, "The patch"); DeleteRolePolicy removes our read
+ * policy once the last job it served has ended (shared/core/remove-grants.ts).
+ */
+export const ROLE_WRITE_ACTIONS = ['iam:PutRolePolicy', 'iam:UpdateAssumeRolePolicy', 'iam:DeleteRolePolicy'];
+
+/**
+ * Every IAM action that creates, changes, hands out or deletes a role (the `role` resource type's
+ * write actions): denied on the protected roles whatever the function holds, so a write granted
+ * later (e.g. DeleteRolePolicy to remove a grant) is denied there from the start.
+ */
+export const ROLE_CHANGE_ACTIONS = [
+  'iam:AttachRolePolicy',
+  'iam:CreateRole',
+  'iam:DeleteRole',
+  'iam:DeleteRolePermissionsBoundary',
+  'iam:DeleteRolePolicy',
+  'iam:DetachRolePolicy',
+  'iam:PassRole',
+  'iam:PutRolePermissionsBoundary',
+  'iam:PutRolePolicy',
+  'iam:TagRole',
+  'iam:UntagRole',
+  'iam:UpdateAssumeRolePolicy',
+  'iam:UpdateRole',
+  'iam:UpdateRoleDescription',
+];
 
 /** Inputs of {@link remediatorStatements}. */
 export interface RemediatorPermissionsProps {
@@ -15,6 +41,8 @@ export interface RemediatorPermissionsProps {
   ownRoleArn: string;
   /** Region of the functions and labeling jobs read (default: the stack's; `*` for a member role). */
   region?: string;
+  /** `-c protectedRoles`: roles denied besides the built-in ones (shared/core/protected-roles.ts). */
+  protectedRoles?: readonly string[];
 }
 
 const partition = Aws.PARTITION;
@@ -83,6 +111,14 @@ export function remediatorStatements(props: RemediatorPermissionsProps): iam.Pol
       resources: ['*'],
     }),
     new iam.PolicyStatement({
+      // Is a job's output folder new? One ListObjectsV2 page of <output>/<jobName>/. The prefix is the
+      // job's (known per event only); the bucket must be this account's, never another's.
+      sid: 'ListOutputFolders',
+      actions: ['s3:ListBucket'],
+      resources: [`arn:${partition}:s3:::*`],
+      conditions: { StringEquals: { 's3:ResourceAccount': account } },
+    }),
+    new iam.PolicyStatement({
       sid: 'WriteManagedRoles',
       actions: ROLE_WRITE_ACTIONS,
       resources: props.managedRolePatterns,
@@ -99,6 +135,13 @@ export function remediatorStatements(props: RemediatorPermissionsProps): iam.Pol
       effect: iam.Effect.DENY,
       actions: ROLE_WRITE_ACTIONS,
       resources: [AWS_RESERVED_ROLES],
+    }),
+    new iam.PolicyStatement({
+      // Admin, bootstrap and the remediator's own roles, whatever the scope patterns and tag say.
+      sid: 'DenyWriteProtectedRoles',
+      effect: iam.Effect.DENY,
+      actions: ROLE_CHANGE_ACTIONS,
+      resources: protectedRoleArnPatterns(props.protectedRoles ?? [], partition),
     }),
     new iam.PolicyStatement({
       sid: 'DenyWriteOwnRole',

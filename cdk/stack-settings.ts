@@ -1,6 +1,12 @@
 /** The deploy-time choices of the stack, read from CDK context (`-c key=value` or cdk.json) and validated once. */
 import type { Node } from 'constructs';
-import { ConfigError, parseScopePatterns, parseScopeTag, parseStrategy } from '../shared/config';
+import {
+  ConfigError,
+  parseProtectedRoles,
+  parseScopePatterns,
+  parseScopeTag,
+  parseStrategy,
+} from '../shared/config';
 import type { Outcome, Strategy } from '../shared/core/types';
 
 /** Context keys the stack reads; `npx cdk deploy -c notificationEmail=ops@example.com` sets one. */
@@ -10,6 +16,7 @@ export const CONTEXT = {
   strategy: 'strategy',
   managedRolePatterns: 'managedRolePatterns',
   managedRoleTag: 'managedRoleTag',
+  protectedRoles: 'protectedRoles',
   createTrail: 'createTrail',
   emailOutcomes: 'emailOutcomes',
   notifyCompliant: 'notifyCompliant',
@@ -36,6 +43,11 @@ export interface StackSettings {
   /** Role ARN patterns the function may write; empty means every role of the deployment account. */
   managedRolePatterns: string[];
   managedRoleTag?: { key: string; value: string };
+  /**
+   * Roles never written besides the built-in admin, bootstrap and own roles (`-c protectedRoles=`):
+   * role names (any path) or role ARN patterns. Additions only: the built-ins always apply.
+   */
+  protectedRoles?: string[];
   createTrail: boolean;
   /** Outcomes the email subscription receives; undefined means every message (no filter policy). */
   emailOutcomes?: Outcome[];
@@ -108,6 +120,10 @@ function readOutcomes(node: ContextReader, notifyCompliant: boolean): Outcome[] 
 export function readStackSettings(node: ContextReader): StackSettings {
   const tag = parseScopeTag(readString(node, CONTEXT.managedRoleTag), `context ${CONTEXT.managedRoleTag}`);
   const notifyCompliant = readBoolean(node, CONTEXT.notifyCompliant, false);
+  const protectedRoles = parseProtectedRoles(
+    readString(node, CONTEXT.protectedRoles),
+    `context ${CONTEXT.protectedRoles}`,
+  );
   return {
     notificationEmail: readEmail(node),
     dryRunDefault: readBoolean(node, CONTEXT.dryRunDefault, true),
@@ -117,6 +133,7 @@ export function readStackSettings(node: ContextReader): StackSettings {
       `context ${CONTEXT.managedRolePatterns}`,
     ),
     ...(tag ? { managedRoleTag: tag } : {}),
+    ...(protectedRoles.length > 0 ? { protectedRoles } : {}),
     createTrail: readBoolean(node, CONTEXT.createTrail, false),
     emailOutcomes: readOutcomes(node, notifyCompliant),
     notifyCompliant,

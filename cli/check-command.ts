@@ -4,12 +4,16 @@ import { ask, canAsk, type Io } from './io';
 import { InputError, loadSnapshot } from './input-files';
 import { snapshotMismatch } from '../shared/core/input-match';
 import type { LiveRunner } from './live';
+import { renderMachine } from './report-output';
 import {
   coreOptionsFromFlags,
+  formatFromFlags,
   readRequest,
   subjectFromFlags,
   targetFromFlags,
   type CoreFlags,
+  type FormatFlags,
+  type OutputFormat,
   type SubjectFlags,
   type TargetFlags,
 } from './options';
@@ -18,10 +22,9 @@ import {
 export const EXIT = { compliant: 0, findings: 1, usage: 2, awsError: 3, interrupted: 130 } as const;
 
 /** Flags of `check`. */
-export interface CheckFlags extends CoreFlags, TargetFlags, SubjectFlags {
+export interface CheckFlags extends CoreFlags, TargetFlags, SubjectFlags, FormatFlags {
   snapshot?: string;
   live?: boolean;
-  json?: boolean;
 }
 
 /** Flags of `fix`. */
@@ -34,12 +37,13 @@ export interface FixFlags extends CheckFlags {
 export async function runCheck(flags: CheckFlags, io: Io, live: LiveRunner): Promise<number> {
   if (Boolean(flags.snapshot) === Boolean(flags.live))
     throw new InputError('check needs exactly one of --snapshot DIR or --live');
+  const format = formatFromFlags(flags);
   const core = coreOptionsFromFlags(flags);
   if (flags.live) {
     const target = targetFromFlags(flags);
     const subject = subjectFromFlags(flags);
     const report = await live(subject, core, { dryRun: true, purpose: 'check', ...target });
-    printReport(report, flags.json === true, io);
+    printReport(report, format, io);
     return exitFor(report);
   }
   if (flags.job) throw new InputError('--job reads the job from SageMaker: use it with --live');
@@ -57,9 +61,9 @@ export async function runCheck(flags: CheckFlags, io: Io, live: LiveRunner): Pro
     notes: [OFFLINE_NOTE],
   });
   io.out(
-    flags.json
-      ? `${JSON.stringify(checked.report, null, 2)}\n`
-      : renderReport(checked.report, { documents: checked.changes, manualDocuments: checked.manualChanges }),
+    format === 'text'
+      ? renderReport(checked.report, { documents: checked.changes, manualDocuments: checked.manualChanges })
+      : renderMachine(checked.report, format),
   );
   return checked.report.outcome === 'compliant' ? EXIT.compliant : EXIT.findings;
 }
@@ -72,6 +76,7 @@ export const OFFLINE_NOTE =
 export async function runFix(flags: FixFlags, io: Io, live: LiveRunner): Promise<number> {
   if (!flags.live)
     throw new InputError('fix works on the live account only: add --live (use check --snapshot offline)');
+  const format = formatFromFlags(flags);
   const core = coreOptionsFromFlags(flags);
   const target = targetFromFlags(flags);
   const subject = subjectFromFlags(flags);
@@ -79,25 +84,24 @@ export async function runFix(flags: FixFlags, io: Io, live: LiveRunner): Promise
   if (!flags.yes && !flags.dryRun && !canAsk(io)) {
     throw new InputError('refusing to change IAM without confirmation: stdin is not a terminal (add --yes)');
   }
-  const json = flags.json === true;
   const proposal = await live(subject, core, { dryRun: true, purpose: 'fix', ...target });
   if (flags.dryRun || proposal.changes.length === 0) {
-    printReport(proposal, json, io);
+    printReport(proposal, format, io);
     return exitFor(proposal);
   }
   if (flags.yes) {
     const report = await live(subject, core, { dryRun: false, purpose: 'fix', ...target });
-    printReport(report, json, io);
+    printReport(report, format, io);
     return exitFor(report);
   }
-  // With --json, stdout carries only the result's JSON; the preview goes to the terminal on stderr.
-  (json ? io.err : io.out)(renderReport(proposal));
+  // With a machine format, stdout carries only the result; the preview goes to the terminal on stderr.
+  (format === 'text' ? io.out : io.err)(renderReport(proposal));
   if (!(await ask(io, `Apply ${proposal.changes.length} change(s) to IAM? [y/N] `))) {
     io.err('gt-remediate: nothing changed\n');
     return EXIT.findings;
   }
   const report = await live(subject, core, { dryRun: false, purpose: 'fix', ...target });
-  io.out(json ? `${JSON.stringify(report, null, 2)}\n` : renderFixResult(report));
+  io.out(format === 'text' ? renderFixResult(report) : renderMachine(report, format));
   return exitFor(report);
 }
 
@@ -141,6 +145,6 @@ export function exitFor(report: Report): number {
   return report.outcome === 'compliant' || report.outcome === 'remediated' ? EXIT.compliant : EXIT.findings;
 }
 
-function printReport(report: Report, json: boolean, io: Io): void {
-  io.out(json ? `${JSON.stringify(report, null, 2)}\n` : renderReport(report));
+function printReport(report: Report, format: OutputFormat, io: Io): void {
+  io.out(format === 'text' ? renderReport(report) : renderMachine(report, format));
 }

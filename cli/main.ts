@@ -1,6 +1,4 @@
 /** `gt-remediate`: the offline (and live) command line over the same core as the Lambda. */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../shared/config';
 import { EXIT, runCheck, runFix, type CheckFlags, type FixFlags } from './check-command';
@@ -8,7 +6,7 @@ import { AwsFailureError, InterruptedError, oneLineText } from './cli-errors';
 import { InputError } from './input-files';
 import { processIo, type Io } from './io';
 import { runLive, type LiveRunner } from './live';
-import { withAccount, withCoreOptions, withSubject, withTarget } from './options';
+import { withAccount, withCoreOptions, withFormat, withSubject, withTarget } from './options';
 import {
   runFleetScanLive,
   runScan,
@@ -19,6 +17,7 @@ import {
 } from './scan-command';
 import { runSelftest, runSelftestLive, type SelftestFlags, type SelftestRunner } from './selftest-command';
 import { authorLive, registerAuthorCommand } from './author-command';
+import { packageVersion } from './version';
 
 export { EXIT } from './check-command';
 export { coreOptionsFromFlags, readRequest } from './options';
@@ -47,21 +46,20 @@ export async function main(
 
   withAccount(
     withTarget(
-      withSubject(withCoreOptions(program.command('check'))),
+      withSubject(withCoreOptions(withFormat(program.command('check'), 'the report JSON'))),
       "the event's region; with --job, the SDK default region",
     ),
   )
     .description('evaluate one labeling job (CloudTrail event or DescribeLabelingJob JSON); never writes')
     .option('--snapshot <dir>', 'offline account snapshot: iam.json and lambda.json')
     .option('--live', 'read the account with your AWS credentials (--profile, or the default chain)')
-    .option('--json', 'print the report JSON instead of the human report')
     .action(async (flags: CheckFlags) => {
       status = await runCheck(flags, io, live);
     });
 
   withAccount(
     withTarget(
-      withSubject(withCoreOptions(program.command('fix'))),
+      withSubject(withCoreOptions(withFormat(program.command('fix'), 'the report JSON'))),
       "the event's region; with --job, the SDK default region",
     ),
   )
@@ -69,17 +67,18 @@ export async function main(
     .option('--live', 'use your AWS credentials (the only mode fix supports)')
     .option('--yes', 'apply without asking')
     .option('--dry-run', 'show what would change and write nothing')
-    .option('--json', 'print the report JSON instead of the human report')
     .action(async (flags: FixFlags) => {
       status = await runFix(flags, io, live);
     });
 
-  withTarget(withCoreOptions(program.command('scan')), "the SDK's default region")
+  withTarget(
+    withCoreOptions(withFormat(program.command('scan'), 'one report JSON per job, JSON lines')),
+    "the SDK's default region",
+  )
     .description('check every labeling job of the account and region')
     .option('--live', 'use your AWS credentials (the only mode scan supports)')
     .option('--since <days>', 'only jobs created in the last DAYS days')
     .option('--status <list>', 'only jobs with these statuses, e.g. InProgress,Completed')
-    .option('--json', 'print one report JSON per job (JSON lines)')
     .option('--fix', 'apply the plans (asks first unless --yes)')
     .option('--yes', 'with --fix: apply without asking')
     .option('--org', 'every ACTIVE account of your organisation (organizations:ListAccounts)')
@@ -139,20 +138,4 @@ function commanderLine(text: string): string {
     .filter(Boolean);
   const suggestion = rest.find((l) => /^\(Did you mean /.test(l));
   return `gt-remediate: ${first.replace(/^error:\s*/, '')}${suggestion ? ` ${suggestion}` : ''}\n`;
-}
-
-/** The version in package.json (cli/ under ts-node or tsx, dist/cli/ when built). */
-function packageVersion(): string {
-  for (const dir of [join(__dirname, '..'), join(__dirname, '..', '..')]) {
-    try {
-      const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as {
-        name?: string;
-        version?: string;
-      };
-      if (pkg.name === 'gt-permissions-remediator' && pkg.version) return pkg.version;
-    } catch {
-      // not this directory
-    }
-  }
-  return 'unknown';
 }

@@ -6,7 +6,7 @@ import {
   type CoreOptions,
   type LabelingJobRequest,
 } from '../shared/core';
-import { parseScopePatterns, parseScopeTag, parseStrategy } from '../shared/config';
+import { parseProtectedRoles, parseScopePatterns, parseScopeTag, parseStrategy } from '../shared/config';
 import { MISMATCH } from '../shared/core/input-match';
 import { claimsOf } from '../shared/remediate-job';
 import { collectContext, parseContextOption } from './context-option';
@@ -18,6 +18,8 @@ export interface CoreFlags {
   strategy?: string;
   scope?: string[];
   scopeTag?: string;
+  /** `--protected-role NAME|ARN-PATTERN ...`: roles never changed, besides the built-in ones. */
+  protectedRole?: string[];
   /** `--context key=value`, repeatable. */
   context?: string[];
 }
@@ -35,11 +37,12 @@ export interface SubjectFlags {
   job?: string;
 }
 
-/** Adds --strategy, --scope, --scope-tag and --context. */
+/** Adds --strategy, --scope, --scope-tag, --protected-role and --context. */
 export function withCoreOptions(command: Command): Command {
   return command
     .addOption(
       new Option('--strategy <name>', 'how the post-annotation function reads the output').choices([
+        'auto',
         'assume-role',
         's3-read',
       ]),
@@ -49,6 +52,10 @@ export function withCoreOptions(command: Command): Command {
       'role ARN patterns the remediator may change (default: every role of the account)',
     )
     .option('--scope-tag <key=value>', 'tag a role must carry to be changed')
+    .option(
+      '--protected-role <names...>',
+      'role names (any path) or role ARN patterns never changed, besides the built-in admin and bootstrap roles',
+    )
     .option(
       '--context <key=value>',
       'a condition-key value you know, e.g. aws:PrincipalOrgID=o-abc123 (repeatable)',
@@ -92,8 +99,14 @@ export function coreOptionsFromFlags(flags: CoreFlags): CoreOptions {
     strategy: parseStrategy(flags.strategy, '--strategy'),
     scopePatterns: parseScopePatterns((flags.scope ?? []).join(','), '--scope'),
     scopeTag: parseScopeTag(flags.scopeTag, '--scope-tag'),
+    ...protectedRolesFromFlags(flags),
     ...(knownContext ? { knownContext } : {}),
   };
+}
+
+function protectedRolesFromFlags(flags: CoreFlags): Pick<CoreOptions, 'protectedRoles'> {
+  const protectedRoles = parseProtectedRoles((flags.protectedRole ?? []).join(','), '--protected-role');
+  return protectedRoles.length > 0 ? { protectedRoles } : {};
 }
 
 const REGION_NAME = /^[a-z]{2}(-[a-z]+)+-\d+$/;
@@ -174,4 +187,42 @@ export function readRequest(path: string): LabelingJobRequest {
     case 'invalid':
       throw new InputError(`${path}: ${parsed.reason}`);
   }
+}
+
+/** What a report is printed as. */
+export type OutputFormat = 'text' | 'json' | 'sarif' | 'csv';
+const FORMATS: readonly OutputFormat[] = ['text', 'json', 'sarif', 'csv'];
+
+/** `--format`, its AWS CLI spelling `--output`, and `--json` (the same as `--format json`). */
+export interface FormatFlags {
+  format?: string;
+  output?: string;
+  json?: boolean;
+}
+
+/** Adds --format and --output (check, fix, scan, author); `json` says what --json prints for this command. */
+export function withFormat(command: Command, json: string): Command {
+  return command
+    .option(
+      '--format <format>',
+      `text (default), json (${json}), sarif (SARIF 2.1.0) or csv (one row per finding)`,
+    )
+    .option('--output <format>', "the same as --format (the AWS CLI's spelling)")
+    .option('--json', 'the same as --format json');
+}
+
+/** The one format the flags ask for; a name we do not know, or two different answers, is a usage error. */
+export function formatFromFlags(flags: FormatFlags): OutputFormat {
+  const asked: [string, string][] = [];
+  if (flags.format !== undefined) asked.push(['--format', flags.format]);
+  if (flags.output !== undefined) asked.push(['--output', flags.output]);
+  if (flags.json) asked.push(['--json', 'json']);
+  for (const [flag, value] of asked)
+    if (!(FORMATS as readonly string[]).includes(value))
+      throw new InputError(`${flag}: unknown format "${value}" (one of ${FORMATS.join(', ')})`);
+  const [first, ...rest] = asked;
+  const other = rest.find(([, value]) => value !== first?.[1]);
+  if (first && other)
+    throw new InputError(`${first[0]} ${first[1]} and ${other[0]} ${other[1]} disagree: give one format`);
+  return (first?.[1] as OutputFormat | undefined) ?? 'text';
 }

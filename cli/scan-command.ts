@@ -13,12 +13,17 @@ import { AwsFailureError } from './cli-errors';
 import { ask, canAsk, type Io } from './io';
 import { InputError } from './input-files';
 import { reachAccounts } from './live';
+import { findingSetOfProblem, findingSetOfReport, type FindingSet } from '../shared/core/report-export';
+import { renderExport } from './report-output';
 import {
   coreOptionsFromFlags,
+  formatFromFlags,
   parseAccountList,
   parseRegionList,
   targetFromFlags,
   type CoreFlags,
+  type FormatFlags,
+  type OutputFormat,
   type TargetFlags,
 } from './options';
 
@@ -42,12 +47,11 @@ export type FleetScanOptions = ScanOptions & {
 export type FleetScanRunner = (core: CoreOptions, options: FleetScanOptions) => Promise<AccountScan[]>;
 
 /** Flags of `scan`. */
-export interface ScanFlags extends CoreFlags, TargetFlags {
+export interface ScanFlags extends CoreFlags, TargetFlags, FormatFlags {
   org?: boolean;
   accounts?: string;
   regions?: string;
   live?: boolean;
-  json?: boolean;
   since?: string;
   status?: string;
   fix?: boolean;
@@ -64,6 +68,7 @@ export async function runScan(
   fleet: FleetScanRunner = runFleetScanLive,
 ): Promise<number> {
   if (!flags.live) throw new InputError('scan works on the live account only: add --live');
+  const format = formatFromFlags(flags);
   const sinceDays = flags.since === undefined ? undefined : Number(flags.since);
   if (sinceDays !== undefined && !(Number.isFinite(sinceDays) && sinceDays > 0))
     throw new InputError(`--since takes a positive number of days, got "${flags.since}"`);
@@ -104,11 +109,11 @@ export async function runScan(
   if (fleetOptions) {
     const { region: _region, ...rest } = base;
     void _region;
-    return scanFlow(flags, io, fleetView, (fix) =>
+    return scanFlow(flags, format, io, fleetView, (fix) =>
       fleet(core, { ...rest, ...fleetOptions, fix, progress: () => progressReporter() }).catch(failed),
     );
   }
-  return scanFlow(flags, io, singleView, (fix) =>
+  return scanFlow(flags, format, io, singleView, (fix) =>
     scan(core, { ...base, fix, onProgress: progressReporter() }).catch(failed),
   );
 }
@@ -117,6 +122,8 @@ export async function runScan(
 interface ScanView<T> {
   table: (result: T) => string;
   jsonLines: (result: T) => string;
+  /** Every job's findings (and every problem) for SARIF and CSV. */
+  sets: (result: T) => FindingSet[];
   /** What is printed after applying, when the table was already shown. */
   applied: (result: T) => string;
   changes: (result: T) => number;
@@ -125,10 +132,19 @@ interface ScanView<T> {
   sideNotes: (result: T) => string;
 }
 
-async function scanFlow<T>(flags: ScanFlags, io: Io, view: ScanView<T>, run: (fix: boolean) => Promise<T>) {
+async function scanFlow<T>(
+  flags: ScanFlags,
+  format: OutputFormat,
+  io: Io,
+  view: ScanView<T>,
+  run: (fix: boolean) => Promise<T>,
+) {
+  const machine = format !== 'text';
+  const machineOut = (result: T): string =>
+    format === 'json' || format === 'text' ? view.jsonLines(result) : renderExport(format, view.sets(result));
   const print = (result: T): void => {
-    if (!flags.json) return io.out(view.table(result));
-    io.out(view.jsonLines(result));
+    if (!machine) return io.out(view.table(result));
+    io.out(machineOut(result));
     const notes = view.sideNotes(result);
     if (notes) io.err(notes);
   };
@@ -143,17 +159,17 @@ async function scanFlow<T>(flags: ScanFlags, io: Io, view: ScanView<T>, run: (fi
     print(applied);
     return view.exitStatus(applied);
   }
-  // With --json, stdout carries only JSON lines; the proposals go to the terminal on stderr.
-  if (flags.json) io.err(view.table(proposals));
+  // With a machine format, stdout carries only that; the proposals go to the terminal on stderr.
+  if (machine) io.err(view.table(proposals));
   else print(proposals);
   if (!(await ask(io, `Apply ${total} change(s) to IAM? [y/N] `))) {
     io.err('gt-remediate: nothing changed\n');
-    if (flags.json) io.out(view.jsonLines(proposals));
+    if (machine) io.out(machineOut(proposals));
     return view.exitStatus(proposals);
   }
   const applied = await run(true);
   // The table above already lists every job: after applying, the summary (or the JSON lines).
-  if (flags.json) print(applied);
+  if (machine) print(applied);
   else io.out(view.applied(applied));
   return view.exitStatus(applied);
 }
@@ -162,9 +178,13 @@ const entryJson = (e: ScanEntry): string => `${JSON.stringify('report' in e ? e.
 const changesOf = (entries: readonly ScanEntry[]): number =>
   entries.reduce((n, e) => n + ('report' in e ? e.report.changes.length : 0), 0);
 
+const setOf = (e: ScanEntry & { account?: string; region?: string }): FindingSet =>
+  'report' in e ? findingSetOfReport(e.report) : findingSetOfProblem(e);
+
 const singleView: ScanView<ScanEntry[]> = {
   table: (entries) => renderScan(entries),
   jsonLines: (entries) => entries.map(entryJson).join(''),
+  sets: (entries) => entries.map(setOf),
   applied: (entries) => `Applied: ${summarize(entries)}\n`,
   changes: changesOf,
   exitStatus: (entries) => scanExitStatus(entries),
@@ -184,6 +204,13 @@ const fleetView: ScanView<AccountScan[]> = {
         ),
       ])
       .join(''),
+  sets: (scans) =>
+    scans.flatMap((s) => [
+      ...s.entries.map((e) => setOf({ ...e, account: s.account })),
+      ...[...(s.unreachable !== undefined ? [s.unreachable] : []), ...s.problems].map((problem) =>
+        findingSetOfProblem({ job: '', problem, account: s.account }),
+      ),
+    ]),
   applied: (scans) => `Applied:\n${accountSummaries(scans)}`,
   changes: (scans) => changesOf(scans.flatMap((s) => s.entries)),
   exitStatus: (scans) =>

@@ -93,12 +93,11 @@ async function readBack(
     }
     const statements = now ? statementsOfDocument(now) : [];
     const text = new Set(statements.map(canonicalStatement));
-    const holds =
-      ours !== undefined &&
-      covers(
-        statements.find((s) => s.Sid === change.ownSid),
-        ours,
-      );
+    const read = statements.find((s) => s.Sid === change.ownSid);
+    // A removal holds once no removed ARN shows any more (and what we kept is still there).
+    const holds = change.removed
+      ? !grantedValues(read).some((v) => change.removed?.includes(v)) && (!ours || covers(read, ours))
+      : ours !== undefined && covers(read, ours);
     if (holds) {
       const lost = (before ? statementsOfDocument(before) : []).filter(
         (s) => s.Sid !== change.ownSid && !text.has(canonicalStatement(s)),
@@ -119,12 +118,13 @@ async function readBack(
 /** Our statement as read back holds at least every ARN we wrote (another writer may have added more). */
 function covers(read: PolicyStatement | undefined, ours: PolicyStatement): boolean {
   if (!read) return false;
-  const values = (s: PolicyStatement): string[] => [
-    ...asList(s.Resource),
-    ...asList((s.Principal as { AWS?: unknown } | undefined)?.AWS),
-  ];
-  const have = new Set(values(read));
-  return values(ours).every((v) => have.has(v));
+  const have = new Set(grantedValues(read));
+  return grantedValues(ours).every((v) => have.has(v));
+}
+
+/** The ARNs a statement of ours lists: its resources, or its trusted AWS principals. */
+function grantedValues(s: PolicyStatement | undefined): string[] {
+  return s ? [...asList(s.Resource), ...asList((s.Principal as { AWS?: unknown } | undefined)?.AWS)] : [];
 }
 
 function canonicalStatement(s: PolicyStatement): string {
@@ -133,5 +133,5 @@ function canonicalStatement(s: PolicyStatement): string {
 
 /** "PutRolePolicy Role/Policy" or "UpdateAssumeRolePolicy Role". */
 export function label(change: Change): string {
-  return `${change.action} ${change.roleName}${change.action === 'PutRolePolicy' ? `/${change.policyName}` : ''}`;
+  return `${change.action} ${change.roleName}${change.action !== 'UpdateAssumeRolePolicy' ? `/${change.policyName}` : ''}`;
 }

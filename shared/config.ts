@@ -1,4 +1,5 @@
-/** One config parser for the Lambda (environment) and the CLI (flags): both end in the same `Config`. */
+/** The Lambda's `Config` from its environment; the CLI reuses these value parsers (cli/options.ts) for `CoreOptions`. */
+import { isProtectedRoleEntry } from './core/protected-roles';
 import { DEFAULT_CORE_OPTIONS, type CoreOptions, type Strategy } from './core/types';
 
 /** Names of the environment variables the Lambda reads; the CDK stack sets exactly these. */
@@ -13,9 +14,10 @@ export const ENV = {
   selfRoleArn: 'REMEDIATOR_ROLE_ARN',
   allowedAccounts: 'ALLOWED_ACCOUNTS',
   organizationId: 'ORGANIZATION_ID',
+  protectedRoles: 'PROTECTED_ROLES',
 } as const;
 
-/** Everything the remediator needs to run, whether as the Lambda or the CLI. */
+/** Everything the Lambda needs to run; the CLI builds only its `core` part (cli/options.ts). */
 export interface Config {
   core: CoreOptions;
   topicArn?: string;
@@ -39,8 +41,8 @@ export class ConfigError extends Error {
 /** Parses a strategy name, or throws a ConfigError naming `source`. */
 export function parseStrategy(value: string | undefined, source: string): Strategy {
   if (value === undefined || value === '') return DEFAULT_CORE_OPTIONS.strategy;
-  if (value === 'assume-role' || value === 's3-read') return value;
-  throw new ConfigError(`${source} must be "assume-role" or "s3-read", got "${value}"`);
+  if (value === 'auto' || value === 'assume-role' || value === 's3-read') return value;
+  throw new ConfigError(`${source} must be "auto", "assume-role" or "s3-read", got "${value}"`);
 }
 
 /** Splits a comma- or whitespace-separated list of role ARN patterns; each must be an IAM role ARN pattern. */
@@ -57,6 +59,25 @@ export function parseScopePatterns(value: string | undefined, source: string): s
     }
   }
   return patterns;
+}
+
+/**
+ * Splits a comma- or whitespace-separated list of roles to protect in addition to the built-in ones:
+ * role names (any path; `*`, `?` wildcards) or role ARN patterns. The built-ins cannot be removed.
+ */
+export function parseProtectedRoles(value: string | undefined, source: string): string[] {
+  const entries = (value ?? '')
+    .split(/[\s,]+/)
+    .map((p) => p.trim())
+    .filter((p) => p.length > 0);
+  for (const entry of entries) {
+    if (!isProtectedRoleEntry(entry)) {
+      throw new ConfigError(
+        `${source}: "${entry}" is neither a role name (wildcards * ?) nor a role ARN pattern (arn:aws:iam::<account>:role/...)`,
+      );
+    }
+  }
+  return [...new Set(entries)];
 }
 
 /** Parses `key=value` into a scope tag. */
@@ -92,6 +113,7 @@ export function configFromEnv(env: Record<string, string | undefined>): Config {
     throw new ConfigError(`${ENV.topicArn} is not an SNS topic ARN: "${topicArn}"`);
   }
   const selfRoleArn = env[ENV.selfRoleArn]?.trim() || undefined;
+  const protectedRoles = parseProtectedRoles(env[ENV.protectedRoles], ENV.protectedRoles);
   return {
     core: {
       ...DEFAULT_CORE_OPTIONS,
@@ -99,6 +121,7 @@ export function configFromEnv(env: Record<string, string | undefined>): Config {
       scopePatterns: parseScopePatterns(env[ENV.scopeRolePatterns], ENV.scopeRolePatterns),
       scopeTag: parseScopeTag(env[ENV.scopeTag], ENV.scopeTag),
       ...(selfRoleArn ? { selfRoleArn } : {}),
+      ...(protectedRoles.length > 0 ? { protectedRoles } : {}),
     },
     topicArn,
     dryRunParameterName: required(env, ENV.dryRunParameterName),

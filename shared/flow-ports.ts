@@ -59,7 +59,7 @@ export interface AccountPorts {
 
 /** The reader and writer over one account's SDK clients (IAM, Lambda, SageMaker of that account and region). */
 export function accountPorts(
-  clients: Pick<AwsClients, 'iam' | 'lambda' | 'sagemaker'> & Partial<Pick<AwsClients, 's3' | 'kms'>>,
+  clients: Pick<AwsClients, 'iam' | 'lambda' | 'sagemaker' | 's3'> & Partial<Pick<AwsClients, 'kms'>>,
 ): AccountPorts {
   return {
     reader: {
@@ -70,7 +70,7 @@ export function accountPorts(
         inspectJob(request, {
           iam: reads?.iam ?? new IamReader(clients.iam),
           lambda: clients.lambda,
-          ...(clients.s3 ? { s3: clients.s3 } : {}),
+          s3: clients.s3,
           ...(clients.kms ? { kms: clients.kms } : {}),
           ...(reads ? { functionMemo: reads.functions } : {}),
         }),

@@ -2,6 +2,7 @@
 import {
   decideOutcome,
   finding,
+  parseJobEndedEvent,
   parseLabelingJobInput,
   planJob,
   reportChange,
@@ -17,6 +18,7 @@ import {
 } from './core';
 import { DEFAULT_MAX_JOB_AGE_MS, describedJobOf, type EventClaims } from './core/verify-event';
 import { applyPlan } from './apply-changes';
+import { endJobEvent } from './end-job';
 import { describeError } from './aws/errors';
 import type { AccountPorts, DryRunSource, ReportSink, SharedReads } from './flow-ports';
 import type { Logger } from './logger';
@@ -72,8 +74,8 @@ export class ApplyQueue {
   }
 }
 
-/** The stack also runs one invocation at a time; this covers work inside one process. */
-const processQueue = new ApplyQueue();
+/** The stack also runs one invocation at a time; this covers work inside one process (also the removals of end-job.ts). */
+export const processQueue = new ApplyQueue();
 
 /** The outcome of a check that could not be completed, by the one outcome rule. */
 const FAILED = decideOutcome({ findings: [], planned: 0, applied: false, failed: true });
@@ -87,7 +89,10 @@ const MAX_PLAN_ATTEMPTS = 5;
  * claim matches. Throws RemediationError for outcome `error`.
  */
 export async function remediateEvent(event: unknown, deps: RemediationDeps): Promise<RemediationResult> {
-  const parsed = parseLabelingJobInput(event);
+  // A job that ended: its read grant ends with it (shared/end-job.ts).
+  const ended = parseJobEndedEvent(event);
+  if (ended?.kind === 'ended') return endJobEvent(ended.claims, deps);
+  const parsed = ended ? ({ kind: 'invalid', reason: ended.reason } as const) : parseLabelingJobInput(event);
   if (parsed.kind === 'ignored') return { kind: 'skipped', reason: parsed.reason };
   if (parsed.kind === 'invalid') {
     const report = invalidReport(parsed.reason);

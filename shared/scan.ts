@@ -1,7 +1,8 @@
 /** `scan`: every labeling job of the account/region through the same flow; each role, function and policy read once. */
 import pLimit from 'p-limit';
-import { parseLabelingJobInput, type Report } from './core';
+import { ENDED_STATUSES, parseLabelingJobInput, type Report } from './core';
 import { describeError } from './aws/errors';
+import { removeJobGrants } from './end-job';
 import type { AccountPorts, SharedReads } from './flow-ports';
 import { remediateRequest, RemediationError, type RemediationDeps } from './remediate-job';
 
@@ -60,6 +61,14 @@ async function checkOne(
     if (parsed.kind !== 'request')
       return { job, problem: 'reason' in parsed ? parsed.reason : 'incomplete job description' };
     const inventory = await account.reader.inspect(parsed.request, reads);
+    // A job that has ended gets nothing more: what was granted for it alone is removed (proposed without --fix).
+    const status = parsed.origin.source === 'describe' ? parsed.origin.status : undefined;
+    if (status && ENDED_STATUSES.has(status)) {
+      return {
+        job,
+        report: await removeJobGrants(parsed.request, account, deps, { status, inventory, reads }),
+      };
+    }
     return { job, report: await remediateRequest(parsed.request, account, deps, { inventory }) };
   } catch (error) {
     if (error instanceof RemediationError) return { job, report: error.report };

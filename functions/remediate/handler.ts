@@ -1,4 +1,4 @@
-/** Lambda entry point: wires clients and config, calls the core flow. Nothing else lives here. */
+/** Lambda entry point: wires clients and config, calls the core flow; also `selfTest`, the bundled evaluator's probe. */
 import { runSimulation } from '@cloud-copilot/iam-simulate';
 import { createClients } from '../../shared/aws/clients';
 import { memberAccessFromConfig } from '../../shared/aws/member-account';

@@ -1,4 +1,8 @@
-/** Writes the author policy: creates it or adds a default version (rotating at IAM's five), then attaches it. */
+/**
+ * Reads and writes the person's own author policy: creates it (tagged with the principal) or adds a
+ * default version (rotating at IAM's five), then attaches it to that principal only. It refuses to
+ * touch a policy made for, or attached to, anyone else.
+ */
 import {
   AttachRolePolicyCommand,
   AttachUserPolicyCommand,
@@ -6,11 +10,22 @@ import {
   CreatePolicyVersionCommand,
   DeletePolicyVersionCommand,
   GetPolicyCommand,
+  GetPolicyVersionCommand,
   ListPolicyVersionsCommand,
+  paginateListEntitiesForPolicy,
+  paginateListPolicyTags,
   type IAMClient,
 } from '@aws-sdk/client-iam';
-import type { PolicyDocument } from '../core';
-import { AUTHOR_POLICY_NAME, authorPolicyArn, type AuthorPrincipal } from '../core/author';
+import { decodePolicyDocument, type PolicyDocument } from '../core';
+import {
+  AUTHOR_POLICY_TAG,
+  authorOwnerTag,
+  authorPolicyArn,
+  authorPolicyConflict,
+  authorPolicyName,
+  type AuthorPrincipal,
+  type ExistingAuthorPolicy,
+} from '../core/author';
 import { orUndefined } from './errors';
 
 /** IAM keeps at most five versions of a managed policy. */
@@ -18,6 +33,7 @@ export const MAX_POLICY_VERSIONS = 5;
 
 /** What the write did. */
 export interface AuthorPolicyWrite {
+  policyName: string;
   policyArn: string;
   created: boolean;
   /** The new default version. */
@@ -27,25 +43,73 @@ export interface AuthorPolicyWrite {
   attached: boolean;
 }
 
-/** Creates or updates `GroundTruthLambdaAuthor` with `document` and attaches it to the principal. */
+/** The author policy belongs to another principal (tag or attachments): nothing was written. */
+export class AuthorPolicyConflictError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'AuthorPolicyConflictError';
+  }
+}
+
+/** The principal's author policy as IAM has it (default document, owner tag, attachments), or undefined. */
+export async function readAuthorPolicy(
+  client: IAMClient,
+  principal: AuthorPrincipal,
+): Promise<ExistingAuthorPolicy | undefined> {
+  const arn = authorPolicyArn(principal);
+  const policy = (await orUndefined(() => client.send(new GetPolicyCommand({ PolicyArn: arn }))))?.Policy;
+  if (!policy) return undefined;
+  const version = policy.DefaultVersionId
+    ? await orUndefined(() =>
+        client.send(new GetPolicyVersionCommand({ PolicyArn: arn, VersionId: policy.DefaultVersionId })),
+      )
+    : undefined;
+  let ownerTag: string | undefined;
+  for await (const page of paginateListPolicyTags({ client }, { PolicyArn: arn }))
+    for (const tag of page.Tags ?? []) if (tag.Key === AUTHOR_POLICY_TAG) ownerTag = tag.Value;
+  const attachedTo: string[] = [];
+  for await (const page of paginateListEntitiesForPolicy({ client }, { PolicyArn: arn })) {
+    for (const u of page.PolicyUsers ?? []) attachedTo.push(`user:${u.UserName ?? ''}`);
+    for (const r of page.PolicyRoles ?? []) attachedTo.push(`role:${r.RoleName ?? ''}`);
+    for (const g of page.PolicyGroups ?? []) attachedTo.push(`group:${g.GroupName ?? ''}`);
+  }
+  const document = version?.PolicyVersion?.Document
+    ? decodePolicyDocument(version.PolicyVersion.Document)
+    : undefined;
+  return {
+    arn,
+    ...(document ? { document } : {}),
+    ...(ownerTag !== undefined ? { ownerTag } : {}),
+    attachedTo,
+  };
+}
+
+/**
+ * Creates or updates the principal's `GroundTruthLambdaAuthor-<name>` with `document` and attaches it
+ * to the principal. Re-reads the policy first and throws {@link AuthorPolicyConflictError}, writing
+ * nothing, when it is another principal's.
+ */
 export async function writeAuthorPolicy(
   client: IAMClient,
   principal: AuthorPrincipal,
   document: PolicyDocument,
 ): Promise<AuthorPolicyWrite> {
-  const policyArn = authorPolicyArn(principal.partition, principal.accountId);
+  const policyName = authorPolicyName(principal);
+  const policyArn = authorPolicyArn(principal);
   const text = JSON.stringify(document);
-  const existing = await orUndefined(() => client.send(new GetPolicyCommand({ PolicyArn: policyArn })));
+  const existing = await readAuthorPolicy(client, principal);
+  const conflict = authorPolicyConflict(existing, principal);
+  if (conflict) throw new AuthorPolicyConflictError(`${conflict}; nothing changed`);
   let created = false;
   let versionId: string;
   let deletedVersionId: string | undefined;
-  if (!existing?.Policy) {
+  if (!existing) {
     const made = await client.send(
       new CreatePolicyCommand({
-        PolicyName: AUTHOR_POLICY_NAME,
+        PolicyName: policyName,
         PolicyDocument: text,
-        Description:
-          'Lets a person build SageMaker Ground Truth custom labeling workflows (gt-remediate author)',
+        Description: `Lets ${principal.kind} ${principal.name} build SageMaker Ground Truth custom labeling workflows (gt-remediate author)`,
+        Tags: [{ Key: AUTHOR_POLICY_TAG, Value: authorOwnerTag(principal) }],
       }),
     );
     created = true;
@@ -80,7 +144,14 @@ export async function writeAuthorPolicy(
       await client.send(new AttachUserPolicyCommand({ UserName: principal.name, PolicyArn: policyArn }));
     else await client.send(new AttachRolePolicyCommand({ RoleName: principal.name, PolicyArn: policyArn }));
   }
-  return { policyArn, created, versionId, ...(deletedVersionId ? { deletedVersionId } : {}), attached };
+  return {
+    policyName,
+    policyArn,
+    created,
+    versionId,
+    ...(deletedVersionId ? { deletedVersionId } : {}),
+    attached,
+  };
 }
 
 function versionNumber(id: string | undefined): number {

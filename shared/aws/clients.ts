@@ -14,11 +14,11 @@ export interface AwsClients {
   readonly iam: IAMClient;
   readonly lambda: LambdaClient;
   readonly sagemaker: SageMakerClient;
+  /** Lists a job's output folder (is it new?) and reads its bucket's policy; never reads an object. */
+  readonly s3: S3Client;
   readonly ssm: SSMClient;
   readonly sns: SNSClient;
   readonly events: EventBridgeClient;
-  /** The output bucket's policy. */
-  readonly s3: S3Client;
   /** The output key's policy. */
   readonly kms: KMSClient;
 }
@@ -81,6 +81,9 @@ export function createClients(options: ClientOptions = {}): AwsClients {
     get sagemaker() {
       return client('SageMaker', () => new (sageMakerSdk().SageMakerClient)(config));
     },
+    get s3() {
+      return client('S3', () => new S3Client(s3Config(config)));
+    },
     get ssm() {
       return client('SSM', () => new SSMClient(config));
     },
@@ -90,11 +93,20 @@ export function createClients(options: ClientOptions = {}): AwsClients {
     get events() {
       return client('EventBridge', () => new EventBridgeClient(config));
     },
-    get s3() {
-      return client('S3', () => new S3Client(config));
-    },
     get kms() {
       return client('KMS', () => new KMSClient(config));
     },
   };
+}
+
+/**
+ * S3 settings: follow a bucket's region (the output bucket need not be in the client's region), and
+ * path-style addressing when an emulator endpoint is set (AWS_ENDPOINT_URL; buckets as host names
+ * do not resolve on a loopback address).
+ */
+export function s3Config<T extends object>(
+  config: T,
+): T & { followRegionRedirects: boolean; forcePathStyle?: boolean } {
+  const emulated = Boolean(process.env.AWS_ENDPOINT_URL ?? process.env.AWS_ENDPOINT_URL_S3);
+  return { ...config, followRegionRedirects: true, ...(emulated ? { forcePathStyle: true } : {}) };
 }

@@ -1,6 +1,6 @@
 /** EventBridge adapter: the report as a result event, for audit and downstream automation. */
 import { PutEventsCommand, type EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import type { Report } from '../core';
+import { resultEventDetail, type Report } from '../core';
 
 /** The result event's source and detail-type. */
 export const RESULT_EVENT = {
@@ -20,7 +20,8 @@ export async function putResultEvent(
         {
           Source: RESULT_EVENT.source,
           DetailType: RESULT_EVENT.detailType,
-          Detail: JSON.stringify(report),
+          // Cut to fit the 256 KiB entry limit; `truncated` in the detail says what was cut.
+          Detail: resultEventDetail(report, RESULT_EVENT.source, RESULT_EVENT.detailType),
           EventBusName: eventBusName,
         },
       ],

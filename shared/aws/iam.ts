@@ -1,5 +1,6 @@
 /** IAM adapter: reads a role with all its policies (documents decoded once), and writes our two kinds of change. */
 import {
+  DeleteRolePolicyCommand,
   GetPolicyCommand,
   GetPolicyVersionCommand,
   GetRoleCommand,
@@ -139,7 +140,11 @@ export class IamReader {
 /** Writes one planned change to IAM. */
 export async function writeChange(client: IAMClient, change: Change): Promise<void> {
   const document = JSON.stringify(change.document);
-  if (change.action === 'PutRolePolicy') {
+  if (change.action === 'DeleteRolePolicy') {
+    await client.send(
+      new DeleteRolePolicyCommand({ RoleName: change.roleName, PolicyName: change.policyName }),
+    );
+  } else if (change.action === 'PutRolePolicy') {
     await client.send(
       new PutRolePolicyCommand({
         RoleName: change.roleName,
@@ -159,7 +164,7 @@ export async function readCurrentDocument(
   client: IAMClient,
   change: Change,
 ): Promise<PolicyDocument | undefined> {
-  if (change.action === 'PutRolePolicy') {
+  if (change.action !== 'UpdateAssumeRolePolicy') {
     const got = await orUndefined(() =>
       client.send(new GetRolePolicyCommand({ RoleName: change.roleName, PolicyName: change.policyName })),
     );

@@ -1,4 +1,4 @@
-/** Step 3 of the flow: read exactly the roles and functions one job involves into an AccountInventory. */
+/** Step 4 of the flow: read exactly the roles and functions one job involves into an AccountInventory. */
 import type { KMSClient } from '@aws-sdk/client-kms';
 import type { LambdaClient } from '@aws-sdk/client-lambda';
 import type { S3Client } from '@aws-sdk/client-s3';
@@ -18,15 +18,17 @@ import { readBucketPolicy } from './bucket-policy';
 import type { IamReader } from './iam';
 import { readKeyPolicy, resolveKeyArn } from './kms';
 import { readFunction, readFunctionPolicy } from './lambda';
+import { readOutputFolder } from './s3';
 
 /** What inspection reads through: an IAM reader (memoising) and a Lambda client. */
 export interface InspectDeps {
   iam: IamReader;
   lambda: LambdaClient;
+  /** Lists the job's output folder (is it new?) and reads its bucket policy; without it neither is checked. */
+  s3?: S3Client;
   /** Memo of function lookups shared across jobs (a scan); a fresh one per event otherwise. */
   functionMemo?: Map<string, Promise<FunctionInfo | undefined>>;
-  /** S3 and KMS clients of the job's account and region: without one, that policy is "not seen". */
-  s3?: S3Client;
+  /** The KMS client of the job's account and region; without it (or `s3`), that policy is "not seen". */
   kms?: KMSClient;
 }
 
@@ -57,6 +59,10 @@ export async function inspectJob(request: LabelingJobRequest, deps: InspectDeps)
   const executionRoleName = parseRoleArn(request.executionRoleArn)?.roleName;
   const executionRoleRead = executionRoleName ? deps.iam.readRole(executionRoleName) : undefined;
   executionRoleRead?.catch(() => undefined);
+  const folderRead = deps.s3
+    ? readOutputFolder(deps.s3, request.outputS3Uri, request.jobName, request.accountId)
+    : undefined;
+  folderRead?.catch(() => undefined);
   const functions = (await Promise.all([...new Set(functionArns)].map(readFn))).filter(
     (f): f is FunctionInfo => f !== undefined,
   );
@@ -70,9 +76,11 @@ export async function inspectJob(request: LabelingJobRequest, deps: InspectDeps)
   const roles = (await Promise.all([...new Set(roleNames)].map((name) => deps.iam.readRole(name)))).filter(
     (r): r is RoleInfo => r !== undefined,
   );
+  const outputFolder = await folderRead;
   return {
     roles: new Map(roles.map((r) => [r.name, r])),
     functions: new Map(functions.map((f) => [f.arn, f])),
+    ...(outputFolder ? { outputFolder } : {}),
     resourcePolicies: await policiesRead,
   };
 }

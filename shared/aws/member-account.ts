@@ -13,7 +13,7 @@ import { SNSClient } from '@aws-sdk/client-sns';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import type { STSClient } from '@aws-sdk/client-sts';
 import type { Config } from '../config';
-import type { AwsClients } from './clients';
+import { s3Config, type AwsClients } from './clients';
 import { sageMakerSdk } from './sagemaker';
 
 /** The role every member account holds for the remediator (cdk/member-role-stack.ts creates it). */
@@ -99,6 +99,9 @@ function jobClients(
     get sagemaker() {
       return (sagemaker ??= new (sageMakerSdk().SageMakerClient)(config));
     },
+    get s3() {
+      return (s3 ??= new S3Client(s3Config(config)));
+    },
     get ssm(): SSMClient {
       return home.ssm;
     },
@@ -107,9 +110,6 @@ function jobClients(
     },
     get events(): EventBridgeClient {
       return home.events;
-    },
-    get s3() {
-      return (s3 ??= new S3Client(config));
     },
     get kms() {
       return (kms ??= new KMSClient(config));

@@ -4,6 +4,7 @@ import { finding, findingKey } from './findings';
 import { decideOutcome } from './outcome';
 import { planChanges } from './plan';
 import { proveChanges } from './prove';
+import { redactFindings } from './redact';
 import { reportChange } from './report-changes';
 import type {
   AccountInventory,
@@ -39,7 +40,7 @@ export async function planJob(
   options: CheckOptions,
 ): Promise<JobCheck> {
   const now = options.now ?? new Date();
-  const job = await assessJob(request, inventory, options.core, now);
+  const job = await assessJob(request, inventory, { ...options.core, dryRun: options.dryRun }, now);
   const plan = planChanges(request, inventory, job, options.core);
   let { changes, findings } = plan;
   const fixable = new Set(plan.findings.filter((f) => f.fixable).map(findingKey));
@@ -52,7 +53,17 @@ export async function planJob(
     ];
     changes = [];
   }
-  const built = buildReport(request, findings, changes, options);
+  // Whatever built a detail, no condition value of the account's documents leaves in a report.
+  const disclosed = [
+    ...Object.values(reportJob(request)).filter((v): v is string => typeof v === 'string'),
+    ...options.core.scopePatterns,
+    ...(options.core.scopeTag ? [options.core.scopeTag.value] : []),
+  ];
+  const notes = [...(options.notes ?? []), ...(job.notes ?? [])];
+  const built = buildReport(request, redactFindings(findings, inventory, disclosed), changes, {
+    ...options,
+    notes,
+  });
   // A resource policy we could not see is said in the verdict, never silently taken as allowing.
   const unseen = (job.unseen ?? []).map((u) => (built.outcome === 'compliant' ? `compliant (${u})` : u));
   const report = unseen.length > 0 ? { ...built, notes: [...(built.notes ?? []), ...unseen] } : built;

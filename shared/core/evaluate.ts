@@ -1,9 +1,21 @@
 /** Step 5 of the flow: what the job needs, what the account allows, and what is missing. */
-import { arns, folderPrefix, parseLambdaArn, parseRoleArn, parseS3Uri, partitionOf } from './arn';
+import {
+  arns,
+  folderPrefix,
+  parseLambdaArn,
+  parseRoleArn,
+  parseS3Uri,
+  partitionOf,
+  type LambdaArn,
+} from './arn';
 import { isBuiltinFunction } from './builtin-functions';
+import { directReadGuards } from './checks/direct-read-guards';
+import { proveInsideEnvelope } from './envelope';
 import { finding } from './findings';
-import { statementsOf } from './policy-document';
+import { checkFunctionRoleTrust } from './function-role-guard';
 import { assessDecrypt, unseenNote } from './output-key';
+import { statementsOf } from './policy-document';
+import { readPathsOf, type ReadPath } from './read-paths';
 import { policyDocument, seenPolicy } from './resource-policies';
 import { escalationPermissions, lambdaTrust, sageMakerTrust } from './role-guards';
 import { evaluateAccess, type AccessQuestion, type Decision } from './simulate';
@@ -19,12 +31,16 @@ import type {
 } from './types';
 
 /** One IAM grant that would clear (part of) a finding. */
-export type Need =
+export type Need = (
   | { kind: 'invoke'; roleName: string; functionArn: string }
   | { kind: 'assume'; roleName: string; targetRoleArn: string }
   | { kind: 'trust'; roleName: string; principalRoleArn: string }
   | { kind: 's3-read'; roleName: string; resourceArn: string }
-  | { kind: 'kms-decrypt'; roleName: string; keyArn: string; objectArn: string; viaService: string };
+  | { kind: 'kms-decrypt'; roleName: string; keyArn: string; objectArn: string; viaService: string }
+) & {
+  /** The reading path this need serves, when the finding has two (`auto`); none: the finding's only way. */
+  path?: ReadPath;
+};
 
 /** A finding together with the grants that would fix it (empty when it cannot be fixed automatically). */
 export interface Assessment {
@@ -45,6 +61,8 @@ export interface Guard {
 export interface JobAssessment {
   assessments: Assessment[];
   guards: Guard[];
+  /** What the report should say besides findings (e.g. an output folder that could not be checked). */
+  notes?: string[];
   /** Resource policies the verdict could not see (`bucket policy not seen: <bucket>, <why>`). */
   unseen?: string[];
 }
@@ -91,7 +109,7 @@ export function reasonOf(decision: Decision): ReasonCode {
 export async function assessJob(
   request: LabelingJobRequest,
   inventory: AccountInventory,
-  options: Pick<CoreOptions, 'strategy' | 'knownContext'>,
+  options: Pick<CoreOptions, 'strategy' | 'knownContext'> & { dryRun?: boolean },
   now: Date,
 ): Promise<JobAssessment> {
   const out: Assessment[] = [];
@@ -183,7 +201,24 @@ export async function assessJob(
   out.push(...read.assessments);
   guards.push(...read.guards);
   unseen.push(...(read.unseen ?? []));
-  return { assessments: out, guards, ...(unseen.length > 0 ? { unseen } : {}) };
+  // The direct read grant only for a new folder the job can write (checks/direct-read-guards.ts).
+  const direct = await directReadGuards({
+    request,
+    inventory,
+    executionRole,
+    assessments: out,
+    location: outputLocation(request),
+    ...(options.knownContext ? { knownContext: options.knownContext } : {}),
+    ...(options.dryRun !== undefined ? { dryRun: options.dryRun } : {}),
+    now,
+  });
+  guards.push(...direct.guards);
+  return {
+    assessments: out,
+    guards,
+    ...(direct.notes.length > 0 ? { notes: direct.notes } : {}),
+    ...(unseen.length > 0 ? { unseen } : {}),
+  };
 }
 
 async function assessOutputRead(
@@ -227,6 +262,24 @@ async function assessOutputRead(
     });
   }
 
+  const shared = checkFunctionRoleTrust({ role: lambdaRole });
+  if (shared.shared) {
+    guards.push({
+      finding: finding(
+        'FUNCTION_ROLE_SHARED',
+        lambdaRole.arn,
+        lambdaRole.arn,
+        'shared-function-role',
+        false,
+        shared.kinds.join(', '),
+      ),
+      // Whatever this role gains, the other principals gain too: neither the read nor the trust.
+      blocks: (need) =>
+        need.roleName === lambdaRole.name ||
+        (need.kind === 'trust' && need.principalRoleArn === lambdaRole.arn),
+    });
+  }
+
   const location = outputLocation(request);
   const { grantArn, probeObjectArn } = location;
   const bucket = parseS3Uri(request.outputS3Uri)?.bucket ?? '';
@@ -249,22 +302,33 @@ async function assessOutputRead(
     jobName: request.jobName,
   });
   // The reader of the output (the function's role, or the execution role it assumes) also needs the key.
+  const decryptOf = (reader: RoleInfo) =>
+    assessDecrypt(request, inventory, {
+      reader,
+      sessionName: fn.functionName,
+      probeObjectArn,
+      grantArn,
+      ...(options.knownContext ? { knownContext: options.knownContext } : {}),
+      now,
+    });
+  const keyNotes: string[] = [];
+  /** The read assessed; `reader`: the role whose key access is a finding of its own (the read holds, or one path only). */
+  const paths = readPathsOf({ strategy: options.strategy, tags: info.tags });
   const finish = async (reader: RoleInfo | undefined): Promise<JobAssessment> => {
-    const decrypt = reader
-      ? await assessDecrypt(request, inventory, {
-          reader,
-          sessionName: fn.functionName,
-          probeObjectArn,
-          grantArn,
-          ...(options.knownContext ? { knownContext: options.knownContext } : {}),
-          now,
-        })
-      : { assessments: [], unseen: [] };
-    const notes = [...unseen, ...decrypt.unseen];
+    const decrypt = reader ? await decryptOf(reader) : { assessments: [], unseen: [] };
+    if (paths.direct && paths.assume) {
+      // auto: the key is part of the read (each path's plan carries its reader's kms:Decrypt), so a
+      // read that holds but cannot decrypt is the same finding as the read, and the proof sees it so.
+      decrypt.assessments = decrypt.assessments.map((a) => ({
+        ...a,
+        finding: { ...a.finding, principal: lambdaRole.arn, resource: grantArn },
+      }));
+    }
+    const notes = [...unseen, ...keyNotes, ...decrypt.unseen];
     return {
       assessments: [...assessments, ...decrypt.assessments],
       guards,
-      ...(notes.length > 0 ? { unseen: notes } : {}),
+      ...(notes.length > 0 ? { unseen: [...new Set(notes)] } : {}),
     };
   };
   const s3 = await evaluateAccess(readAs(lambdaRole, fn.functionName));
@@ -274,28 +338,96 @@ async function assessOutputRead(
     finding: finding('OUTPUT_READ_DENIED', lambdaRole.arn, grantArn, reason, fixable, detail),
     needs,
   });
-  if (options.strategy === 's3-read') {
-    if (location.wildcard) {
-      assessments.push(readFinding('wildcard-in-output-path', false, [], request.outputS3Uri));
-      return finish(lambdaRole);
-    }
-    const fixable = s3.verdict === 'implicit-deny';
-    assessments.push(
-      readFinding(
-        reasonOf(s3),
-        fixable,
-        fixable ? [{ kind: 's3-read', roleName: lambdaRole.name, resourceArn: grantArn }] : [],
-        s3.detail,
-      ),
-    );
+  // The direct read: the function's role reads the output itself (planned in this one place).
+  const direct: PathResult = location.wildcard
+    ? { fixable: false, reason: 'wildcard-in-output-path', detail: request.outputS3Uri }
+    : s3.verdict === 'implicit-deny'
+      ? { fixable: true, needs: [{ kind: 's3-read', roleName: lambdaRole.name, resourceArn: grantArn }] }
+      : { fixable: false, reason: reasonOf(s3), ...(s3.detail ? { detail: s3.detail } : {}) };
+  if (!paths.assume) {
+    assessments.push(pathFinding(readFinding, direct));
     return finish(lambdaRole);
   }
-  if (!executionRole) {
-    assessments.push(readFinding('execution-role-missing', false, []));
+  const assume: PathResult | 'allowed' = executionRole
+    ? await assumePath({ request, lambdaRole, executionRole, fn, location, readAs, options, now, guards })
+    : { fixable: false, reason: 'execution-role-missing' };
+  if (assume === 'allowed') return finish(executionRole);
+  // The execution role is no reader when it is missing or may never read the data itself.
+  const assumeReader =
+    !assume.fixable &&
+    (assume.reason === 'execution-role-missing' || assume.reason === 'execution-role-cannot-read')
+      ? undefined
+      : executionRole;
+  if (!paths.direct) {
+    assessments.push(pathFinding(readFinding, assume));
+    return finish(assumeReader);
+  }
+  // auto: each path's reader also needs the key; its kms:Decrypt grant goes with that path's needs.
+  const withKey = async (p: PathResult, reader: RoleInfo | undefined): Promise<PathResult> => {
+    if (!p.fixable || !reader) return p;
+    const decrypt = await decryptOf(reader);
+    keyNotes.push(...decrypt.unseen);
+    const denied = decrypt.assessments[0];
+    if (!denied) return p;
+    if (!denied.finding.fixable) {
+      const { reason, detail } = denied.finding;
+      return { fixable: false, reason, ...(detail ? { detail } : {}) };
+    }
+    return { fixable: true, needs: [...p.needs, ...denied.needs] };
+  };
+  const directKeyed = await withKey(direct, lambdaRole);
+  const assumeKeyed = await withKey(assume, assumeReader);
+  // auto: either path alone clears the finding; each fixable one is planned, tagged with its path.
+  const fixable = [directKeyed, assumeKeyed].filter((p) => p.fixable);
+  if (fixable.length === 0) {
+    assessments.push(pathFinding(readFinding, directKeyed));
     return finish(undefined);
   }
+  const tagged = (p: PathResult, path: ReadPath): Need[] =>
+    p.fixable ? p.needs.map((n) => ({ ...n, path })) : [];
+  assessments.push(
+    readFinding('implicit-deny', true, [...tagged(directKeyed, 'direct'), ...tagged(assumeKeyed, 'assume')]),
+  );
+  return finish(undefined);
+}
 
-  // assume-role: the function reads the data as the execution role, so the whole chain must hold.
+/** What one reading path needs: the grants that make it work, or why none can. */
+type PathResult = { fixable: true; needs: Need[] } | { fixable: false; reason: ReasonCode; detail?: string };
+
+function pathFinding(
+  readFinding: (reason: ReasonCode, fixable: boolean, needs: Need[], detail?: string) => Assessment,
+  result: PathResult,
+): Assessment {
+  return result.fixable
+    ? readFinding('implicit-deny', true, result.needs)
+    : readFinding(result.reason, false, [], result.detail);
+}
+
+/**
+ * The assume path: the function reads the data as the execution role, so the whole chain must hold.
+ * Pushes the guards on the execution role (privilege catalogue; the envelope under `auto`).
+ */
+async function assumePath({
+  request,
+  lambdaRole,
+  executionRole,
+  fn,
+  location,
+  readAs,
+  options,
+  now,
+  guards,
+}: {
+  request: LabelingJobRequest;
+  lambdaRole: RoleInfo;
+  executionRole: RoleInfo;
+  fn: LambdaArn;
+  location: ReturnType<typeof outputLocation>;
+  readAs: (role: RoleInfo, sessionName: string) => AccessQuestion;
+  options: Pick<CoreOptions, 'strategy' | 'knownContext'>;
+  now: Date;
+  guards: Guard[];
+}): Promise<PathResult | 'allowed'> {
   const assumeQuestion: AccessQuestion = {
     role: lambdaRole,
     accountId: request.accountId,
@@ -311,28 +443,22 @@ async function assessOutputRead(
   };
   const assume = await evaluateAccess(assumeQuestion);
   const executionRead = await evaluateAccess(readAs(executionRole, fn.functionName));
-  if (assume.verdict === 'allowed' && executionRead.verdict === 'allowed') return finish(executionRole);
+  if (assume.verdict === 'allowed' && executionRead.verdict === 'allowed') return 'allowed';
 
   if (executionRead.verdict !== 'allowed' && executionRead.verdict !== 'implicit-deny') {
     // The execution role itself may never read the data: letting the function assume it cannot help.
-    assessments.push(readFinding('execution-role-cannot-read', false, [], reasonDetail(executionRead)));
-    return finish(undefined);
+    return { fixable: false, reason: 'execution-role-cannot-read', detail: reasonDetail(executionRead) };
   }
   const readNeeds: Need[] =
     executionRead.verdict === 'implicit-deny'
-      ? [{ kind: 's3-read', roleName: executionRole.name, resourceArn: grantArn }]
+      ? [{ kind: 's3-read', roleName: executionRole.name, resourceArn: location.grantArn }]
       : [];
   if (readNeeds.length > 0 && location.wildcard) {
-    assessments.push(readFinding('wildcard-in-output-path', false, [], request.outputS3Uri));
-    return finish(executionRole);
+    return { fixable: false, reason: 'wildcard-in-output-path', detail: request.outputS3Uri };
   }
-  if (assume.verdict === 'allowed') {
-    assessments.push(readFinding('execution-role-cannot-read', true, readNeeds));
-    return finish(executionRole);
-  }
+  if (assume.verdict === 'allowed') return { fixable: true, needs: readNeeds };
   if (assume.verdict !== 'implicit-deny') {
-    assessments.push(readFinding(reasonOf(assume), false, [], assume.detail));
-    return finish(executionRole);
+    return { fixable: false, reason: reasonOf(assume), ...(assume.detail ? { detail: assume.detail } : {}) };
   }
   // In one account a trust statement naming the principal is enough on its own; when the trust
   // policy already admits the account (root), the identity policy is what is missing.
@@ -347,10 +473,12 @@ async function assessOutputRead(
       : { resourcePolicy: withTrustedPrincipal(executionRole.trustPolicy, lambdaRole.arn) }),
   });
   if (granted.verdict === 'depends-on-unknown-context' || granted.verdict === 'explicit-deny') {
-    assessments.push(readFinding(granted.verdict, false, [], granted.detail));
-    return finish(executionRole);
+    return { fixable: false, reason: granted.verdict, ...(granted.detail ? { detail: granted.detail } : {}) };
   }
-  assessments.push(readFinding('implicit-deny', true, [...assumeNeeds, ...readNeeds]));
+  // Neither the trust statement nor the assume grant, for a role that must not be handed over.
+  const makesAssumable = (need: Need): boolean =>
+    (need.kind === 'trust' && need.roleName === executionRole.name) ||
+    (need.kind === 'assume' && need.targetRoleArn === executionRole.arn);
 
   const privileged = await escalationPermissions(
     executionRole,
@@ -369,12 +497,26 @@ async function assessOutputRead(
         false,
         privileged.join(', '),
       ),
-      blocks: (need) =>
-        (need.kind === 'trust' && need.roleName === executionRole.name) ||
-        (need.kind === 'assume' && need.targetRoleArn === executionRole.arn),
+      blocks: makesAssumable,
     });
   }
-  return finish(executionRole);
+  if (options.strategy === 'auto') {
+    const envelope = await proveInsideEnvelope({ request, executionRole, functionRole: lambdaRole });
+    if (!envelope.inside) {
+      guards.push({
+        finding: finding(
+          'EXECUTION_ROLE_EXCEEDS_ENVELOPE',
+          executionRole.arn,
+          lambdaRole.arn,
+          'outside-envelope',
+          false,
+          envelope.outside.join(', '),
+        ),
+        blocks: makesAssumable,
+      });
+    }
+  }
+  return { fixable: true, needs: [...assumeNeeds, ...readNeeds] };
 }
 
 function reasonDetail(decision: Decision): string {

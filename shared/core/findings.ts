@@ -27,6 +27,14 @@ const SEVERITY: Record<FindingCode, Severity> = {
   POLICY_TOO_COMPLEX: 'medium',
 };
 
+/** Every finding code, in the order of the severity table. */
+export const FINDING_CODES = Object.keys(SEVERITY) as FindingCode[];
+
+/** The severity every finding of `code` has. */
+export function severityOf(code: FindingCode): Severity {
+  return SEVERITY[code];
+}
+
 /** Builds a finding with the code's severity. */
 export function finding(
   code: FindingCode,

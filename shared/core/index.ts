@@ -20,4 +20,15 @@ export { isBuiltinFunction } from './builtin-functions';
 export { parseLambdaArn, parseRoleArn, parseS3Uri } from './arn';
 export { resourcePoliciesFromSnapshot } from './resource-policies';
 export { buildNotification, subjectFor, SUBJECT_LIMIT, type Notification } from './notification';
+export { DELIVERY_LIMIT_BYTES, fitReport, resultEventDetail, utf8Length } from './fit-report';
 export * from './author';
+export { planRemoval, type GrantRemoval, type RemovalPlan } from './remove-grants';
+export {
+  parseJobEndedEvent,
+  verifyJobEnded,
+  readGrantRemovals,
+  ENDED_STATUSES,
+  JOB_STATE_CHANGE,
+  type EndedClaims,
+} from './job-ended';
+export { scopeProblem } from './plan';

@@ -1,6 +1,7 @@
 /** What a person receives: a subject under 100 characters, a body they can act on, and filterable attributes. */
 import { parseLambdaArn, parseRoleArn, partitionOf } from './arn';
 import { worstSeverity } from './findings';
+import { cutText, DELIVERY_LIMIT_BYTES, fitReport, utf8Length } from './fit-report';
 import { fileNameFor, renderReport } from './render';
 import { safeStrings, safeText } from './safe-text';
 import type { Report, ReportedChange, Severity } from './types';
@@ -20,25 +21,40 @@ export const SUBJECT_LIMIT = 100;
  * never another statement of a policy, never a whole document. `dryRunParameterName` lets the body
  * say how to switch dry-run off.
  */
-export function buildNotification(unsafe: Report, dryRunParameterName?: string): Notification {
+export function buildNotification(
+  unsafe: Report,
+  dryRunParameterName?: string,
+  maxBytes: number = DELIVERY_LIMIT_BYTES,
+): Notification {
   const report = safeStrings(unsafe);
-  const body = [
-    renderReport(report),
-    ...undoHelp(report),
-    ...manualHelp(report),
-    ...consoleLinks(report),
-    ...dryRunHelp(report, dryRunParameterName),
-  ].join('\n');
-  return {
-    subject: subjectFor(report),
-    body,
-    attributes: {
-      outcome: report.outcome,
-      dryRun: report.dryRun ? 'true' : 'false',
-      // A failed check is as urgent as the worst finding: the job may fail and nobody knows why.
-      severity: report.outcome === 'error' ? 'high' : worstSeverity(report.findings),
-    },
+  const attributes: Notification['attributes'] = {
+    outcome: report.outcome,
+    dryRun: report.dryRun ? 'true' : 'false',
+    // A failed check is as urgent as the worst finding: the job may fail and nobody knows why.
+    severity: report.outcome === 'error' ? 'high' : worstSeverity(report.findings),
   };
+  const subject = subjectFor(report);
+  // SNS counts the body and every attribute's name, type and value; the subject is counted too, to be safe.
+  const room =
+    maxBytes -
+    utf8Length(subject) -
+    Object.entries(attributes).reduce((n, [k, v]) => n + utf8Length(k) + 'String'.length + utf8Length(v), 0);
+  const bodyOf = (r: Report): string =>
+    [
+      renderReport(r),
+      ...undoHelp(r),
+      ...manualHelp(r),
+      ...consoleLinks(r),
+      ...dryRunHelp(r, dryRunParameterName),
+    ].join('\n');
+  // The text is a little longer than the report's JSON: cut the report until its text fits.
+  let budget = room;
+  let body = bodyOf(fitReport(report, budget));
+  for (let attempt = 0; attempt < 4 && utf8Length(body) > room; attempt++) {
+    budget = Math.floor((budget * room) / utf8Length(body) / 1.05);
+    body = bodyOf(fitReport(report, budget));
+  }
+  return { subject, body: cutText(body, room, '\n[message cut to fit the 256 KiB SNS limit]\n'), attributes };
 }
 
 /** "[dry run] Ground Truth job receipts-7: 2 permission changes proposed", shortened to fit SNS's limit. */
@@ -65,6 +81,8 @@ export function subjectFor(report: Report): string {
 /** How to take back what was applied: the exact ARNs we added, and the command that removes them. */
 function undoHelp(report: Report): string[] {
   if (report.dryRun || report.changes.length === 0 || report.outcome === 'error') return [];
+  // A removal (the job ended) takes back what we granted: there is nothing of ours to undo.
+  if (report.changes.some((c) => c.removed)) return [];
   const lines = ['To undo these changes:'];
   for (const c of report.changes) {
     if (c.action === 'PutRolePolicy' && c.beforeSha256 === null) {

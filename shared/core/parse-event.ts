@@ -279,17 +279,23 @@ function parseDescribeResponse(input: object): ParseResult {
     outputS3Uri: job.OutputConfig.S3OutputPath,
     inputManifestS3Uri: job.InputConfig?.DataSource?.S3DataSource?.ManifestS3Uri,
     outputKmsKeyId: job.OutputConfig.KmsKeyId,
+    ...(origin.creationTime ? { creationTime: origin.creationTime } : {}),
   });
 }
 
 interface Candidate extends Omit<
   LabelingJobRequest,
-  'preAnnotationLambdaArn' | 'postAnnotationLambdaArn' | 'inputManifestS3Uri' | 'outputKmsKeyId'
+  | 'preAnnotationLambdaArn'
+  | 'postAnnotationLambdaArn'
+  | 'inputManifestS3Uri'
+  | 'outputKmsKeyId'
+  | 'creationTime'
 > {
   preAnnotationLambdaArn: string | undefined;
   postAnnotationLambdaArn: string | undefined;
   inputManifestS3Uri: string | undefined;
   outputKmsKeyId: string | undefined;
+  creationTime?: string;
 }
 
 function validate(origin: JobOrigin, c: Candidate): ParseResult {
@@ -321,6 +327,7 @@ function validate(origin: JobOrigin, c: Candidate): ParseResult {
       ? { inputManifestS3Uri: c.inputManifestS3Uri }
       : {}),
     ...(c.outputKmsKeyId ? { outputKmsKeyId: c.outputKmsKeyId } : {}),
+    ...(c.creationTime ? { creationTime: c.creationTime } : {}),
   };
   return { kind: 'request', request, origin };
 }

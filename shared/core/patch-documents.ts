@@ -1,5 +1,6 @@
 /** Pure document edits: merge a grant into a policy, a principal into the trust policy, apply changes to an inventory. */
 import { asList, statementsOf } from './policy-document';
+import { describeStatement } from './redact';
 import type { AccountInventory, Change, PolicyDocument, PolicyStatement, RoleInfo } from './types';
 
 const VERSION = '2012-10-17';
@@ -21,23 +22,45 @@ function isSingle(value: unknown, expected: string): boolean {
   return list.length === 1 && list[0] === expected;
 }
 
-/** A grant statement of exactly our shape: Allow, our one action, a list of exact resources, our condition or none. */
+/**
+ * What the resources of one of our grants look like: `exact` ARNs (no `*` or `?` anywhere), or the
+ * `job-folder` objects of the s3-read grant, `arn:<partition>:s3:::<bucket>/<prefix><job>/*`, whose
+ * one wildcard is the trailing `/*` after a non-empty key prefix.
+ */
+export type ResourceShape = 'exact' | 'job-folder';
+
+const JOB_FOLDER = /^arn:[a-z-]+:s3:::[^/*?]+\/[^*?]+\/\*$/;
+
+function hasShape(resource: unknown, shape: ResourceShape): boolean {
+  if (typeof resource !== 'string' || resource.length === 0) return false;
+  return shape === 'job-folder' ? JOB_FOLDER.test(resource) : !hasWildcard([resource]);
+}
+
+/**
+ * A grant statement of exactly our shape: Allow, our one action, a non-empty list of resources of
+ * our shape, our condition or none, and our Sid. A statement with no Sid at all, otherwise of
+ * exactly that shape, is ours too (the AWS documentation writes ours that way); any other Sid is not.
+ */
 function isOurGrant(
   s: PolicyStatement,
   sid: string,
   action: string,
   condition: PolicyStatement['Condition'],
+  shape: ResourceShape,
 ): boolean {
-  const keys = Object.keys(s).sort().join(',');
-  const expectedKeys = condition ? 'Action,Condition,Effect,Resource,Sid' : 'Action,Effect,Resource,Sid';
+  const keys = Object.keys(s)
+    .filter((k) => k !== 'Sid')
+    .sort()
+    .join(',');
+  const expectedKeys = condition ? 'Action,Condition,Effect,Resource' : 'Action,Effect,Resource';
+  const resources = Array.isArray(s.Resource) ? (s.Resource as unknown[]) : [s.Resource];
   return (
     keys === expectedKeys &&
-    s.Sid === sid &&
+    (s.Sid === sid || !('Sid' in s)) &&
     s.Effect === 'Allow' &&
     isSingle(s.Action, action) &&
-    (typeof s.Resource === 'string' || Array.isArray(s.Resource)) &&
-    asList(s.Resource).length === (Array.isArray(s.Resource) ? s.Resource.length : 1) &&
-    !hasWildcard(asList(s.Resource)) &&
+    resources.length > 0 &&
+    resources.every((r) => hasShape(r, shape)) &&
     JSON.stringify(s.Condition ?? null) === JSON.stringify(condition ?? null)
   );
 }
@@ -59,15 +82,12 @@ function isOurTrust(s: PolicyStatement, sid: string): boolean {
   );
 }
 
-function describe(statement: PolicyStatement, index: number): string {
-  return `statement ${statement.Sid ? `"${statement.Sid}"` : `#${index + 1}`} (${JSON.stringify(statement).slice(0, 200)})`;
-}
-
 /**
  * Returns `existing` with the statement `sid` granting `action` on `resources` (set union with what
  * that statement already lists, sorted). The policy is ours alone: any statement in it that is not of
- * our exact shape (another Sid, a Condition, a NotAction, another action, a wildcard) is a conflict,
- * and nothing is merged.
+ * our exact shape (another Sid, a Condition, a NotAction, another action, a wildcard outside
+ * `shape`) is a conflict, and nothing is merged. A Sid-less statement of our shape is merged and
+ * rewritten under our Sid.
  */
 export function mergeGrant(
   existing: PolicyDocument | undefined,
@@ -75,14 +95,15 @@ export function mergeGrant(
   action: string,
   resources: string[],
   condition?: PolicyStatement['Condition'],
+  shape: ResourceShape = 'exact',
   /** Statements of the same policy that another of our grants owns: kept as they are (the read policy's kms:Decrypt). */
   keep: (s: PolicyStatement) => boolean = () => false,
 ): MergeResult {
   const all = existing ? statementsOf(existing) : [];
   const kept = all.filter(keep);
   const statements = all.filter((s) => !keep(s));
-  const foreign = statements.findIndex((s) => !isOurGrant(s, sid, action, condition));
-  if (foreign >= 0) return { ok: false, conflict: describe(statements[foreign], foreign) };
+  const foreign = statements.findIndex((s) => !isOurGrant(s, sid, action, condition, shape));
+  if (foreign >= 0) return { ok: false, conflict: describeStatement(statements[foreign], foreign) };
   const held = statements.flatMap((s) => asList(s.Resource));
   const merged: PolicyStatement = {
     Sid: sid,
@@ -110,7 +131,7 @@ export function mergeDecryptGrant(
 ): MergeResult {
   const all = existing ? statementsOf(existing) : [];
   const index = all.findIndex((s) => !keep(s) && !isOurDecrypt(s, sid, grant.viaService));
-  if (index >= 0) return { ok: false, conflict: describe(all[index], index) };
+  if (index >= 0) return { ok: false, conflict: describeStatement(all[index], index) };
   const ours = all.filter((s) => !keep(s));
   const held = (pick: (s: PolicyStatement) => unknown): string[] => ours.flatMap((s) => asList(pick(s)));
   const merged: PolicyStatement = {
@@ -173,7 +194,7 @@ export function mergeTrustPrincipal(
   const statements = statementsOf(trust);
   const index = statements.findIndex((s) => s.Sid === sid);
   const ours = index >= 0 ? statements[index] : undefined;
-  if (ours && !isOurTrust(ours, sid)) return { ok: false, conflict: describe(ours, index) };
+  if (ours && !isOurTrust(ours, sid)) return { ok: false, conflict: describeStatement(ours, index) };
   const held = ours ? asList((ours.Principal as Record<string, unknown>).AWS) : [];
   const merged: PolicyStatement = {
     Sid: sid,

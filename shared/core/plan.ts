@@ -1,10 +1,18 @@
 /** Step 6 of the flow: turn fixable findings into a minimal set of IAM writes, within the guardrails. */
 import { matchesWildcard } from './arn';
-import type { Guard, JobAssessment, Need } from './evaluate';
+import type { Assessment, Guard, JobAssessment, Need } from './evaluate';
 import { finding, findingKey } from './findings';
 import { DECRYPT_SID } from './output-key';
-import { mergeDecryptGrant, mergeGrant, mergeTrustPrincipal, type MergeResult } from './patch-documents';
-import { policySize } from './policy-document';
+import {
+  mergeDecryptGrant,
+  mergeGrant,
+  mergeTrustPrincipal,
+  type MergeResult,
+  type ResourceShape,
+} from './patch-documents';
+import { asList, policySize, statementsOf } from './policy-document';
+import { protectedRoleMatch } from './protected-roles';
+import type { ReadPath } from './read-paths';
 import type {
   AccountInventory,
   Change,
@@ -45,17 +53,40 @@ export function planChanges(
   // Guards first: a finding whose fix needs a guarded change is not ours to fix.
   const guarded = (need: Need): Guard | undefined => guards.find((g) => g.blocks(need));
   const manualNeeds = new Map<string, Need[]>();
+  const toManual = (needs: readonly Need[]): void => {
+    for (const n of needs) manualNeeds.set(n.roleName, [...(manualNeeds.get(n.roleName) ?? []), n]);
+  };
+  // A finding with two reading paths (auto) loses only the path a guard or a stop hits.
+  const dropped = new Map<string, Set<ReadPath>>();
+  const needsOf = (a: Assessment): Need[] => {
+    const gone = dropped.get(findingKey(a.finding));
+    return gone ? a.needs.filter((n) => !(n.path && gone.has(n.path))) : a.needs;
+  };
+  /** Drops the paths of the `hit` needs when another path is left; false when the finding must be blocked. */
+  const dropPaths = (a: Assessment, hit: readonly Need[]): boolean => {
+    const paths = new Set(hit.map((n) => n.path));
+    if (paths.has(undefined) || needsOf(a).every((n) => paths.has(n.path))) return false;
+    const key = findingKey(a.finding);
+    dropped.set(key, new Set([...(dropped.get(key) ?? []), ...(paths as Set<ReadPath>)]));
+    return true;
+  };
   for (const a of assessments) {
-    if (!a.finding.fixable || !a.needs.some((n) => guarded(n))) continue;
+    const hit = a.finding.fixable ? a.needs.filter((n) => guarded(n)) : [];
+    if (hit.length === 0) continue;
+    const lost = a.needs.filter((n) => hit.some((h) => h.path === n.path));
+    if (dropPaths(a, hit)) {
+      toManual(lost);
+      continue;
+    }
     blocked.add(findingKey(a.finding));
-    for (const n of a.needs) manualNeeds.set(n.roleName, [...(manualNeeds.get(n.roleName) ?? []), n]);
+    toManual(a.needs);
   }
   // Blocking one role can make a finding that also needs another role unfixable: iterate to a fixed point.
   for (;;) {
     const live = assessments.filter((a) => a.finding.fixable && !blocked.has(findingKey(a.finding)));
     let changed = false;
     const changes: Change[] = [];
-    for (const [roleName, needs] of groupNeeds(live.flatMap((a) => a.needs))) {
+    for (const [roleName, needs] of groupNeeds(live.flatMap(needsOf))) {
       const role = inventory.roles.get(roleName);
       const problem = role ? scopeProblem(role, request, options) : undefined;
       const planned = role ? changesForRole(role, needs, request, options) : undefined;
@@ -72,8 +103,10 @@ export function planChanges(
         guardFindings.push(stop);
         // Out of scope or too large: a person may still apply the exact change by hand.
         if (planned?.ok && stop.code !== 'PLAN_UNPROVEN') manual.push(...planned.changes);
-        for (const a of live)
-          if (a.needs.some((n) => n.roleName === roleName)) blocked.add(findingKey(a.finding));
+        for (const a of live) {
+          const hit = needsOf(a).filter((n) => n.roleName === roleName);
+          if (hit.length > 0 && !dropPaths(a, hit)) blocked.add(findingKey(a.finding));
+        }
         changed = true;
         break;
       }
@@ -91,9 +124,29 @@ export function planChanges(
         ),
         ...dedupe(guardFindings),
       ];
-      return { changes: sortChanges(changes), manualChanges: sortChanges(dedupeChanges(manual)), findings };
+      const offered = dedupeChanges(manual).filter((c) => !namesProtectedRole(c, inventory, options));
+      return { changes: sortChanges(changes), manualChanges: sortChanges(offered), findings };
     }
   }
+}
+
+/**
+ * Whether a change writes to a protected role or names one (as the target of an assume grant or a
+ * trusted principal): such a change is never offered to a person, who might paste it.
+ */
+function namesProtectedRole(change: Change, inventory: AccountInventory, options: CoreOptions): boolean {
+  const written = inventory.roles.get(change.roleName);
+  if (written && protectedRoleMatch(written.arn, options.protectedRoles) !== undefined) return true;
+  return statementsOf(change.document).some((statement) =>
+    [...asList(statement.Resource), ...principalArns(statement.Principal)].some(
+      (arn) => protectedRoleMatch(arn, options.protectedRoles) !== undefined,
+    ),
+  );
+}
+
+function principalArns(principal: unknown): string[] {
+  if (typeof principal !== 'object' || principal === null) return [];
+  return asList((principal as { AWS?: string | string[] }).AWS);
 }
 
 function groupNeeds(needs: readonly Need[]): Map<string, Need[]> {
@@ -111,6 +164,9 @@ export function scopeProblem(
   if (role.path.startsWith('/aws-service-role/')) return { reason: 'service-linked-role' };
   if (role.path.startsWith('/aws-reserved/')) return { reason: 'identity-center-role' };
   if (options.selfRoleArn && role.arn === options.selfRoleArn) return { reason: 'remediator-own-role' };
+  // Denied in the remediator's own IAM policies as well: say why before IAM would refuse the write.
+  const protectedBy = protectedRoleMatch(role.arn, options.protectedRoles);
+  if (protectedBy !== undefined) return { reason: 'protected-role', detail: protectedBy };
   if (role.arn.split(':')[4] !== request.accountId) return { reason: 'other-account' };
   if (options.scopePatterns.length > 0 && !options.scopePatterns.some((p) => matchesWildcard(p, role.arn))) {
     return { reason: 'outside-configured-scope', detail: options.scopePatterns.join(', ') };
@@ -140,11 +196,12 @@ function changesForRole(
     action: string,
     resources: string[],
     condition?: Record<string, Record<string, unknown>>,
+    shape: ResourceShape = 'exact',
     keep?: (s: PolicyStatement) => boolean,
   ): string | undefined => {
     if (resources.length === 0) return undefined;
     const base = inline(policyName);
-    return add(mergeGrant(base, policyName, action, resources, condition, keep), (document) => ({
+    return add(mergeGrant(base, policyName, action, resources, condition, shape, keep), (document) => ({
       action: 'PutRolePolicy',
       roleName: role.name,
       policyName,
@@ -174,6 +231,8 @@ function changesForRole(
         // Only objects of a bucket the job's account owns: a same-named bucket elsewhere is not ours to read.
         StringEquals: { 's3:ResourceAccount': request.accountId },
       },
+      // Our read statement's resources are job folders, `<output>/<job>/*`: that one wildcard is ours.
+      'job-folder',
       isDecrypt,
     ) ??
     decryptGrant(role, needs, request, options, changes);

@@ -146,7 +146,12 @@ export function proofInventory(
     const role = roleName ? inventory.roles.get(roleName) : undefined;
     if (roleName && role) roles.set(roleName, role);
   }
-  return { roles, functions };
+  // The resource policies decide verdicts too (function, bucket and key policies): the proof keeps them.
+  return {
+    roles,
+    functions,
+    ...(inventory.resourcePolicies ? { resourcePolicies: inventory.resourcePolicies } : {}),
+  };
 }
 
 /** What a proof is made of: the job, what it can reach, the findings the plan claims to clear, the plan. */
@@ -180,6 +185,16 @@ export function proofKey({ request, inventory, claimed, changes, options, now }:
   ]);
   if (Object.keys(request).length > 7 || requestText.toLowerCase().includes(lower)) return undefined;
   if (lowerText(options).includes(lower)) return undefined;
+
+  // A resource policy document is not in the key: such a proof is made every time.
+  const policies = inventory.resourcePolicies;
+  if (
+    policies &&
+    [policies.functions, policies.buckets, policies.keys].some((m) =>
+      [...m.values()].some((seen) => seen.kind === 'policy'),
+    )
+  )
+    return undefined;
 
   const wildcards: Matcher[] = [];
   let clock = false;

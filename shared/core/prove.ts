@@ -5,6 +5,8 @@ import { findingKey } from './findings';
 import { applyChanges } from './patch-documents';
 import { asList, statementsOf } from './policy-document';
 import { ProofMemo, proofInventory, proofKey, type Proof } from './proof-memo';
+import { changesByPath } from './read-paths';
+import { describeStatement } from './redact';
 import { canonicalJson } from './report-changes';
 import { evaluateAccess, type AccessQuestion } from './simulate';
 import type {
@@ -88,13 +90,26 @@ async function prove({
       return `the patch would also allow ${q.action} on ${q.resourceArn} for ${q.role.arn}`;
     }
   }
-  // Minimal: without any one change, some claimed finding stays.
-  if (changes.length > 1) {
-    for (const change of changes) {
+  // Per reading path (auto plans two; each alone clears the finding): the path's changes clear every
+  // claimed finding, and without any one of them some claimed finding stays.
+  const paths = changesByPath(
+    claimed.flatMap((a) => a.needs),
+    changes,
+    options,
+  );
+  for (const path of paths) {
+    if (paths.length > 1) {
+      const alone = await remaining(applyChanges(inventory, path));
+      const open = claimed.find((a) => alone.has(findingKey(a.finding)));
+      if (open)
+        return `one reading path alone does not clear ${open.finding.code} for ${open.finding.resource}`;
+    }
+    if (path.length < 2) continue;
+    for (const change of path) {
       const without = await remaining(
         applyChanges(
           inventory,
-          changes.filter((c) => c !== change),
+          path.filter((c) => c !== change),
         ),
       );
       if (!claimed.some((a) => without.has(findingKey(a.finding)))) {
@@ -117,8 +132,8 @@ function keepsStatements(
   const ourSid = change.action === 'PutRolePolicy' ? change.policyName : options.trustStatementSid;
   const after = statementsOf(change.document);
   const afterText = new Set(after.map((s) => JSON.stringify(s)));
-  for (const statement of statementsOf(before)) {
-    if (statement.Sid === ourSid) {
+  for (const [index, statement] of statementsOf(before).entries()) {
+    if (isOurs(statement, ourSid, change)) {
       const grown = after.find((s) => s.Sid === ourSid);
       const values = (s: PolicyStatement): string[] => [
         ...asList(s.Resource),
@@ -128,14 +143,19 @@ function keepsStatements(
         return `the patch for ${change.roleName} would shrink statement ${ourSid}`;
       }
       // Growing means more ARNs only: a dropped Condition, Effect or other principal would loosen it.
-      if (shapeOf(statement) !== shapeOf(grown)) {
+      if (shapeOf({ ...statement, Sid: ourSid }) !== shapeOf(grown)) {
         return `the patch for ${change.roleName} would change more than the ARNs of statement ${ourSid}`;
       }
     } else if (!afterText.has(JSON.stringify(statement))) {
-      return `the patch for ${change.roleName} would drop or alter statement ${statement.Sid ?? JSON.stringify(statement)}`;
+      return `the patch for ${change.roleName} would drop or alter ${describeStatement(statement, index)}`;
     }
   }
   return undefined;
+}
+
+/** Our statement in the document before: under our Sid, or, in our own inline policy, one with no Sid (merged under ours). */
+function isOurs(statement: PolicyStatement, ourSid: string, change: Change): boolean {
+  return statement.Sid === ourSid || (change.action === 'PutRolePolicy' && !('Sid' in statement));
 }
 
 /** A statement without its Resource and AWS principal lists, Action as a sorted list, keys sorted: what must not change. */
@@ -175,10 +195,14 @@ function addsNoWildcard(
   for (const statement of statementsOf(change.document)) {
     if (old.has(JSON.stringify(statement))) continue;
     // A statement that grows keeps what it held: only the values it gains are judged.
-    const prior = previous.find(
-      (s) => s.Sid !== undefined && s.Sid === statement.Sid && s.Effect === statement.Effect,
+    const prior = previous.filter(
+      (s) =>
+        s.Effect === statement.Effect &&
+        (s.Sid === undefined
+          ? statement.Sid !== undefined && isOurs(s, statement.Sid, change)
+          : s.Sid === statement.Sid),
     );
-    const held = new Set(prior ? valuesOf(prior) : []);
+    const held = new Set(prior.flatMap(valuesOf));
     const wild = valuesOf(statement).find(
       (v) => (v.includes('*') || v.includes('?')) && v !== allowed && !held.has(v),
     );

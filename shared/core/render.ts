@@ -2,7 +2,8 @@
 import { safeStrings } from './safe-text';
 import type { Change, Finding, ReasonCode, Report, ReportedChange } from './types';
 
-const EXPLAIN: Record<Finding['code'], (f: Finding) => string> = {
+/** Every finding code in words, about one finding (its principal and resource). */
+export const EXPLAIN: Record<Finding['code'], (f: Finding) => string> = {
   INVOKE_DENIED: (f) => `the execution role may not invoke ${f.resource}`,
   OUTPUT_READ_DENIED: (f) =>
     `the post-annotation function's role cannot read the annotation data under ${f.resource}`,
@@ -30,11 +31,13 @@ const EXPLAIN: Record<Finding['code'], (f: Finding) => string> = {
     `${f.principal} cannot see and choose the functions in the Ground Truth console`,
   AUTHOR_CANNOT_CREATE_JOB: (f) => `${f.principal} cannot create the labeling job`,
   OUTPUT_FOLDER_NOT_NEW: (f) =>
-    `the job's output folder ${f.resource} already held data before the job started; a read grant there would expose it`,
+    f.reason === 'folder-not-checked'
+      ? `the job's output folder ${f.resource} could not be shown to be new, so no read grant is written there`
+      : `the job's output folder ${f.resource} already held data before the job started; a read grant there would expose it`,
   EXECUTION_ROLE_CANNOT_WRITE_OUTPUT: (f) =>
     `the execution role ${f.principal} may not write the job's output under ${f.resource}, so the job fails whatever is granted`,
   EXECUTION_ROLE_EXCEEDS_ENVELOPE: (f) =>
-    `the execution role ${f.principal} may do more than a Ground Truth job needs, so ${f.resource} is not made able to assume it`,
+    `the execution role ${f.principal} may do more than a Ground Truth job needs (detail: the first actions outside), so ${f.resource} is not made able to assume it: a function that reads by assuming the execution role will still fail. Narrow the role to AmazonSageMakerGroundTruthExecution and the job's own buckets and key, make the function read with its own role (the direct read; tag it gt-remediator:reads=direct), or make the trust change by hand`,
   FUNCTION_ROLE_SHARED: (f) =>
     `the function's role ${f.principal} can be assumed by principals other than Lambda, so nothing is granted to it`,
   POLICY_TOO_COMPLEX: (f) => `the policy ${f.resource} is too complex to evaluate within the time budget`,
@@ -72,6 +75,7 @@ export const REASON: Record<ReasonCode, string> = {
   'job-mismatch': "the event's claims differ from SageMaker's job",
   'job-too-old': 'the job was created too long ago',
   'job-not-running': 'the job is not initializing or in progress',
+  'job-not-ended': 'the job has not completed, failed or stopped',
   'account-not-allowed': 'the account is not one the remediator serves',
   'protected-role': 'administrative and bootstrap roles are never changed',
   'folder-not-new': 'the folder held objects older than the job',
@@ -113,6 +117,7 @@ export function renderReport(unsafe: Report, options: RenderOptions = {}): strin
     : ['Ground Truth labeling job (unknown: the event could not be read)'];
   lines.push('', `Outcome: ${OUTCOME_LINE[report.outcome](report)}`);
   for (const note of report.notes ?? []) lines.push(`Note: ${note}`);
+  for (const cut of report.truncated ?? []) lines.push(`Cut to fit the delivery limit: ${cut}`);
   if (report.findings.length > 0) {
     lines.push('', `Findings (${report.findings.length}):`);
     report.findings.forEach((f, i) => {
@@ -150,12 +155,14 @@ export function fileNameFor(change: Pick<ReportedChange, 'action' | 'roleName' |
 
 function renderChange(change: ReportedChange, n: number, documents?: readonly Change[]): string[] {
   const target =
-    change.action === 'PutRolePolicy'
-      ? `inline policy ${change.policyName} on role ${change.roleName}`
+    change.action !== 'UpdateAssumeRolePolicy'
+      ? `inline policy ${change.policyName ?? ''} on role ${change.roleName}`
       : `trust policy of role ${change.roleName} (every other statement kept)`;
   const lines = [
     `  ${n}. ${change.action}: ${target}`,
-    `     adds:   ${change.added.length > 0 ? change.added.join(', ') : '(nothing new)'}`,
+    change.removed
+      ? `     removes: ${change.removed.join(', ')}`
+      : `     adds:   ${change.added.length > 0 ? change.added.join(', ') : '(nothing new)'}`,
     `     sha256: ${change.beforeSha256 ?? '(new policy)'} -> ${change.afterSha256}`,
     // One line per statement: the email stays short, and the JSON is still exact.
     ...change.statements.map((st) => `     ours:   ${JSON.stringify(st)}`),

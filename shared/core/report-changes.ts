@@ -32,13 +32,17 @@ export function reportChange(change: Change): ReportedChange {
   const ours = (doc: PolicyDocument | undefined): PolicyStatement[] =>
     doc ? statementsOf(doc).filter((s) => s.Sid === change.ownSid) : [];
   const statements = ours(change.document);
-  const before = new Set(ours(change.base).flatMap(grantedValues));
+  // A Sid-less statement of our shape in our own policy was ours before (the plan merged it under our Sid).
+  const sidless = (doc: PolicyDocument | undefined): PolicyStatement[] =>
+    doc && change.action === 'PutRolePolicy' ? statementsOf(doc).filter((s) => !('Sid' in s)) : [];
+  const before = new Set([...ours(change.base), ...sidless(change.base)].flatMap(grantedValues));
   return {
     action: change.action,
     roleName: change.roleName,
-    ...(change.action === 'PutRolePolicy' ? { policyName: change.policyName } : {}),
+    ...(change.action !== 'UpdateAssumeRolePolicy' ? { policyName: change.policyName } : {}),
     statements,
     added: statements.flatMap(grantedValues).filter((v) => !before.has(v)),
+    ...(change.removed ? { removed: [...change.removed] } : {}),
     beforeSha256: change.base ? documentSha256(change.base) : null,
     afterSha256: documentSha256(change.document),
   };

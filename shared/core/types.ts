@@ -34,6 +34,8 @@ export interface LabelingJobRequest {
   inputManifestS3Uri?: string;
   /** The KMS key the job encrypts its output with (`OutputConfig.KmsKeyId`: key ID, key ARN, alias name or alias ARN), when set. */
   outputKmsKeyId?: string;
+  /** When SageMaker created the job (DescribeLabelingJob `CreationTime`, ISO 8601); absent before the job exists. */
+  creationTime?: string;
 }
 
 /** A customer or AWS managed policy attached to a role; `document` is undefined when we could not read it. */
@@ -77,6 +79,8 @@ export interface AccountInventory {
    * policy files). Absent: not looked for (an inventory built without them).
    */
   resourcePolicies?: ResourcePolicies;
+  /** What one listing of the job's output folder showed (live only); absent: not checked. */
+  outputFolder?: OutputFolderFact;
 }
 
 /** One resource policy as we saw it: none exists, this document, or it could not be read (and why). */
@@ -92,7 +96,20 @@ export interface ResourcePolicies {
   keyArns?: ReadonlyMap<string, string>;
 }
 
-export type Strategy = 'assume-role' | 's3-read';
+/**
+ * The job's output folder `<output>/<jobName>/` as one ListObjectsV2 page showed it: the date of the
+ * oldest object on the page (never its key), and whether the page held every object. Offline (a
+ * snapshot) the folder cannot be listed: `checked: false`.
+ */
+export type OutputFolderFact =
+  { checked: true; oldestObject?: string; complete: boolean } | { checked: false; why?: string };
+
+/**
+ * How the post-annotation function is let read the job's output: `auto` plans the direct read and,
+ * when the execution role is inside the Ground Truth envelope, the trust statement; `assume-role` and
+ * `s3-read` plan one way only.
+ */
+export type Strategy = 'auto' | 'assume-role' | 's3-read';
 
 export type Outcome = 'compliant' | 'remediated' | 'proposed' | 'blocked' | 'error';
 
@@ -157,6 +174,7 @@ export type ReasonCode =
   | 'job-mismatch'
   | 'job-too-old'
   | 'job-not-running'
+  | 'job-not-ended'
   | 'account-not-allowed'
   | 'protected-role'
   | 'folder-not-new'
@@ -186,11 +204,15 @@ export interface Finding {
 export type Change = (
   | { action: 'PutRolePolicy'; roleName: string; policyName: string; document: PolicyDocument }
   | { action: 'UpdateAssumeRolePolicy'; roleName: string; document: PolicyDocument }
+  /** A removal that leaves our policy empty; `document` is that empty remainder (never written). */
+  | { action: 'DeleteRolePolicy'; roleName: string; policyName: string; document: PolicyDocument }
 ) & {
   /** The document the plan was built on (undefined: the inline policy did not exist). */
   base?: PolicyDocument;
   /** The Sid of the one statement the remediator owns in this document. */
   ownSid: string;
+  /** A removal (shared/core/remove-grants.ts): the ARNs this change takes out of our statement. */
+  removed?: string[];
 };
 
 /** What a report says about one change: only the statement we own, and hashes of the whole documents. */
@@ -202,6 +224,8 @@ export interface ReportedChange {
   statements: PolicyStatement[];
   /** The ARNs this change adds to our statement (resources, or trusted principals). */
   added: string[];
+  /** The ARNs this change removes from our statement (a removal: the job ended, or undo). */
+  removed?: string[];
   /** SHA-256 of the document before (null when the inline policy did not exist) and after. */
   beforeSha256: string | null;
   afterSha256: string;
@@ -231,6 +255,8 @@ export interface Report {
   manualChanges?: ReportedChange[];
   /** Why dry-run was on, or why the outcome is `error`, when there is something to say. */
   notes?: string[];
+  /** What was cut so the report fits a 256 KiB SNS message or EventBridge entry (fit-report.ts); absent when nothing was. */
+  truncated?: string[];
 }
 
 /** The operator's choices that the core honours. */
@@ -242,6 +268,11 @@ export interface CoreOptions {
   scopeTag?: { key: string; value: string };
   /** The remediator's own role, which it must never change. */
   selfRoleArn?: string;
+  /**
+   * Role names (any path) or role ARN patterns never changed, in addition to the built-in
+   * administrative and bootstrap roles of protected-roles.ts, which always apply.
+   */
+  protectedRoles?: string[];
   invokePolicyName: string;
   assumePolicyName: string;
   readPolicyName: string;
@@ -257,7 +288,7 @@ export interface CoreOptions {
 
 /** Names used when the operator does not choose others. */
 export const DEFAULT_CORE_OPTIONS: CoreOptions = {
-  strategy: 'assume-role',
+  strategy: 'auto',
   scopePatterns: [],
   invokePolicyName: 'GroundTruthLabelingLambdaInvoke',
   assumePolicyName: 'GroundTruthAssumeExecutionRole',

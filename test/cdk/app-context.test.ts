@@ -22,7 +22,7 @@ describe('cdk/app.ts with a bad context value', () => {
   it.each([
     [
       { strategy: 'bogus' },
-      /^gt-permissions-remediator: context strategy must be "assume-role" or "s3-read", got "bogus"$/,
+      /^gt-permissions-remediator: context strategy must be "auto", "assume-role" or "s3-read", got "bogus"$/,
     ],
     [{ notifyCompliant: 'yes' }, /^gt-permissions-remediator: context notifyCompliant must be true or false/],
     [{ emailOutcomes: 'remediated,sent' }, /^gt-permissions-remediator: context emailOutcomes: "sent"/],
@@ -34,6 +34,10 @@ describe('cdk/app.ts with a bad context value', () => {
     [
       { organization: 'o-a1b2c3d4e5', homeRegion: 'Frankfurt' },
       /^gt-permissions-remediator: context homeRegion is not a region name: "Frankfurt"$/,
+    ],
+    [
+      { protectedRoles: 'BreakGlass,role/Admin' },
+      /^gt-permissions-remediator: context protectedRoles: "role\/Admin" is neither a role name/,
     ],
     [
       { homeRegion: 'eu-west-1' },

@@ -4,6 +4,8 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { buildStacks, STACK_NAMES, type AppStacks } from '../../cdk/app-stacks';
 import { ForwarderStack } from '../../cdk/forwarder-stack';
 import { MemberRoleStack } from '../../cdk/member-role-stack';
+import { ROLE_CHANGE_ACTIONS } from '../../cdk/remediator-permissions';
+import { BUILT_IN_PROTECTED_ROLES } from '../../shared/core/protected-roles';
 import { cdkJsonContext } from './stack-fixture';
 
 const ROLE_ARN = 'arn:aws:iam::123456789012:role/GtPermissionsRemediatorFunction';
@@ -70,8 +72,10 @@ describe('organisation StackSet templates', () => {
       [
         'DenyWriteAwsReservedRoles',
         'DenyWriteOwnRole',
+        'DenyWriteProtectedRoles',
         'DenyWriteServiceLinkedRoles',
         'ListLabelingJobs',
+        'ListOutputFolders',
         'ReadBucketPolicies',
         'ReadFunctions',
         'ReadKeyPolicies',
@@ -89,6 +93,18 @@ describe('organisation StackSet templates', () => {
     );
   });
 
+  it('member role: denies every role change on each protected role, at the root path and under any path', () => {
+    const deny = policyStatements(memberTemplate).find((s) => s.Sid === 'DenyWriteProtectedRoles');
+    expect(deny).toMatchObject({ Effect: 'Deny', Action: ROLE_CHANGE_ACTIONS });
+    expect(deny?.Condition).toBeUndefined();
+    const resources = deny?.Resource as unknown[];
+    for (const { name } of BUILT_IN_PROTECTED_ROLES) {
+      expect(resources).toContainEqual(anyAccountRole(name));
+      expect(resources).toContainEqual(anyAccountRole(`*/${name}`));
+    }
+    expect(resources).toHaveLength(2 * BUILT_IN_PROTECTED_ROLES.length);
+  });
+
   it('forwarder: the CreateLabelingJob rule without errorCode, to the home bus with a role', () => {
     forwarderTemplate.hasResourceProperties('AWS::Events::Rule', {
       EventPattern: Match.objectLike({
@@ -102,6 +118,25 @@ describe('organisation StackSet templates', () => {
         Statement: [{ Action: 'events:PutEvents', Effect: 'Allow', Resource: { Ref: 'HomeBusArn' } }],
       },
     });
+  });
+
+  it('forwarder: the ended-job rule (Completed, Failed, Stopped), to the home bus with the same role', () => {
+    const ended = Object.values(
+      forwarderTemplate.findResources('AWS::Events::Rule', {
+        Properties: {
+          EventPattern: {
+            source: ['aws.sagemaker'],
+            'detail-type': ['SageMaker Ground Truth Labeling Job State Change'],
+            detail: { LabelingJobStatus: ['Completed', 'Failed', 'Stopped'] },
+          },
+        },
+      }),
+    ) as { Properties: { Targets: { Arn: unknown; RoleArn: unknown }[] } }[];
+    expect(ended).toHaveLength(1);
+    expect(ended[0]?.Properties.Targets).toEqual([
+      expect.objectContaining({ Arn: { Ref: 'HomeBusArn' }, RoleArn: expect.anything() as unknown }),
+    ]);
+    expect(Object.keys(forwarderTemplate.findResources('AWS::IAM::Role'))).toHaveLength(1);
   });
 
   it('cdk-nag reports nothing that is not explained on the construct it concerns', () => {
@@ -121,6 +156,11 @@ function organisationApp(context: Record<string, string>, account = '12345678901
     else process.env.CDK_DEFAULT_ACCOUNT = saved;
   }
 }
+
+/** `arn:<partition>:iam::*:role/<resource>` as the templates write it. */
+const anyAccountRole = (resource: string): unknown => ({
+  'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:iam::*:role/${resource}`]],
+});
 
 type Statement = { Sid?: string; Effect: string; Action: unknown; Resource: unknown; Condition?: unknown };
 
@@ -186,6 +226,17 @@ describe('organisation home stack', () => {
       /111111111111.*222222222222/,
     );
     expect(bySid.get('PutEventsFromListedAccounts')?.Condition).toBeUndefined();
+  });
+
+  it('a rule on the home bus sends ended jobs to the one function, with the dead-letter queue', () => {
+    const [busId] = Object.keys(
+      home.findResources('AWS::Events::EventBus', { Properties: { Name: 'GtPermissionsRemediator-home' } }),
+    );
+    home.hasResourceProperties('AWS::Events::Rule', {
+      EventBusName: { Ref: busId },
+      EventPattern: Match.objectLike({ 'detail-type': ['SageMaker Ground Truth Labeling Job State Change'] }),
+      Targets: [Match.objectLike({ DeadLetterConfig: Match.objectLike({ Arn: Match.anyValue() }) })],
+    });
   });
 
   it('a rule on the home bus sends CreateLabelingJob to the one function, with the dead-letter queue', () => {
@@ -261,12 +312,35 @@ describe('organisation home stack', () => {
     expect(unexplainedNagIds(scoped.remediator.node.root as App)).toEqual([]);
   });
 
+  it('protectedRoles context: lands in the member role and the function role alike, built-ins kept', () => {
+    const guarded = organisationApp({
+      accounts: '111111111111',
+      protectedRoles: 'BreakGlass,arn:aws:iam::*:role/platform/*',
+    });
+    for (const stack of [guarded.remediator, guarded.member as MemberRoleStack]) {
+      const resources = policyStatements(Template.fromStack(stack)).find(
+        (s) => s.Sid === 'DenyWriteProtectedRoles',
+      )?.Resource as unknown[];
+      expect(resources).toContainEqual(anyAccountRole('BreakGlass'));
+      expect(resources).toContainEqual(anyAccountRole('*/BreakGlass'));
+      expect(resources).toContain('arn:aws:iam::*:role/platform/*');
+      for (const { name } of BUILT_IN_PROTECTED_ROLES) expect(resources).toContainEqual(anyAccountRole(name));
+    }
+    expect(unexplainedNagIds(guarded.remediator.node.root as App)).toEqual([]);
+  });
+
   it('single account: no home bus, no fixed role name, the flow scope is the account', () => {
     const single = organisationApp({});
     expect(single.forwarder).toBeUndefined();
     const template = Template.fromStack(single.remediator);
     expect(Object.keys(template.findResources('AWS::Events::EventBusPolicy'))).toEqual([]);
-    expect(JSON.stringify(template.toJSON())).not.toContain('GtPermissionsRemediatorFunction');
+    // (The name appears only in the protected roles' Deny, which every template carries.)
+    expect(
+      Object.keys(template.findResources('AWS::IAM::Role', { Properties: { RoleName: Match.anyValue() } })),
+    ).toEqual([]);
+    expect(
+      JSON.stringify(policyStatements(template).filter((s) => s.Sid !== 'DenyWriteProtectedRoles')),
+    ).not.toContain('GtPermissionsRemediatorFunction');
   });
 
   it('cdk-nag reports nothing unexplained on the home stack', () => {

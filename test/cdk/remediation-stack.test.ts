@@ -1,5 +1,7 @@
 import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { ROLE_CHANGE_ACTIONS } from '../../cdk/remediator-permissions';
 import { ENV } from '../../shared/config';
+import { BUILT_IN_PROTECTED_ROLES } from '../../shared/core/protected-roles';
 import { buildStack } from './stack-fixture';
 
 type Resources = Record<string, { Type: string; Properties?: Record<string, unknown> }>;
@@ -52,13 +54,23 @@ function bySid(statements: Statement[], sid: string): Statement {
 function createJobRule(template: Template): { id: string; properties: Record<string, unknown> } {
   const found = Object.entries(
     template.findResources('AWS::Events::Rule', {
-      Properties: { EventPattern: Match.objectLike({ source: ['aws.sagemaker'] }) },
+      Properties: {
+        EventPattern: Match.objectLike({
+          source: ['aws.sagemaker'],
+          'detail-type': ['AWS API Call via CloudTrail'],
+        }),
+      },
     }) as Resources,
   );
   expect(found).toHaveLength(1);
   const [id, resource] = found[0] ?? ['', { Type: 'AWS::Events::Rule' }];
   return { id, properties: resource.Properties ?? {} };
 }
+
+/** `arn:<partition>:iam::*:role/<resource>` as the template writes it. */
+const anyAccountRole = (resource: string): unknown => ({
+  'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:iam::*:role/${resource}`]],
+});
 
 const accountRoles = {
   'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::', { Ref: 'AWS::AccountId' }, ':role/*']],
@@ -114,6 +126,48 @@ describe('RemediationStack', () => {
     });
   });
 
+  describe('ended-job rule', () => {
+    const endedRules = (): [string, Record<string, unknown>][] =>
+      Object.entries(
+        template.findResources('AWS::Events::Rule', {
+          Properties: {
+            EventPattern: Match.objectLike({
+              'detail-type': ['SageMaker Ground Truth Labeling Job State Change'],
+            }),
+          },
+        }) as Resources,
+      ).map(([id, r]) => [id, r.Properties ?? {}]);
+
+    it('matches SageMaker’s own state-change event for Completed, Failed and Stopped jobs only', () => {
+      const rules = endedRules();
+      expect(rules).toHaveLength(1);
+      expect(rules[0]?.[1].EventPattern).toEqual({
+        source: ['aws.sagemaker'],
+        'detail-type': ['SageMaker Ground Truth Labeling Job State Change'],
+        detail: { LabelingJobStatus: ['Completed', 'Failed', 'Stopped'] },
+      });
+      expect(rules[0]?.[1].State).toBe('ENABLED');
+    });
+
+    it('sits on the default bus and targets the same function, dead-lettering undeliverable events', () => {
+      const [, rule] = endedRules()[0] ?? ['', {}];
+      expect(rule.EventBusName).toBeUndefined();
+      expect(rule.Targets).toEqual([
+        expect.objectContaining({
+          Arn: { 'Fn::GetAtt': [functionId, 'Arn'] },
+          DeadLetterConfig: { Arn: { 'Fn::GetAtt': [queueId, 'Arn'] } },
+        }),
+      ]);
+      const [ruleId] = endedRules()[0] ?? [''];
+      template.hasResourceProperties('AWS::Lambda::Permission', {
+        Action: 'lambda:InvokeFunction',
+        FunctionName: { 'Fn::GetAtt': [functionId, 'Arn'] },
+        Principal: 'events.amazonaws.com',
+        SourceArn: { 'Fn::GetAtt': [ruleId, 'Arn'] },
+      });
+    });
+  });
+
   describe('remediate function', () => {
     it('runs the bundle on Node.js 22, arm64, one invocation at a time', () => {
       template.hasResourceProperties('AWS::Lambda::Function', {
@@ -148,7 +202,7 @@ describe('RemediationStack', () => {
           Variables: {
             [ENV.topicArn]: { Ref: reportTopicId },
             [ENV.dryRunParameterName]: { Ref: parameterId },
-            [ENV.strategy]: 'assume-role',
+            [ENV.strategy]: 'auto',
             [ENV.scopeRolePatterns]: accountRoles,
             [ENV.eventBusName]: { Ref: onlyResource(template, 'AWS::Events::EventBus').id },
             [ENV.notifyCompliant]: 'false',
@@ -343,7 +397,7 @@ describe('RemediationStack', () => {
       expect(bySid(statements, 'WriteManagedRoles')).toEqual({
         Sid: 'WriteManagedRoles',
         Effect: 'Allow',
-        Action: ['iam:PutRolePolicy', 'iam:UpdateAssumeRolePolicy'],
+        Action: ['iam:DeleteRolePolicy', 'iam:PutRolePolicy', 'iam:UpdateAssumeRolePolicy'],
         Resource: accountRoles,
       });
       const writers = statements.filter(
@@ -358,7 +412,7 @@ describe('RemediationStack', () => {
       expect(bySid(statements, 'DenyWriteAwsReservedRoles')).toEqual({
         Sid: 'DenyWriteAwsReservedRoles',
         Effect: 'Deny',
-        Action: ['iam:PutRolePolicy', 'iam:UpdateAssumeRolePolicy'],
+        Action: ['iam:DeleteRolePolicy', 'iam:PutRolePolicy', 'iam:UpdateAssumeRolePolicy'],
         Resource: {
           'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::*:role/aws-reserved/*']],
         },
@@ -366,7 +420,7 @@ describe('RemediationStack', () => {
       expect(bySid(statements, 'DenyWriteServiceLinkedRoles')).toEqual({
         Sid: 'DenyWriteServiceLinkedRoles',
         Effect: 'Deny',
-        Action: ['iam:PutRolePolicy', 'iam:UpdateAssumeRolePolicy'],
+        Action: ['iam:DeleteRolePolicy', 'iam:PutRolePolicy', 'iam:UpdateAssumeRolePolicy'],
         Resource: {
           'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::*:role/aws-service-role/*']],
         },
@@ -374,9 +428,76 @@ describe('RemediationStack', () => {
       expect(bySid(statements, 'DenyWriteOwnRole')).toEqual({
         Sid: 'DenyWriteOwnRole',
         Effect: 'Deny',
-        Action: ['iam:PutRolePolicy', 'iam:UpdateAssumeRolePolicy'],
+        Action: ['iam:DeleteRolePolicy', 'iam:PutRolePolicy', 'iam:UpdateAssumeRolePolicy'],
         Resource: { 'Fn::GetAtt': [roleId, 'Arn'] },
       });
+    });
+
+    it('denies every role change on the protected roles, by name at the root path and under any path', () => {
+      const deny = bySid(statements, 'DenyWriteProtectedRoles');
+      expect(deny.Effect).toBe('Deny');
+      expect(deny.Condition).toBeUndefined();
+      // Every IAM write the function holds on roles, and every other role change IAM has
+      const roleWrites = statements
+        .filter((s) => s.Effect === 'Allow')
+        .flatMap(actionsOf)
+        .filter((a) => a.startsWith('iam:') && !/^iam:(Get|List)/.test(a));
+      expect(roleWrites.length).toBeGreaterThan(0);
+      expect(actionsOf(deny)).toEqual(expect.arrayContaining([...roleWrites, ...ROLE_CHANGE_ACTIONS]));
+      expect(actionsOf(deny)).toEqual(
+        expect.arrayContaining(['iam:PutRolePolicy', 'iam:UpdateAssumeRolePolicy']),
+      );
+      const resources = deny.Resource as unknown[];
+      for (const { name } of BUILT_IN_PROTECTED_ROLES) {
+        expect(resources).toContainEqual(anyAccountRole(name));
+        expect(resources).toContainEqual(anyAccountRole(`*/${name}`));
+      }
+      expect(resources).toHaveLength(2 * BUILT_IN_PROTECTED_ROLES.length);
+    });
+
+    it('adds the protectedRoles context to the Deny and the environment, and keeps every built-in', () => {
+      // Given an operator who adds a role name and an ARN pattern (and names a built-in again)
+      const added = 'BreakGlass,arn:aws:iam::123456789012:role/platform/*,cdk-*';
+      const { template: guarded } = buildStack({ context: { protectedRoles: added } });
+      // Then the Deny covers the additions and still every built-in
+      const resources = bySid(functionStatements(guarded), 'DenyWriteProtectedRoles').Resource as unknown[];
+      expect(resources).toContainEqual(anyAccountRole('BreakGlass'));
+      expect(resources).toContainEqual(anyAccountRole('*/BreakGlass'));
+      expect(resources).toContain('arn:aws:iam::123456789012:role/platform/*');
+      for (const { name } of BUILT_IN_PROTECTED_ROLES) expect(resources).toContainEqual(anyAccountRole(name));
+      expect(resources).toHaveLength(2 * BUILT_IN_PROTECTED_ROLES.length + 3);
+      // And the function's core reads the same additions
+      guarded.hasResourceProperties('AWS::Lambda::Function', {
+        Environment: { Variables: Match.objectLike({ [ENV.protectedRoles]: added }) },
+      });
+      // And without the context the variable is not set (the built-ins need none)
+      const fn = onlyResource(template, 'AWS::Lambda::Function').properties;
+      expect(
+        (fn.Environment as { Variables: Record<string, unknown> }).Variables[ENV.protectedRoles],
+      ).toBeUndefined();
+    });
+
+    it('denies the protected roles whatever managed role patterns and tag allow', () => {
+      const { template: scoped } = buildStack({
+        context: {
+          managedRolePatterns: 'arn:aws:iam::123456789012:role/*',
+          managedRoleTag: 'gt-remediate=yes',
+        },
+      });
+      const deny = bySid(functionStatements(scoped), 'DenyWriteProtectedRoles');
+      expect(deny.Condition).toBeUndefined();
+      expect(deny.Resource).toEqual(bySid(statements, 'DenyWriteProtectedRoles').Resource);
+    });
+
+    it("lists only buckets of its own account (is a job's output folder new?), and reads no object", () => {
+      expect(bySid(statements, 'ListOutputFolders')).toEqual({
+        Sid: 'ListOutputFolders',
+        Effect: 'Allow',
+        Action: 's3:ListBucket',
+        Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':s3:::*']] },
+        Condition: { StringEquals: { 's3:ResourceAccount': { Ref: 'AWS::AccountId' } } },
+      });
+      expect(statements.flatMap(actionsOf).filter((a) => a.startsWith('s3:'))).toEqual(['s3:ListBucket']);
     });
 
     it('publishes to the report topic and puts events on the result bus only', () => {
@@ -416,7 +537,7 @@ describe('RemediationStack', () => {
       expect(bySid(functionStatements(scoped), 'WriteManagedRoles')).toEqual({
         Sid: 'WriteManagedRoles',
         Effect: 'Allow',
-        Action: ['iam:PutRolePolicy', 'iam:UpdateAssumeRolePolicy'],
+        Action: ['iam:DeleteRolePolicy', 'iam:PutRolePolicy', 'iam:UpdateAssumeRolePolicy'],
         Resource: patterns.split(',').sort(),
         Condition: { StringEquals: { 'aws:ResourceTag/gt-remediate': 'yes' } },
       });

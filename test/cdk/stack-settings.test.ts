@@ -7,11 +7,11 @@ function contextOf(values: Record<string, unknown>): { tryGetContext: (key: stri
 }
 
 describe('readStackSettings', () => {
-  it('defaults to dry-run, assume-role, the account roles, no trail and a mail filter', () => {
+  it('defaults to dry-run, auto, the account roles, no trail and a mail filter', () => {
     expect(readStackSettings(contextOf({}))).toEqual({
       notificationEmail: '',
       dryRunDefault: true,
-      strategy: 'assume-role',
+      strategy: 'auto',
       managedRolePatterns: [],
       createTrail: false,
       emailOutcomes: ['remediated', 'proposed', 'blocked', 'error'],
@@ -65,6 +65,26 @@ describe('readStackSettings', () => {
       emailOutcomes: undefined,
       notifyCompliant: true,
     });
+  });
+
+  it('reads protectedRoles as additions to the built-in list (a cdk.json list or a -c string)', () => {
+    expect(
+      readStackSettings(contextOf({ protectedRoles: 'BreakGlass, arn:aws:iam::*:role/platform/*' }))
+        .protectedRoles,
+    ).toEqual(['BreakGlass', 'arn:aws:iam::*:role/platform/*']);
+    expect(readStackSettings(contextOf({ protectedRoles: ['BreakGlass'] })).protectedRoles).toEqual([
+      'BreakGlass',
+    ]);
+    // Empty adds nothing; it cannot clear the built-ins, which are not settings at all
+    expect(readStackSettings(contextOf({ protectedRoles: '' })).protectedRoles).toBeUndefined();
+  });
+
+  it.each([
+    [{ protectedRoles: '!cdk-*' }, /protectedRoles: "!cdk-\*" is neither a role name/],
+    [{ protectedRoles: { remove: ['cdk-*'] } }, /context protectedRoles must be a string/],
+  ])('refuses %j: there is no way to remove a built-in protected role', (context, message) => {
+    expect(() => readStackSettings(contextOf(context))).toThrow(ConfigError);
+    expect(() => readStackSettings(contextOf(context))).toThrow(message);
   });
 
   it.each([

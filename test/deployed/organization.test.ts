@@ -368,12 +368,16 @@ describe('the organisation stacks, deployed into moto', () => {
       const writes = proxy.calls.filter(
         (c) => c.operation === 'PutRolePolicy' || c.operation === 'UpdateAssumeRolePolicy',
       );
-      expect(writes).toHaveLength(jobs.length * 2);
+      // strategy auto, a role inside the envelope: invoke and trust on the execution role, the direct read on the post role
+      expect(writes).toHaveLength(jobs.length * 3);
       for (const { account, world } of jobs) {
         const principal = account === ACCOUNT ? config.roleArn : memberRoleArnIn(account);
         expect(
           writes.filter((c) => c.params.RoleName === world.executionRole.name).map((c) => c.principal),
         ).toEqual([principal, principal]);
+        expect(
+          writes.filter((c) => c.params.RoleName === world.postRole.name).map((c) => c.principal),
+        ).toEqual([principal]);
       }
       // Member sessions are cached per account: one AssumeRole each, across both regions
       const assumed = proxy.calls.filter((c) => c.operation === 'AssumeRole');
@@ -488,6 +492,7 @@ describe('the organisation stacks, deployed into moto', () => {
             'lambda:GetFunctionConfiguration',
             'lambda:ListTags',
             'sagemaker:DescribeLabelingJob',
+            's3:ListBucket',
             'sts:AssumeRole',
             'ssm:GetParameter',
             'sns:Publish',

@@ -6,7 +6,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GetRoleCommand } from '@aws-sdk/client-iam';
+import { GetRoleCommand, PutRolePolicyCommand } from '@aws-sdk/client-iam';
 import { GetParameterCommand } from '@aws-sdk/client-ssm';
 import {
   ListTargetsByRuleCommand,
@@ -16,9 +16,10 @@ import {
 import { GetFunctionConcurrencyCommand } from '@aws-sdk/client-lambda';
 import { GetTopicAttributesCommand, SNSClient } from '@aws-sdk/client-sns';
 import { STACK_NAMES } from '../../cdk/app-stacks';
+import { RESULT_EVENT } from '../../shared/aws/events';
 import { ENV } from '../../shared/config';
 import { SELFTEST_EVENT } from '../../shared/selftest';
-import type { PolicyDocument } from '../../shared/core';
+import { DELIVERY_LIMIT_BYTES, utf8Length, type PolicyDocument } from '../../shared/core';
 import { statementsOf } from '../../shared/core/policy-document';
 import {
   ACCOUNT,
@@ -132,10 +133,12 @@ describe('the single-account stack, deployed into moto', () => {
         'AWS::Events::EventBus',
         'AWS::Events::Rule',
         'AWS::Events::Rule',
+        'AWS::Events::Rule',
         'AWS::IAM::Policy',
         'AWS::IAM::Role',
         'AWS::KMS::Key',
         'AWS::Lambda::Function',
+        'AWS::Lambda::Permission',
         'AWS::Lambda::Permission',
         'AWS::Lambda::Permission',
         'AWS::Logs::LogGroup',
@@ -157,7 +160,7 @@ describe('the single-account stack, deployed into moto', () => {
       expect(config.environment).toEqual({
         [ENV.topicArn]: deployed.outputs.TopicArn,
         [ENV.dryRunParameterName]: `/${STACK_NAMES.remediator}/dry-run`,
-        [ENV.strategy]: 'assume-role',
+        [ENV.strategy]: 'auto',
         [ENV.scopeRolePatterns]: `arn:aws:iam::${ACCOUNT}:role/*`,
         [ENV.eventBusName]: `${STACK_NAMES.remediator}-results`,
         [ENV.notifyCompliant]: 'false',
@@ -211,11 +214,12 @@ describe('the single-account stack, deployed into moto', () => {
       // When the CreateLabelingJob event reaches the deployed function
       const report = reportOf(await fn.invoke(labelingJobEvent(world)));
 
-      // Then it proposes the two changes and IAM is exactly as before
+      // Then it proposes the three changes of strategy auto (the role is inside the envelope) and IAM is exactly as before
       expect(report).toMatchObject({ outcome: 'proposed', dryRun: true });
       expect(report.changes.map((c) => `${c.action} ${c.roleName}`)).toEqual([
         `PutRolePolicy ${world.executionRole.name}`,
         `UpdateAssumeRolePolicy ${world.executionRole.name}`,
+        `PutRolePolicy ${world.postRole.name}`,
       ]);
       expect(
         await Promise.all(
@@ -251,11 +255,24 @@ describe('the single-account stack, deployed into moto', () => {
       expect(execution.trust).toEqual(
         policy(...statementsOf(world.executionRole.trust), expectedTrustStatement([world.postRole.arn])),
       );
-      expect(await snapshotRole(seed.iam, world.postRole.name)).toEqual(postBefore);
+      // And the post-annotation role gains the direct read of this job's folder (strategy auto), nothing else
+      const post = await snapshotRole(seed.iam, world.postRole.name);
+      expect(post.trust).toEqual(postBefore.trust);
+      expect(Object.keys(post.inline).sort()).toEqual(
+        [...Object.keys(postBefore.inline), 'GroundTruthReadLabelingOutput'].sort(),
+      );
+      expect(statementsOf(post.inline.GroundTruthReadLabelingOutput)).toEqual([
+        expect.objectContaining({
+          Action: 's3:GetObject',
+          Resource: [
+            `arn:aws:s3:::${world.outputS3Uri.slice('s3://'.length).replace(/\/$/, '')}/${world.jobName}/*`,
+          ],
+        }),
+      ]);
       // And the notification and the result event say so
       expect((await sinks.readNotifications()).map((n) => [n.subject, n.attributes])).toEqual([
         [
-          `Ground Truth job ${world.jobName}: 2 permission changes applied`,
+          `Ground Truth job ${world.jobName}: 3 permission changes applied`,
           { outcome: 'remediated', dryRun: 'false', severity: 'high' },
         ],
       ]);
@@ -306,6 +323,99 @@ describe('the single-account stack, deployed into moto', () => {
       await sinks.readNotifications();
       await sinks.readResultEvents();
     });
+    it('delivers the oversized-report attack (a 200 KB roleArn, quoted twice) within 256 KiB to the topic and the bus', async () => {
+      // Given an event whose roleArn is 200 KB: the report quotes it in the finding and the note
+      const world = await seedJobWorld(seed, { id: 'sbig', registerJob: false });
+      const base = labelingJobEvent(world);
+      const params = base.detail.requestParameters;
+      const event = {
+        ...base,
+        detail: {
+          ...base.detail,
+          requestParameters: params && { ...params, roleArn: 'r'.repeat(200 * 1024) },
+        },
+      };
+
+      // When it reaches the deployed function
+      const report = reportOf(await fn.invoke(event));
+
+      // Then the full report is over 400 KB, yet SNS and EventBridge took it, cut and marked
+      expect(utf8Length(JSON.stringify(report))).toBeGreaterThan(400 * 1024);
+      const [mail, ...moreMail] = await sinks.readNotifications();
+      expect(moreMail).toEqual([]);
+      const attributes = Object.entries(mail?.attributes ?? {});
+      expect(
+        utf8Length(mail?.message ?? '') +
+          utf8Length(mail?.subject ?? '') +
+          attributes.reduce((n, [k, v]) => n + k.length + 'String'.length + v.length, 0),
+      ).toBeLessThanOrEqual(DELIVERY_LIMIT_BYTES);
+      expect(mail?.message.includes('Cut to fit the delivery limit: ')).toBe(true);
+      const [result, ...moreResults] = await sinks.readResultEvents();
+      expect(moreResults).toEqual([]);
+      expect(
+        utf8Length(JSON.stringify(result?.detail)) +
+          14 +
+          RESULT_EVENT.source.length +
+          RESULT_EVENT.detailType.length,
+      ).toBeLessThan(DELIVERY_LIMIT_BYTES);
+      expect(result?.detail.truncated).toEqual([
+        'texts longer than 2048 characters cut: findings[0].detail, notes[0]',
+      ]);
+    });
+
+    it("removes the read grant of a job that ended, on SageMaker's state-change event, and only it", async () => {
+      // Given a job whose function's role holds our read grant on its folder and on another job's
+      const world = await newJob('send');
+      const folder = (job: string): string =>
+        `arn:aws:s3:::${world.outputS3Uri.slice('s3://'.length)}${job}/*`;
+      const read = (jobs: string[]): PolicyDocument =>
+        policy({
+          Sid: 'GroundTruthReadLabelingOutput',
+          Effect: 'Allow',
+          Action: 's3:GetObject',
+          Resource: jobs.map(folder).sort(),
+          Condition: { StringEquals: { 's3:ResourceAccount': ACCOUNT } },
+        });
+      await seed.iam.send(
+        new PutRolePolicyCommand({
+          RoleName: world.postRole.name,
+          PolicyName: 'GroundTruthReadLabelingOutput',
+          PolicyDocument: JSON.stringify(read([world.jobName, 'other-job'])),
+        }),
+      );
+      const event = {
+        version: '0',
+        id: 'state-change-0001',
+        'detail-type': 'SageMaker Ground Truth Labeling Job State Change',
+        source: 'aws.sagemaker',
+        account: ACCOUNT,
+        region: REGION,
+        time: new Date().toISOString(),
+        resources: [`arn:aws:sagemaker:${REGION}:${ACCOUNT}:labeling-job/${world.jobName.toLowerCase()}`],
+        detail: { LabelingJobStatus: 'Completed' },
+      };
+
+      // When the event arrives while SageMaker still says the job is running, nothing is removed
+      const early = reportOf(await fn.invoke(event));
+      expect(early.findings.map((f) => [f.code, f.reason])).toEqual([['EVENT_UNVERIFIED', 'job-not-ended']]);
+      expect(
+        (await snapshotRole(seed.iam, world.postRole.name)).inline.GroundTruthReadLabelingOutput,
+      ).toEqual(read([world.jobName, 'other-job']));
+
+      // When the job has really completed
+      proxy.putLabelingJob(ACCOUNT, REGION, describedJob(world, { LabelingJobStatus: 'Completed' }));
+      const report = reportOf(await fn.invoke(event));
+
+      // Then only its folder is gone, as IAM reads back
+      expect(report).toMatchObject({ outcome: 'remediated', dryRun: false });
+      expect(report.changes.map((c) => c.removed)).toEqual([[folder(world.jobName)]]);
+      expect(
+        (await snapshotRole(seed.iam, world.postRole.name)).inline.GroundTruthReadLabelingOutput,
+      ).toEqual(read(['other-job']));
+      await sinks.readNotifications();
+      await sinks.readResultEvents();
+    });
+
     it('answers the self-test from the deployed bundle: dry-run switch, own role and evaluator all readable', async () => {
       // Given the event `gt-remediate selftest` puts on the default bus (the stack's self-test rule)
       const event = {
@@ -359,6 +469,7 @@ describe('the single-account stack, deployed into moto', () => {
         'sns:Publish',
         'events:PutEvents',
         'sagemaker:DescribeLabelingJob',
+        's3:ListObjectsV2',
       ])
         expect(operations).toContain(op);
       expect(proxy.calls.every((c) => c.principal === config.roleArn)).toBe(true);

@@ -24,7 +24,8 @@ export interface TestDepsOptions {
 /** Dependencies for makeHandler: the read-back after a write may wait at most 1 s, and waits cost nothing. */
 export function testDeps(options: TestDepsOptions = {}): LambdaDeps {
   const config: Config = {
-    core: { ...DEFAULT_CORE_OPTIONS, ...options.core },
+    // The tests written before `auto` describe the assume-role plan; auto's own tests name it.
+    core: { ...DEFAULT_CORE_OPTIONS, strategy: 'assume-role', ...options.core },
     ...(options.topicArn ? { topicArn: options.topicArn } : {}),
     ...(options.dryRunParameterName ? { dryRunParameterName: options.dryRunParameterName } : {}),
     eventBusName: 'default',

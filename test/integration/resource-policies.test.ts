@@ -8,6 +8,7 @@ import { AddPermissionCommand } from '@aws-sdk/client-lambda';
 import {
   CreateBucketCommand,
   GetBucketPolicyCommand,
+  ListObjectsV2Command,
   PutBucketPolicyCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
@@ -141,6 +142,8 @@ describe('inspectJob: resource policies', () => {
     denied
       .on(GetBucketPolicyCommand)
       .rejects(Object.assign(new Error('Access Denied'), { name: 'AccessDenied' }));
+    // The same client lists the job's output folder (is it new?): an empty one.
+    denied.on(ListObjectsV2Command).resolves({ KeyCount: 0, IsTruncated: false });
     try {
       const inventory = await inspectJob(request({ outputKmsKeyId: undefined }), {
         iam: new IamReader(seed.iam),

@@ -2,7 +2,7 @@
  * `scanJobs` against moto (IAM, Lambda) with SageMaker mocked (moto has no labeling jobs): the scan
  * reads each role, function and policy once however many jobs share them, and `fix` writes IAM.
  */
-import { GetRoleCommand, GetRolePolicyCommand, IAMClient } from '@aws-sdk/client-iam';
+import { GetRoleCommand, GetRolePolicyCommand, IAMClient, PutRolePolicyCommand } from '@aws-sdk/client-iam';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import {
   DescribeLabelingJobCommand,
@@ -251,6 +251,77 @@ describe('scanJobs', () => {
     expect(again.map((e) => ('report' in e ? e.report.outcome : e.problem))).toEqual(
       Array(N_JOBS).fill('compliant'),
     );
+  });
+});
+
+describe('scanJobs and jobs that have ended', () => {
+  const iam = new IAMClient({ region: REGION });
+  const lambda = new LambdaClient({ region: REGION });
+  const sagemaker = mockClient(SageMakerClient);
+  const folder = (i: number): string => `arn:aws:s3:::${BUCKET}/output/${jobName(i)}/*`;
+  const readPolicy = (...jobs: number[]): PolicyDocument =>
+    policy({
+      Sid: DEFAULT_CORE_OPTIONS.readPolicyName,
+      Effect: 'Allow',
+      Action: 's3:GetObject',
+      Resource: jobs.map(folder),
+      Condition: { StringEquals: { 's3:ResourceAccount': ACCOUNT } },
+    });
+  const readBack = async (): Promise<string | undefined> =>
+    (
+      await iam.send(
+        new GetRolePolicyCommand({
+          RoleName: 'scan-fn-role',
+          PolicyName: DEFAULT_CORE_OPTIONS.readPolicyName,
+        }),
+      )
+    ).PolicyDocument;
+
+  beforeEach(async () => {
+    await resetMoto();
+    await seedAccount(iam, lambda);
+    // Jobs 0 and 1 were granted their folders directly; job 0 has since completed
+    await iam.send(
+      new PutRolePolicyCommand({
+        RoleName: 'scan-fn-role',
+        PolicyName: DEFAULT_CORE_OPTIONS.readPolicyName,
+        PolicyDocument: JSON.stringify(readPolicy(0, 1)),
+      }),
+    );
+    sagemaker.reset();
+    sagemaker
+      .on(ListLabelingJobsCommand)
+      .callsFake((input: { NextToken?: string }) => listPage(input.NextToken));
+    sagemaker.on(DescribeLabelingJobCommand).callsFake((input: { LabelingJobName: string }) => {
+      const i = Number(input.LabelingJobName.slice(-3));
+      return { ...describedJob(i), ...(i === 0 ? { LabelingJobStatus: 'Completed' } : {}) };
+    });
+  });
+  afterAll(() => {
+    iam.destroy();
+    lambda.destroy();
+    sagemaker.restore();
+  });
+
+  it('proposes removing the ended job’s read grant without fix, and removes exactly it with fix', async () => {
+    const before = await readBack();
+
+    // Without --fix: proposed, nothing written
+    const proposed = await scanWith(new Map(), true);
+    const first = proposed.find((e) => e.job === jobName(0));
+    expect(first && 'report' in first && first.report).toMatchObject({
+      outcome: 'proposed',
+      changes: [{ action: 'PutRolePolicy', roleName: 'scan-fn-role', added: [], removed: [folder(0)] }],
+    });
+    expect(await readBack()).toEqual(before);
+
+    // With --fix: removed, read back; the running job's folder stays
+    const fixed = await scanWith(new Map(), false);
+    const ended = fixed.find((e) => e.job === jobName(0));
+    expect(ended && 'report' in ended && ended.report.outcome).toBe('remediated');
+    expect(JSON.parse(decodeURIComponent((await readBack()) ?? '{}'))).toEqual(readPolicy(1));
+    // And the ended job was not granted anything new
+    expect(ended && 'report' in ended && ended.report.changes.flatMap((c) => c.added)).toEqual([]);
   });
 });
 

@@ -127,6 +127,18 @@ export function authorizedRequestsOf(
           { action: 'sagemaker:ListLabelingJobs', resource: '*', resourceAccount: callerAccount, region },
         ];
       break;
+    case 's3':
+      // ListObjectsV2 is authorized as s3:ListBucket on the bucket (the bucket ARN carries no account).
+      if (op === 'ListObjectsV2')
+        return [
+          {
+            action: 's3:ListBucket',
+            resource: `arn:aws:s3:::${param(call, 'Bucket')}`,
+            resourceAccount: callerAccount,
+            region,
+          },
+        ];
+      break;
     default:
       break;
   }

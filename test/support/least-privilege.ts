@@ -104,7 +104,11 @@ export async function judgeCalls(
     const role = roles.get(principal);
     const callerAccount = principal.split(':')[4] ?? '';
     for (const request of authorizedRequestsOf(call, callerAccount, roleArnOf)) {
-      const knownContext = options.knownContext?.(request);
+      // S3 supplies s3:ResourceAccount (the bucket owner's account) on every request it authorizes.
+      const s3Context: Record<string, string> = request.action.startsWith('s3:')
+        ? { 's3:ResourceAccount': request.resourceAccount }
+        : {};
+      const knownContext: Record<string, string> = { ...s3Context, ...options.knownContext?.(request) };
       const resourcePolicy = options.resourcePolicy?.(request);
       const verdict = role
         ? (

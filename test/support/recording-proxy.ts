@@ -109,6 +109,14 @@ function operationOf(
       return { operation: route.operation, params };
     }
   }
+  // S3, path-style (the SDK's choice on an emulator endpoint): GET /<bucket>?list-type=2 is ListObjectsV2.
+  const bucket = /^\/([^/]+)\/?$/.exec(url.pathname);
+  if (method === 'GET' && bucket && url.searchParams.get('list-type') === '2') {
+    return {
+      operation: 'ListObjectsV2',
+      params: { ...Object.fromEntries(url.searchParams), Bucket: decodeURIComponent(bucket[1] ?? '') },
+    };
+  }
   return { operation: `UNKNOWN ${method} ${url.pathname}`, params: {} };
 }
 

@@ -6,6 +6,10 @@ import { user } from '../fixtures/author/principals';
 
 const SNAPSHOT = join(__dirname, '..', 'fixtures', 'author', 'snapshot');
 const ANN = 'arn:aws:iam::111122223333:user/ann';
+const EXEC = 'arn:aws:iam::111122223333:role/GtExecution';
+const FUNCTION_ROLE = 'arn:aws:iam::111122223333:role/GtFunctions';
+/** The whole scope, exact. */
+const SCOPE = ['--execution-role', EXEC, '--function-prefix', 'gt-', '--function-role', FUNCTION_ROLE];
 
 async function cli(...args: string[]): Promise<{ status: number; out: string; err: string }> {
   let out = '';
@@ -23,8 +27,7 @@ describe('gt-remediate author --snapshot', () => {
       ANN,
       '--region',
       'us-east-1',
-      '--function-prefix',
-      'gt-',
+      ...SCOPE,
       '--snapshot',
       SNAPSHOT,
       '--json',
@@ -73,6 +76,7 @@ describe('gt-remediate author --snapshot', () => {
       'arn:aws:iam::111122223333:role/Admin',
       '--region',
       'us-east-1',
+      ...SCOPE,
       '--snapshot',
       SNAPSHOT,
     );
@@ -86,6 +90,7 @@ describe('gt-remediate author --snapshot', () => {
       'arn:aws:iam::111122223333:role/Bounded',
       '--region',
       'us-east-1',
+      ...SCOPE,
       '--snapshot',
       SNAPSHOT,
       '--json',
@@ -113,7 +118,7 @@ describe('gt-remediate author: bad input is one line and exit 2', () => {
     ],
     [
       ['--principal', ANN, '--execution-role', 'arn:aws-cn:iam::111122223333:role/X'],
-      /^gt-remediate: --execution-role: .* partition aws\n$/,
+      /^gt-remediate: --execution-role: .* \(partition aws\)\n$/,
     ],
     [['--principal', ANN, '--apply'], /^gt-remediate: --apply changes the live account: add --live\n$/],
     [['--principal', ANN, '--context', 'MFA'], /^gt-remediate: --context: "MFA" is not key=value .*\n$/],
@@ -182,9 +187,14 @@ describe('gt-remediate author: bad input is one line and exit 2', () => {
       write: () => Promise.reject(new Error('never')),
     };
     const io: Io = { out: () => undefined, err: () => undefined };
-    expect(await runAuthor({ principal: ANN, live: true }, io, live)).toBe(1);
+    const scope = { executionRole: [EXEC], functionPrefix: 'gt-', functionRole: [FUNCTION_ROLE] };
+    expect(await runAuthor({ principal: ANN, live: true, ...scope }, io, live)).toBe(1);
     expect(
-      await runAuthor({ principal: ANN, live: true, context: ['aws:MultiFactorAuthPresent=true'] }, io, live),
+      await runAuthor(
+        { principal: ANN, live: true, ...scope, context: ['aws:MultiFactorAuthPresent=true'] },
+        io,
+        live,
+      ),
     ).toBe(0);
   });
 
@@ -202,11 +212,52 @@ describe('gt-remediate author: bad input is one line and exit 2', () => {
       interactive: true,
       confirm: (q) => ((asked = q), Promise.resolve(false)),
     };
-    const status = await runAuthor({ principal: ANN, live: true, apply: true, only: 'console' }, io, live);
-    expect(asked).toBe('Create or update GroundTruthLambdaAuthor and attach it to user ann? [y/N] ');
+    const status = await runAuthor(
+      { principal: ANN, live: true, apply: true, only: 'console', functionPrefix: 'gt-' },
+      io,
+      live,
+    );
+    expect(asked).toBe('Create or update GroundTruthLambdaAuthor-ann and attach it to user ann only? [y/N] ');
     expect(err).toContain('"lambda:InvokeFunction"');
     expect(err).toContain('gt-remediate: nothing changed');
     expect(wrote).toBe(false);
     expect(status).toBe(1);
+  });
+});
+
+describe('gt-remediate author --apply: a failed write says what IAM holds', () => {
+  it('names the policy created but not attached when the attach is denied (exit 3)', async () => {
+    // Given a live account where the write creates the policy and then fails to attach it
+    let created = false;
+    const policyArn = 'arn:aws:iam::111122223333:policy/GroundTruthLambdaAuthor-ann';
+    const live: AuthorLive = {
+      read: () =>
+        Promise.resolve({
+          principal: user(),
+          region: 'us-east-1',
+          ...(created ? { existingPolicy: { arn: policyArn, ownerTag: ANN, attachedTo: [] } } : {}),
+        }),
+      write: () => {
+        created = true;
+        return Promise.reject(
+          Object.assign(new Error('not authorized to perform: iam:AttachUserPolicy'), {
+            name: 'AccessDenied',
+          }),
+        );
+      },
+    };
+    let out = '';
+    let err = '';
+    const status = await runAuthor(
+      { principal: ANN, live: true, apply: true, yes: true, only: 'console', functionPrefix: 'gt-' },
+      { out: (t) => (out += t), err: (t) => (err += t) },
+      live,
+    );
+    // Then one line: the AWS failure and what IAM holds now; nothing claims it was applied
+    expect(status).toBe(3);
+    expect(out).toBe('');
+    expect(err).toBe(
+      `gt-remediate: AWS call failed: AccessDenied: not authorized to perform: iam:AttachUserPolicy; IAM now holds ${policyArn}, NOT attached to ${ANN}\n`,
+    );
   });
 });

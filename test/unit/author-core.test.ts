@@ -1,5 +1,4 @@
 import {
-  AUTHOR_POLICY_NAME,
   CAPABILITIES,
   checkAuthor,
   parseCapabilities,
@@ -19,8 +18,20 @@ const CODE: Record<Capability, string> = {
   'create-job': 'AUTHOR_CANNOT_CREATE_JOB',
 };
 const region = 'us-east-1';
+/** Every part of the scope, exact: the default of these tests (the incomplete scope has its own). */
+const SCOPE = {
+  executionRoleArns: [`arn:aws:iam::${ACCOUNT}:role/GtExecution`],
+  functionPrefix: 'gt-',
+  functionRoleArns: [`arn:aws:iam::${ACCOUNT}:role/GtFunctions`],
+};
 const check = (p: AuthorPrincipal, capability?: Capability, extra = {}) =>
-  checkAuthor(p, { region, now: NOW, ...(capability ? { capabilities: [capability] } : {}), ...extra });
+  checkAuthor(p, {
+    region,
+    now: NOW,
+    ...SCOPE,
+    ...(capability ? { capabilities: [capability] } : {}),
+    ...extra,
+  });
 
 describe('checkAuthor: each capability', () => {
   describe.each(CAPABILITIES)('%s', (capability) => {
@@ -46,7 +57,7 @@ describe('checkAuthor: each capability', () => {
     it('is denied implicitly, found fixable, and proposed', async () => {
       const report = await check(user(), capability);
       expect(report.outcome).toBe('proposed');
-      const expected = requestsFor(capability, { partition: 'aws', accountId: ACCOUNT, region });
+      const expected = requestsFor(capability, { partition: 'aws', accountId: ACCOUNT, region, ...SCOPE });
       expect(report.findings.map((f) => f.code)).toEqual(expect.arrayContaining([CODE[capability]]));
       expect(report.findings.every((f) => f.reason === 'implicit-deny' && f.fixable)).toBe(true);
       // each denied action is named in a finding
@@ -135,6 +146,7 @@ describe('checkAuthor: partitions and regions of the recipe', () => {
       partition,
     );
     const report = await checkAuthor(p, { region: r, now: NOW, capabilities: ['recipe'] });
+    expect(report.needs).toBeUndefined(); // the recipe needs no role or function
     expect(report.findings.map((f) => [f.code, f.resource])).toEqual([
       ['AUTHOR_CANNOT_DEPLOY_RECIPE', recipe],
     ]);
@@ -160,11 +172,7 @@ describe('checkAuthor: partitions and regions of the recipe', () => {
 });
 
 describe('checkAuthor: the proposal', () => {
-  const scoped = {
-    executionRoleArn: `arn:aws:iam::${ACCOUNT}:role/GtExecution`,
-    functionPrefix: 'gt-',
-    functionRoleArn: `arn:aws:iam::${ACCOUNT}:role/GtFunctions`,
-  };
+  const scoped = SCOPE;
 
   it('grants exactly what is missing, scoped, and clears every finding once attached', async () => {
     // Given a user who can already list functions
@@ -174,15 +182,15 @@ describe('checkAuthor: the proposal', () => {
     // Then one proven policy is proposed, without the action the user already has
     const proposal = report.proposal;
     expect(report.outcome).toBe('proposed');
-    expect(proposal?.policyName).toBe(AUTHOR_POLICY_NAME);
-    expect(proposal?.policyArn).toBe(`arn:aws:iam::${ACCOUNT}:policy/GroundTruthLambdaAuthor`);
+    expect(proposal?.policyName).toBe('GroundTruthLambdaAuthor-ann');
+    expect(proposal?.policyArn).toBe(`arn:aws:iam::${ACCOUNT}:policy/GroundTruthLambdaAuthor-ann`);
     expect(proposal?.proof).toMatchObject({ proven: true, failures: [] });
     expect(JSON.stringify(proposal?.document)).not.toContain('lambda:ListFunctions');
     expect(proposal?.document.Statement).toContainEqual({
       Sid: 'PassExecutionRoleToSageMaker',
       Effect: 'Allow',
       Action: 'iam:PassRole',
-      Resource: scoped.executionRoleArn,
+      Resource: scoped.executionRoleArns[0],
       Condition: { StringEquals: { 'iam:PassedToService': 'sagemaker.amazonaws.com' } },
     });
     expect(proposal?.document.Statement).toContainEqual(
@@ -214,7 +222,7 @@ describe('checkAuthor: the proposal', () => {
   });
 
   it('fails the proof of a policy that does not clear what it claims', async () => {
-    const scope = { partition: 'aws', accountId: ACCOUNT, region };
+    const scope = { partition: 'aws', accountId: ACCOUNT, region, ...SCOPE };
     const proof = await proveProposal(
       user(),
       requestsFor('create-job', scope),

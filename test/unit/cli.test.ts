@@ -114,7 +114,11 @@ describe('main check', () => {
     expect(stdout).toContain(
       'INVOKE_DENIED: the execution role may not invoke arn:aws:lambda:us-east-1:111122223333:function:receipts-pre-annotation',
     );
-    expect(stdout).toContain('Changes proposed (2):');
+    // (strategy auto, the default: the direct read, and the trust statement for a role inside the envelope)
+    expect(stdout).toContain('Changes proposed (3):');
+    expect(stdout).toContain(
+      'aws iam put-role-policy --role-name receipts-consolidate-role --policy-name GroundTruthReadLabelingOutput',
+    );
     // Offline, at the terminal, the whole documents come with a file name for each and the command
     expect(stdout).toContain(
       'aws iam put-role-policy --role-name ReceiptsLabelingExecution --policy-name GroundTruthLabelingLambdaInvoke --policy-document file://ReceiptsLabelingExecution.GroundTruthLabelingLambdaInvoke.json',
@@ -143,10 +147,11 @@ describe('main check', () => {
     expect(status).toBe(1);
     const report = JSON.parse(stdout) as Report;
     expect(Object.keys(report).sort()).toEqual(['changes', 'dryRun', 'findings', 'job', 'notes', 'outcome']);
-    // Offline, the job itself cannot be verified, and the report says so
-    expect(report.notes?.[0]).toBe(OFFLINE_NOTE);
+    // Offline, neither the job nor its output folder can be verified, and the report says so
+    expect(report.notes?.[0]).toEqual(OFFLINE_NOTE);
+    expect(report.notes?.[1]).toMatch(/^folder-not-checked: /);
     // And the resource policies the snapshot does not hold are said not seen (no policy files in it)
-    expect(report.notes?.slice(1)).toEqual([
+    expect(report.notes?.slice(2)).toEqual([
       'function policy not seen: arn:aws:lambda:us-east-1:111122223333:function:receipts-pre-annotation, not in the snapshot',
       'function policy not seen: arn:aws:lambda:us-east-1:111122223333:function:receipts-consolidate, not in the snapshot',
       'bucket policy not seen: receipts-labeling-data, not in the snapshot',
@@ -171,6 +176,7 @@ describe('main check', () => {
         'severity',
       ]);
     expect(report.changes.map((c) => [c.action, c.roleName, c.policyName])).toEqual([
+      ['PutRolePolicy', 'receipts-consolidate-role', 'GroundTruthReadLabelingOutput'],
       ['PutRolePolicy', 'ReceiptsLabelingExecution', 'GroundTruthLabelingLambdaInvoke'],
       ['UpdateAssumeRolePolicy', 'ReceiptsLabelingExecution', undefined],
     ]);
@@ -234,6 +240,34 @@ describe('main check', () => {
     expect(report.outcome).toBe('blocked');
     expect(report.changes).toEqual([]);
     expect(report.findings.map((f) => f.code)).toContain('ROLE_OUT_OF_SCOPE');
+  });
+
+  it('blocks a role named with --protected-role, saying it is protected, and exits 1', async () => {
+    // Given the example, whose execution role the operator adds to the protected roles (any path)
+    // When it is checked
+    const { status, stdout } = await run(
+      'check',
+      '--event',
+      EXAMPLE_EVENT,
+      '--snapshot',
+      EXAMPLE_SNAPSHOT,
+      '--json',
+      '--protected-role',
+      'ReceiptsLabelingExecution',
+    );
+
+    // Then nothing of the protected role is changed (only the function's own direct read of this
+    // job's folder is proposed) and the protected list is the reason
+    expect(status).toBe(1);
+    const report = JSON.parse(stdout) as Report;
+    expect(report.outcome).toBe('blocked');
+    expect(report.changes.map((c) => c.roleName)).toEqual(['receipts-consolidate-role']);
+    expect(JSON.stringify(report.changes)).not.toContain('ReceiptsLabelingExecution');
+    expect(report.findings.find((f) => f.code === 'ROLE_OUT_OF_SCOPE')).toMatchObject({
+      principal: EXEC,
+      reason: 'protected-role',
+      detail: 'ReceiptsLabelingExecution (added by the operator)',
+    });
   });
 
   it('exits 0 for a compliant job', async () => {
@@ -380,7 +414,7 @@ describe('main check', () => {
       [
         'an unknown --strategy',
         () => ['--event', anEvent(), '--snapshot', aSnapshot(), '--strategy', 'assume'],
-        /^gt-remediate: option '--strategy <name>' argument 'assume' is invalid\. Allowed choices are assume-role, s3-read\.$/,
+        /^gt-remediate: option '--strategy <name>' argument 'assume' is invalid\. Allowed choices are auto, assume-role, s3-read\.$/,
       ],
       [
         'a --scope that is not a role ARN pattern',
@@ -391,6 +425,11 @@ describe('main check', () => {
         'a --scope-tag without =',
         () => ['--event', anEvent(), '--snapshot', aSnapshot(), '--scope-tag', 'team'],
         /^gt-remediate: --scope-tag must look like key=value, got "team"$/,
+      ],
+      [
+        'a --protected-role that is neither a role name nor a role ARN pattern',
+        () => ['--event', anEvent(), '--snapshot', aSnapshot(), '--protected-role', 'role/Admin'],
+        /^gt-remediate: --protected-role: "role\/Admin" is neither a role name/,
       ],
       [
         'no --event',

@@ -82,8 +82,28 @@ describe('configFromEnv', () => {
       ENV.allowedAccounts,
     ],
     ['ORGANIZATION_ID not o-...', { ...minimal, ORGANIZATION_ID: 'r-ab12' }, ENV.organizationId],
+    [
+      'PROTECTED_ROLES with a path-qualified name',
+      { ...minimal, PROTECTED_ROLES: 'admin/Break' },
+      ENV.protectedRoles,
+    ],
   ])('rejects %s, naming the variable', (_case, env, variable) => {
     expect(errorFor(env).message).toContain(variable);
+  });
+});
+
+describe('protected roles', () => {
+  it('reads the roles added to the built-in protected list, names or ARN patterns', () => {
+    const config = configFromEnv({
+      ...minimal,
+      PROTECTED_ROLES: 'BreakGlass, arn:aws:iam::123456789012:role/platform/*',
+    });
+    expect(config.core.protectedRoles).toEqual(['BreakGlass', 'arn:aws:iam::123456789012:role/platform/*']);
+  });
+
+  it('adds nothing when unset or blank: the built-in list alone applies', () => {
+    expect(configFromEnv(minimal).core.protectedRoles).toBeUndefined();
+    expect(configFromEnv({ ...minimal, PROTECTED_ROLES: ' ' }).core.protectedRoles).toBeUndefined();
   });
 });
 

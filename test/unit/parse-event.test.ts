@@ -260,8 +260,11 @@ describe('parseLabelingJobInput', () => {
       // When it is parsed
       const result = parseLabelingJobInput(response);
 
-      // Then it yields the same request as the event
-      expect(withoutOrigin(result)).toEqual({ kind: 'request', request: FULL_REQUEST });
+      // Then it yields the same request as the event, with SageMaker's creation time
+      expect(withoutOrigin(result)).toEqual({
+        kind: 'request',
+        request: { ...FULL_REQUEST, creationTime: '2026-11-29T10:15:00.000Z' },
+      });
     });
 
     it('accepts a response without functions', () => {
@@ -280,6 +283,7 @@ describe('parseLabelingJobInput', () => {
           region: 'eu-west-1',
           executionRoleArn: EXEC,
           outputS3Uri: OUTPUT,
+          creationTime: '2026-11-29T10:15:00.000Z',
         },
       });
     });

@@ -112,7 +112,7 @@ describe('a real job whose execution role carries AdministratorAccess', () => {
       roleArn: roleArn('receipts-consolidate-role'),
     }));
     const result = await planJob(request, inventoryOf([exec, fn], functions), {
-      core: DEFAULT_CORE_OPTIONS,
+      core: { ...DEFAULT_CORE_OPTIONS, strategy: 'assume-role' },
       dryRun: false,
       now: NOW,
     });

@@ -153,7 +153,12 @@ describe('checkJob on generated accounts and jobs', () => {
       fc.asyncProperty(world, async (w) => {
         // Given a generated account and job (no denies, boundaries or guardrail trouble)
         const { request, inventory, core, report, changes } = await checkWorld(w);
-        outcomes.set(report.outcome, (outcomes.get(report.outcome) ?? 0) + 1);
+        // A post function running as the execution role (trusted by SageMaker) is never Lambda's alone.
+        const shared = report.findings.some((f) => f.code === 'FUNCTION_ROLE_SHARED');
+        const postRole = w.snapshot.functions?.find((f) => w.job.post?.startsWith(f.name))?.role;
+        expect(shared).toBe(postRole === 'LabelingExecution');
+        const outcome = shared ? 'blocked (shared function role)' : report.outcome;
+        outcomes.set(outcome, (outcomes.get(outcome) ?? 0) + 1);
 
         // Then the outcome follows from the findings and the plan ...
         const blocked = report.findings.some((f) => !f.fixable);
@@ -189,9 +194,15 @@ describe('checkJob on generated accounts and jobs', () => {
         // Then there is nothing left to change or to fix automatically
         expect(again.changes).toEqual([]);
         expect(again.findings.filter((f) => f.fixable)).toEqual([]);
-        expect(again.outcome).toBe(blocked ? 'blocked' : 'compliant');
+        // Under auto a guard or a stop may close one reading path (the envelope, a foreign statement on
+        // the function's role...) while the other clears the finding: what blocked was the path not taken.
+        const otherPathTaken =
+          core.strategy === 'auto' &&
+          report.findings.some((f) => f.code === 'OUTPUT_READ_DENIED' && f.fixable) &&
+          again.outcome === 'compliant';
+        if (!otherPathTaken) expect(again.outcome).toBe(blocked ? 'blocked' : 'compliant');
       }),
-      { numRuns: 120 },
+      { numRuns: 160 },
     );
     // Both branches were exercised
     expect(outcomes.get('proposed')).toBeGreaterThan(20);

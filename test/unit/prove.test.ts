@@ -59,7 +59,8 @@ const snapshot: SnapshotSpec = {
       inline: {
         ReadLabelingData: policy({
           Effect: 'Allow',
-          Action: 's3:GetObject',
+          // The execution role reads the data and writes the job's output (Ground Truth writes as it).
+          Action: ['s3:GetObject', 's3:PutObject'],
           Resource: 'arn:aws:s3:::receipts-labeling-data/*',
         }),
       },
@@ -415,5 +416,59 @@ describe('proveChanges', () => {
     // When they are proved
     // Then there is nothing to refuse
     await expect(proveChanges(request, inventory, [], [], options(), NOW)).resolves.toBeUndefined();
+  });
+});
+
+describe('proveChanges under auto: each reading path minimal, and either alone clears the finding', () => {
+  const auto = options('auto');
+  const directRead = put('receipts-consolidate-role', 'GroundTruthReadLabelingOutput', {
+    Sid: 'GroundTruthReadLabelingOutput',
+    Effect: 'Allow',
+    Action: 's3:GetObject',
+    Resource: ['arn:aws:s3:::receipts-labeling-data/output/receipts-7/*'],
+    Condition: { StringEquals: { 's3:ResourceAccount': ACCOUNT } },
+  });
+
+  it('accepts the plan checkJob makes: the direct read and the trust statement', async () => {
+    const { changes } = await planJob(request, inventory, { core: auto, dryRun: true, now: NOW });
+    expect(changes.map((c) => `${c.action} ${c.roleName}`).sort()).toEqual([
+      'PutRolePolicy ReceiptsLabelingExecution',
+      'PutRolePolicy receipts-consolidate-role',
+      'UpdateAssumeRolePolicy ReceiptsLabelingExecution',
+    ]);
+    await expect(
+      proveChanges(request, inventory, await claimedFor(request, auto), changes, auto, NOW, undefined),
+    ).resolves.toBeUndefined();
+  });
+
+  it('still refuses a path that carries a change it does not need (trust and the assume grant)', async () => {
+    const changes = [invokeGrant(POST, PRE), directRead, goodTrust, assumeGrant];
+    await expect(
+      proveChanges(request, inventory, await claimedFor(request, auto), changes, auto, NOW, undefined),
+    ).resolves.toMatch(/not minimal: PutRolePolicy on receipts-consolidate-role/);
+  });
+
+  it('refuses a trust statement that does not clear the finding alone, though the direct read does', async () => {
+    // Our statement grows by a role that is not the function's: the assume path opens nothing for it.
+    const wrongTrust = trust(policy(sagemakerTrust, ourTrust(OTHER_LAMBDA_ROLE, roleArn('someone-else'))));
+    const changes = [invokeGrant(POST, PRE), directRead, wrongTrust];
+    await expect(
+      proveChanges(request, inventory, await claimedFor(request, auto), changes, auto, NOW, undefined),
+    ).resolves.toMatch(/one reading path alone does not clear OUTPUT_READ_DENIED/);
+  });
+
+  it('under assume-role the same two paths are one plan, and the direct read is not needed', async () => {
+    const changes = [invokeGrant(POST, PRE), directRead, goodTrust];
+    await expect(
+      proveChanges(
+        request,
+        inventory,
+        await claimedFor(request, options()),
+        changes,
+        options(),
+        NOW,
+        undefined,
+      ),
+    ).resolves.toMatch(/not minimal/);
   });
 });

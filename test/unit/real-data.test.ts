@@ -64,7 +64,7 @@ async function verdict(exec: RoleInfo, output: string) {
         { arn: POST, roleArn: postRole.arn },
       ],
     ),
-    { core: DEFAULT_CORE_OPTIONS, dryRun: true, now: NOW },
+    { core: { ...DEFAULT_CORE_OPTIONS, strategy: 'assume-role' }, dryRun: true, now: NOW },
   );
   return {
     outcome: report.outcome,
@@ -163,7 +163,7 @@ describe("a published account snapshot (cloudsplaining's example GAAD, cut down)
     'a job naming %s (not a SageMaker execution role) is ROLE_NOT_SAGEMAKER_EXECUTION and gets no change',
     async (role) => {
       const { report, changes } = await planJob(request(role), inventory, {
-        core: DEFAULT_CORE_OPTIONS,
+        core: { ...DEFAULT_CORE_OPTIONS, strategy: 'assume-role' },
         dryRun: true,
         now: NOW,
       });

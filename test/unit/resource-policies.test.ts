@@ -186,6 +186,11 @@ describe('KMS on the output', () => {
     [request.postAnnotationLambdaArn as string]: { kind: 'none' } as SeenPolicy,
   };
   const folder = `arn:aws:s3:::${BUCKET}/output/receipts-7/*`;
+  const readPolicy = (changes: readonly { roleName: string; policyName?: string }[], roleName: string) =>
+    changes.find((c) => c.roleName === roleName && c.policyName === 'GroundTruthReadLabelingOutput') as
+      { document: PolicyDocument } | undefined;
+  const sids = (doc: PolicyDocument | undefined): unknown[] =>
+    ((doc?.Statement ?? []) as PolicyStatement[]).map((s) => s.Sid).sort();
 
   it('default key policy (delegates to IAM): kms:Decrypt planned in the read policy, through S3, for the job folder', async () => {
     const inv = inventory({ functions: granted, keys: { [KEY_ARN]: seen('kms-default-key-policy.json') } });
@@ -243,11 +248,113 @@ describe('KMS on the output', () => {
     });
   });
 
-  it('assume-role: the execution role is the reader that needs the key', async () => {
+  it('a function role that reads the output itself is the reader that needs the key (auto, the default)', async () => {
     const inv = inventory({ functions: granted, keys: { [KEY_ARN]: seen('kms-default-key-policy.json') } });
-    const { report } = await planJob(kmsRequest, inv, { core: DEFAULT_CORE_OPTIONS, dryRun: true, now: NOW });
+    const { report, changes } = await planJob(kmsRequest, inv, {
+      core: DEFAULT_CORE_OPTIONS,
+      dryRun: true,
+      now: NOW,
+    });
+    // Under auto the key is part of the read: the read finding, its detail naming kms:Decrypt
     expect(report.findings).toContainEqual(
-      expect.objectContaining({ code: 'OUTPUT_READ_DENIED', resource: KEY_ARN }),
+      expect.objectContaining({
+        code: 'OUTPUT_READ_DENIED',
+        principal: consolidate.arn,
+        resource: folder,
+        detail: 'kms:Decrypt',
+        fixable: true,
+      }),
     );
+    expect(sids(readPolicy(changes, consolidate.name)?.document)).toEqual([
+      'GroundTruthDecryptLabelingOutput',
+    ]);
+  });
+
+  // The function's role cannot read the output: a read must be granted, and its reader needs the key.
+  const unread = roleInfo('receipts-consolidate-role', { trustPolicy: serviceTrust('lambda.amazonaws.com') });
+  // An execution role that writes and reads its output (no tag condition), so either path can read;
+  // both functions' policies let it invoke them (an invoke grant would leave the envelope).
+  const writer = roleInfo(execution.name, {
+    path: '/service-role/',
+    inlinePolicies: [
+      {
+        name: 'output',
+        document: policy(
+          allow('s3:PutObject', `arn:aws:s3:::${BUCKET}/*`),
+          allow('s3:GetObject', `arn:aws:s3:::${BUCKET}/*`),
+        ),
+      },
+    ],
+  });
+  const unreadInventory = (keyPolicy: SeenPolicy): AccountInventory => {
+    const functions = {
+      [request.preAnnotationLambdaArn as string]: seen('lambda-add-permission-role.json'),
+      [request.postAnnotationLambdaArn as string]: seen('lambda-add-permission-role.json', {
+        'function:receipts-pre-annotation': 'function:receipts-consolidate',
+      }),
+    };
+    const inv = inventory({ functions, keys: { [KEY_ARN]: keyPolicy } });
+    return {
+      ...inv,
+      roles: new Map([...inv.roles, [unread.name, unread], [writer.name, writer]]),
+    };
+  };
+  it('assume-role: the execution role is the reader that needs the key', async () => {
+    const inv = unreadInventory(seen('kms-default-key-policy.json'));
+    const core: CoreOptions = { ...DEFAULT_CORE_OPTIONS, strategy: 'assume-role' };
+    const { report, changes } = await planJob(kmsRequest, inv, { core, dryRun: true, now: NOW });
+    expect(report.findings).toContainEqual(
+      expect.objectContaining({ code: 'OUTPUT_READ_DENIED', principal: writer.arn, resource: KEY_ARN }),
+    );
+    expect(report.findings).not.toContainEqual(
+      expect.objectContaining({ principal: unread.arn, resource: KEY_ARN }),
+    );
+    expect(sids(readPolicy(changes, writer.name)?.document)).toContain('GroundTruthDecryptLabelingOutput');
+    expect(readPolicy(changes, unread.name)).toBeUndefined();
+  });
+
+  it("auto: each reading path carries its own reader's kms:Decrypt, in the read finding", async () => {
+    const inv = unreadInventory(seen('kms-default-key-policy.json'));
+    const { report, changes } = await planJob(kmsRequest, inv, {
+      core: DEFAULT_CORE_OPTIONS,
+      dryRun: true,
+      now: NOW,
+    });
+    // No finding of its own on the key: the grant goes with the path that reads
+    expect(report.findings.filter((f) => f.resource === KEY_ARN)).toEqual([]);
+    const read = report.findings.find((f) => f.code === 'OUTPUT_READ_DENIED');
+    expect(read).toMatchObject({ principal: unread.arn, resource: folder, fixable: true });
+    // The direct path: the function's role reads, and may decrypt, the job's folder
+    expect(sids(readPolicy(changes, unread.name)?.document)).toEqual([
+      'GroundTruthDecryptLabelingOutput',
+      'GroundTruthReadLabelingOutput',
+    ]);
+    // And whatever the assume path kept, its execution role's read comes with the key too
+    expect(sids(readPolicy(changes, writer.name)?.document)).toEqual(['GroundTruthDecryptLabelingOutput']);
+    expect(changes).toContainEqual(
+      expect.objectContaining({ action: 'UpdateAssumeRolePolicy', roleName: writer.name }),
+    );
+  });
+
+  it('auto: a key policy that admits only the execution role drops the direct path, never grants it', async () => {
+    const executionPath = execution.arn.split(':role/')[1] as string;
+    const inv = unreadInventory(
+      seen('kms-key-users-no-root.json', { 'role/KEY_USER': `role/${executionPath}` }),
+    );
+    const { report, changes } = await planJob(kmsRequest, inv, {
+      core: DEFAULT_CORE_OPTIONS,
+      dryRun: true,
+      now: NOW,
+    });
+    // The function's role could be granted S3 but never the key: nothing is written to it
+    expect(changes.filter((c) => c.roleName === unread.name && c.action === 'PutRolePolicy')).toEqual([]);
+    expect(JSON.stringify(changes)).not.toContain('GroundTruthDecryptLabelingOutput');
+    const read = report.findings.find((f) => f.code === 'OUTPUT_READ_DENIED');
+    expect(read).toMatchObject({ resource: folder, fixable: true });
+    // The assume path is planned alone: the execution role is trusted, and the key already admits it
+    expect(report.outcome).toBe('proposed');
+    expect(changes).toEqual([
+      expect.objectContaining({ action: 'UpdateAssumeRolePolicy', roleName: writer.name }),
+    ]);
   });
 });

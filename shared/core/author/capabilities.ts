@@ -20,17 +20,51 @@ export const RECIPE_PUBLISHER_ACCOUNT = '838997950401';
 
 const RECIPE_ACTIONS = ['ListApplicationVersions', 'GetApplication', 'CreateCloudFormationTemplate'];
 
-/** Where the author works: the principal's partition and account, the job's region, and optional narrowing. */
+/**
+ * Where the author works: the principal's partition and account, the job's region, and the narrowing.
+ * Never a wildcard over roles or over every function: a part that is not known (given or inferred from
+ * the person's own jobs) leaves the requests that need it unchecked and nothing proposed.
+ */
 export interface AuthorScope {
   partition: string;
   accountId: string;
   region: string;
-  /** The labeling job's execution role; without it, PassRole to SageMaker is checked on every role. */
-  executionRoleArn?: string;
-  /** The functions' name prefix; without it, every function of the account and region. */
+  /** The execution roles the person's labeling jobs use (exact ARNs, `--execution-role`). */
+  executionRoleArns?: string[];
+  /** The functions' name prefix (`--function-prefix`). */
   functionPrefix?: string;
-  /** The functions' own role; without it, the roles named like the prefix (or every role). */
-  functionRoleArn?: string;
+  /** The functions by exact name, when there is no prefix (inferred from the person's jobs). */
+  functionNames?: string[];
+  /** The functions' own roles (exact ARNs, `--function-role`). */
+  functionRoleArns?: string[];
+}
+
+/** A part of the scope a request needs, and the flag that gives it. */
+export type ScopePart = 'execution-role' | 'functions' | 'function-role';
+
+/** The flag that names each scope part. */
+export const SCOPE_FLAG: Record<ScopePart, string> = {
+  'execution-role': '--execution-role ARN',
+  functions: '--function-prefix PREFIX',
+  'function-role': '--function-role ARN',
+};
+
+/** The scope parts each capability needs. */
+export const CAPABILITY_NEEDS: Record<Capability, readonly ScopePart[]> = {
+  'create-functions': ['functions', 'function-role'],
+  recipe: [],
+  console: ['functions'],
+  'create-job': ['execution-role'],
+};
+
+/** The parts `capability` needs that `scope` lacks. */
+export function missingScope(capability: Capability, s: AuthorScope): ScopePart[] {
+  const has: Record<ScopePart, boolean> = {
+    'execution-role': (s.executionRoleArns ?? []).length > 0,
+    functions: Boolean(s.functionPrefix) || (s.functionNames ?? []).length > 0,
+    'function-role': (s.functionRoleArns ?? []).length > 0,
+  };
+  return CAPABILITY_NEEDS[capability].filter((part) => !has[part]);
 }
 
 /** One request a capability needs. */
@@ -44,21 +78,23 @@ export interface AuthorRequest {
   context?: Record<string, string>;
 }
 
-/** ARNs of the scope, all in its partition. */
+/** ARNs of the scope, all in its partition; an unknown part has none (never a wildcard standing in for it). */
 export const authorArns = {
-  functions: (s: AuthorScope): string =>
-    `arn:${s.partition}:lambda:${s.region}:${s.accountId}:function:${s.functionPrefix ?? ''}*`,
+  functions: (s: AuthorScope): string[] => {
+    const arn = (name: string): string =>
+      `arn:${s.partition}:lambda:${s.region}:${s.accountId}:function:${name}`;
+    if (s.functionPrefix) return [arn(`${s.functionPrefix}*`)];
+    return [...new Set(s.functionNames ?? [])].sort().map(arn);
+  },
   recipe: (s: AuthorScope): string =>
     `arn:${s.partition}:serverlessrepo:${s.region}:${RECIPE_PUBLISHER_ACCOUNT}:applications/aws-sagemaker-ground-truth-recipe`,
   labelingJobs: (s: AuthorScope): string =>
     `arn:${s.partition}:sagemaker:${s.region}:${s.accountId}:labeling-job/*`,
-  functionRole: (s: AuthorScope): string =>
-    s.functionRoleArn ?? `arn:${s.partition}:iam::${s.accountId}:role/${s.functionPrefix ?? ''}*`,
-  executionRole: (s: AuthorScope): string =>
-    s.executionRoleArn ?? `arn:${s.partition}:iam::${s.accountId}:role/*`,
+  functionRoles: (s: AuthorScope): string[] => [...new Set(s.functionRoleArns ?? [])].sort(),
+  executionRoles: (s: AuthorScope): string[] => [...new Set(s.executionRoleArns ?? [])].sort(),
 };
 
-/** The requests of one capability in `scope` (wildcard resources stand for every name they match). */
+/** The requests of one capability in `scope` (a prefix resource stands for every name it matches). */
 export function requestsFor(capability: Capability, s: AuthorScope): AuthorRequest[] {
   const own = (action: string, resource: string, context?: Record<string, string>): AuthorRequest => ({
     capability,
@@ -68,15 +104,18 @@ export function requestsFor(capability: Capability, s: AuthorScope): AuthorReque
     ...(context ? { context } : {}),
   });
   const functions = authorArns.functions(s);
+  const onFunctions = (action: string): AuthorRequest[] => functions.map((f) => own(action, f));
+  const pass = (roles: string[], service: string): AuthorRequest[] =>
+    roles.map((r) => own('iam:PassRole', r, { 'iam:PassedToService': service }));
   switch (capability) {
     case 'create-functions':
       return [
-        own('lambda:CreateFunction', functions),
-        own('lambda:UpdateFunctionCode', functions),
-        own('lambda:UpdateFunctionConfiguration', functions),
-        own('lambda:GetFunction', functions),
+        ...onFunctions('lambda:CreateFunction'),
+        ...onFunctions('lambda:UpdateFunctionCode'),
+        ...onFunctions('lambda:UpdateFunctionConfiguration'),
+        ...onFunctions('lambda:GetFunction'),
         own('lambda:ListFunctions', '*'),
-        own('iam:PassRole', authorArns.functionRole(s), { 'iam:PassedToService': 'lambda.amazonaws.com' }),
+        ...pass(authorArns.functionRoles(s), 'lambda.amazonaws.com'),
       ];
     case 'recipe':
       return [
@@ -89,13 +128,11 @@ export function requestsFor(capability: Capability, s: AuthorScope): AuthorReque
         own('serverlessrepo:SearchApplications', '*'),
       ];
     case 'console':
-      return [own('lambda:ListFunctions', '*'), own('lambda:InvokeFunction', functions)];
+      return [own('lambda:ListFunctions', '*'), ...onFunctions('lambda:InvokeFunction')];
     case 'create-job':
       return [
         own('sagemaker:CreateLabelingJob', authorArns.labelingJobs(s)),
-        own('iam:PassRole', authorArns.executionRole(s), {
-          'iam:PassedToService': 'sagemaker.amazonaws.com',
-        }),
+        ...pass(authorArns.executionRoles(s), 'sagemaker.amazonaws.com'),
       ];
   }
 }

@@ -5,30 +5,44 @@ import type { Finding, PolicyDocument, ReasonCode } from '../types';
 import {
   CAPABILITIES,
   CAPABILITY_FINDING,
+  missingScope,
   requestsFor,
   resourcePolicyFor,
+  SCOPE_FLAG,
   type AuthorRequest,
   type AuthorScope,
   type Capability,
+  type ScopePart,
 } from './capabilities';
 import { evaluatePrincipal } from './evaluate-principal';
 import { unreadablePolicies, type AuthorPrincipal } from './principal';
 import { proveProposal, type ProposalProof } from './prove-proposal';
-import { AUTHOR_POLICY_NAME, authorPolicyArn, proposeAuthorPolicy } from './proposal';
+import { authorPolicyArn, authorPolicyName, proposeAuthorPolicy } from './proposal';
+import { wideGrants } from './wide-grants';
 
-/** What `author` decides: every capability allowed, a proven proposal covers the rest, or a person must act. */
-export type AuthorOutcome = 'compliant' | 'proposed' | 'blocked' | 'remediated';
+/**
+ * What `author` decides: every capability allowed; a proven proposal covers the rest; a person must
+ * act; the scope is unknown (flags needed, nothing proposed); or, after `--apply`, everything or only
+ * part of it now allowed (`partial`: the policy was written, and findings remain).
+ */
+export type AuthorOutcome = 'compliant' | 'proposed' | 'blocked' | 'incomplete' | 'remediated' | 'partial';
 
 /** The author check's options. */
 export interface AuthorOptions {
   region: string;
-  executionRoleArn?: string;
+  /** Exact execution role ARNs (given or inferred); never a wildcard. */
+  executionRoleArns?: string[];
   functionPrefix?: string;
-  functionRoleArn?: string;
+  /** Exact function names (inferred from the person's jobs), used when there is no prefix. */
+  functionNames?: string[];
+  /** Exact function role ARNs (given or inferred). */
+  functionRoleArns?: string[];
   capabilities?: readonly Capability[];
   now?: Date;
   /** Condition-key values the caller knows (e.g. aws:MultiFactorAuthPresent). */
   knownContext?: Record<string, string>;
+  /** Lines for the report (e.g. where the scope was inferred from). */
+  notes?: string[];
 }
 
 /** One capability's verdict. */
@@ -37,6 +51,20 @@ export interface CapabilityResult {
   allowed: boolean;
   /** Requests denied, with why. */
   denied: { action: string; resource: string; verdict: Decision['verdict']; detail?: string }[];
+  /** Scope parts it needs that are unknown: its requests on them were not checked. */
+  unchecked?: ScopePart[];
+}
+
+/** What `--apply` wrote, as read back from IAM. */
+export interface AppliedPolicy {
+  policyName: string;
+  policyArn: string;
+  created: boolean;
+  versionId: string;
+  deletedVersionId?: string;
+  /** True when this run attached it (false: it was attached already). */
+  attached: boolean;
+  document: PolicyDocument;
 }
 
 /** The proposal: the whole policy, where it goes, and its proof. */
@@ -56,8 +84,12 @@ export interface AuthorReport {
   outcome: AuthorOutcome;
   capabilities: CapabilityResult[];
   findings: Finding[];
-  /** Undefined when nothing is missing, or when nothing missing can be granted. */
+  /** Undefined when nothing is missing, when nothing missing can be granted, or when the scope is incomplete. */
   proposal?: AuthorProposal;
+  /** The flags to give when the scope is incomplete (outcome `incomplete`). */
+  needs?: string[];
+  /** Set only after `--apply` wrote the policy: what IAM holds now. */
+  applied?: AppliedPolicy;
   notes?: string[];
 }
 
@@ -68,10 +100,16 @@ export async function checkAuthor(principal: AuthorPrincipal, options: AuthorOpt
     partition: principal.partition,
     accountId: principal.accountId,
     region: options.region,
-    ...(options.executionRoleArn ? { executionRoleArn: options.executionRoleArn } : {}),
-    ...(options.functionPrefix ? { functionPrefix: options.functionPrefix } : {}),
-    ...(options.functionRoleArn ? { functionRoleArn: options.functionRoleArn } : {}),
+    ...(options.executionRoleArns?.length ? { executionRoleArns: [...options.executionRoleArns] } : {}),
+    ...(options.functionPrefix
+      ? { functionPrefix: options.functionPrefix }
+      : options.functionNames?.length
+        ? { functionNames: [...options.functionNames] }
+        : {}),
+    ...(options.functionRoleArns?.length ? { functionRoleArns: [...options.functionRoleArns] } : {}),
   };
+  const notes = options.notes ?? [];
+  const unknownParts = new Set<ScopePart>();
   const findings: Finding[] = unreadablePolicies(principal).map((source) =>
     finding('POLICY_UNKNOWN', principal.arn, source, 'document-unavailable'),
   );
@@ -79,6 +117,12 @@ export async function checkAuthor(principal: AuthorPrincipal, options: AuthorOpt
   const capabilities: CapabilityResult[] = [];
   for (const capability of options.capabilities ?? CAPABILITIES) {
     const result: CapabilityResult = { capability, allowed: true, denied: [] };
+    const unchecked = missingScope(capability, scope);
+    if (unchecked.length > 0) {
+      result.allowed = false;
+      result.unchecked = unchecked;
+      for (const part of unchecked) unknownParts.add(part);
+    }
     for (const request of requestsFor(capability, scope)) {
       const resourcePolicy = resourcePolicyFor(request, scope);
       const decision = await evaluatePrincipal({
@@ -103,33 +147,40 @@ export async function checkAuthor(principal: AuthorPrincipal, options: AuthorOpt
     capabilities.push(result);
     findings.push(...capabilityFindings(principal.arn, result));
   }
+  if (unknownParts.size > 0) {
+    // Never a wildcard standing in for an unknown role or function: nothing is proposed at all.
+    const needs = [...unknownParts].map((part) => SCOPE_FLAG[part]);
+    return { ...report(principal, scope, 'incomplete', capabilities, findings, notes), needs };
+  }
   if (missing.length === 0)
-    return report(principal, scope, findings.length === 0 ? 'compliant' : 'blocked', capabilities, findings);
+    return report(
+      principal,
+      scope,
+      findings.length === 0 ? 'compliant' : 'blocked',
+      capabilities,
+      findings,
+      notes,
+    );
+  const policyName = authorPolicyName(principal);
   const document = proposeAuthorPolicy(missing, scope);
   const proof = await proveProposal(principal, missing, document, scope, now, options.knownContext);
-  if (!proof.proven) {
+  const failures = [...wideGrants(document).map((w) => `never granted: ${w}`), ...proof.failures];
+  if (failures.length > 0) {
     findings.push(
-      finding(
-        'PLAN_UNPROVEN',
-        principal.arn,
-        AUTHOR_POLICY_NAME,
-        'proof-failed',
-        false,
-        proof.failures.join('; '),
-      ),
+      finding('PLAN_UNPROVEN', principal.arn, policyName, 'proof-failed', false, failures.join('; ')),
     );
     for (const f of findings) f.fixable = false;
-    return report(principal, scope, 'blocked', capabilities, findings);
+    return report(principal, scope, 'blocked', capabilities, findings, notes);
   }
   const proposal: AuthorProposal = {
-    policyName: AUTHOR_POLICY_NAME,
-    policyArn: authorPolicyArn(principal.partition, principal.accountId),
+    policyName,
+    policyArn: authorPolicyArn(principal),
     document,
     claimed: missing,
     proof,
   };
   const outcome = findings.every((f) => f.fixable) ? 'proposed' : 'blocked';
-  return { ...report(principal, scope, outcome, capabilities, findings), proposal };
+  return { ...report(principal, scope, outcome, capabilities, findings, notes), proposal };
 }
 
 /** One finding per capability, resource and reason, naming the denied actions. */
@@ -172,6 +223,7 @@ function report(
   outcome: AuthorOutcome,
   capabilities: CapabilityResult[],
   findings: Finding[],
+  notes: string[],
 ): AuthorReport {
   return {
     principal: { arn: principal.arn, kind: principal.kind, groups: principal.groups },
@@ -179,5 +231,6 @@ function report(
     outcome,
     capabilities,
     findings,
+    ...(notes.length > 0 ? { notes } : {}),
   };
 }

@@ -49,6 +49,8 @@ export function probesFor(scope: AuthorScope): Probe[] {
     },
   });
   const prefix = s.functionPrefix ?? '';
+  // A name the proposal covers in this region, to probe it in another region and account.
+  const sample = prefix !== '' ? `${prefix}probe` : ([...(s.functionNames ?? [])].sort()[0] ?? 'probe');
   const fn = (region: string, account: string, name: string): string =>
     `arn:${s.partition}:lambda:${region}:${account}:function:${name}`;
   const role = (name: string): string => `arn:${s.partition}:iam::${s.accountId}:role/${name}`;
@@ -56,13 +58,13 @@ export function probesFor(scope: AuthorScope): Probe[] {
     mine(
       'a function in another region',
       'lambda:CreateFunction',
-      fn(elsewhere.region, s.accountId, `${prefix}probe`),
+      fn(elsewhere.region, s.accountId, sample),
       elsewhere.region,
     ),
     mine(
       'invoking a function in another region',
       'lambda:InvokeFunction',
-      fn(elsewhere.region, s.accountId, `${prefix}probe`),
+      fn(elsewhere.region, s.accountId, sample),
       elsewhere.region,
     ),
     {
@@ -71,12 +73,16 @@ export function probesFor(scope: AuthorScope): Probe[] {
       request: {
         capability: 'create-functions',
         action: 'lambda:UpdateFunctionCode',
-        resource: fn(s.region, PROBE_ACCOUNT, `${prefix}probe`),
+        resource: fn(s.region, PROBE_ACCOUNT, sample),
         resourceAccount: PROBE_ACCOUNT,
       },
     },
-    mine('deleting the functions', 'lambda:DeleteFunction', authorArns.functions(s)),
-    mine('changing who may invoke the functions', 'lambda:AddPermission', authorArns.functions(s)),
+    ...authorArns
+      .functions(s)
+      .flatMap((f) => [
+        mine('deleting the functions', 'lambda:DeleteFunction', f),
+        mine('changing who may invoke the functions', 'lambda:AddPermission', f),
+      ]),
     mine('listing functions in another region', 'lambda:ListFunctions', '*', elsewhere.region),
     mine(
       'a labeling job in another region',
@@ -99,22 +105,20 @@ export function probesFor(scope: AuthorScope): Probe[] {
         resourceAccount: RECIPE_PUBLISHER_ACCOUNT,
       },
     },
-    mine(
-      'passing the execution role to another service',
-      'iam:PassRole',
-      authorArns.executionRole(s),
-      s.region,
-      { 'iam:PassedToService': 'ec2.amazonaws.com' },
+    ...authorArns.executionRoles(s).map((r) =>
+      mine('passing the execution role to another service', 'iam:PassRole', r, s.region, {
+        'iam:PassedToService': 'ec2.amazonaws.com',
+      }),
     ),
-    mine(
-      "passing the functions' role to another service",
-      'iam:PassRole',
-      authorArns.functionRole(s),
-      s.region,
-      { 'iam:PassedToService': 'ec2.amazonaws.com' },
+    ...authorArns.functionRoles(s).map((r) =>
+      mine("passing the functions' role to another service", 'iam:PassRole', r, s.region, {
+        'iam:PassedToService': 'ec2.amazonaws.com',
+      }),
     ),
   ];
-  if (prefix !== '' && !PROBE_FUNCTION.startsWith(prefix)) {
+  const outside =
+    prefix !== '' ? !PROBE_FUNCTION.startsWith(prefix) : !(s.functionNames ?? []).includes(PROBE_FUNCTION);
+  if (outside) {
     probes.push(
       mine(
         'a function outside the prefix',
@@ -128,13 +132,13 @@ export function probesFor(scope: AuthorScope): Probe[] {
       ),
     );
   }
-  if (s.executionRoleArn)
+  if (authorArns.executionRoles(s).length > 0)
     probes.push(
       mine('passing another role to SageMaker', 'iam:PassRole', role(PROBE_ROLE), s.region, {
         'iam:PassedToService': 'sagemaker.amazonaws.com',
       }),
     );
-  if (s.functionRoleArn || (prefix !== '' && !PROBE_ROLE.startsWith(prefix)))
+  if (authorArns.functionRoles(s).length > 0)
     probes.push(
       mine('passing another role to Lambda', 'iam:PassRole', role(PROBE_ROLE), s.region, {
         'iam:PassedToService': 'lambda.amazonaws.com',

@@ -4,7 +4,7 @@ import { resourcePolicyFor, type AuthorRequest, type AuthorScope } from './capab
 import { evaluatePrincipal } from './evaluate-principal';
 import type { AuthorPrincipal } from './principal';
 import { probesFor } from './probes';
-import { AUTHOR_POLICY_NAME } from './proposal';
+import { AUTHOR_POLICY_PREFIX } from './proposal';
 
 /** The proof's verdict, with a line per failure. */
 export interface ProposalProof {
@@ -27,7 +27,7 @@ export async function proveProposal(
   now: Date,
   knownContext?: Record<string, string>,
 ): Promise<ProposalProof> {
-  const extraPolicies = [{ name: `proposed:${AUTHOR_POLICY_NAME}`, policy: document }];
+  const extraPolicies = [{ name: `proposed:${AUTHOR_POLICY_PREFIX}`, policy: document }];
   const ask = (request: AuthorRequest, region: string, withProposal: boolean) =>
     evaluatePrincipal({
       principal,
