@@ -337,7 +337,7 @@ describe('KMS on the output', () => {
   });
 
   it('auto: a key policy that admits only the execution role drops the direct path, never grants it', async () => {
-    const executionPath = execution.arn.split(':role/')[1] as string;
+    const executionPath = execution.arn.split(':role/')[1];
     const inv = unreadInventory(
       seen('kms-key-users-no-root.json', { 'role/KEY_USER': `role/${executionPath}` }),
     );
