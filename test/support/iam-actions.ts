@@ -77,9 +77,6 @@ export function authorizedRequestsOf(
         return one(`lambda:${op}`, functionArn(param(call, 'FunctionName'), callerAccount, region));
       if (op === 'ListTags') return one('lambda:ListTags', param(call, 'Resource'));
       break;
-    case 's3':
-      if (op === 'GetBucketPolicy') return one('s3:GetBucketPolicy', `arn:aws:s3:::${param(call, 'Bucket')}`);
-      break;
     case 'kms':
       if (op === 'GetKeyPolicy' || op === 'DescribeKey') {
         const key = param(call, 'KeyId');
@@ -128,6 +125,7 @@ export function authorizedRequestsOf(
         ];
       break;
     case 's3':
+      if (op === 'GetBucketPolicy') return one('s3:GetBucketPolicy', `arn:aws:s3:::${param(call, 'Bucket')}`);
       // ListObjectsV2 is authorized as s3:ListBucket on the bucket (the bucket ARN carries no account).
       if (op === 'ListObjectsV2')
         return [
