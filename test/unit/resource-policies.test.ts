@@ -216,6 +216,22 @@ describe('KMS on the output', () => {
     ]);
   });
 
+  it('a read grant the folder guard stops takes its kms:Decrypt with it (no key grant on its own)', async () => {
+    const core: CoreOptions = { ...s3Read };
+    const unreadRole = roleInfo('receipts-consolidate-role', {
+      trustPolicy: serviceTrust('lambda.amazonaws.com'),
+    });
+    const base = inventory({ functions: granted, keys: { [KEY_ARN]: seen('kms-default-key-policy.json') } });
+    const inv = { ...base, roles: new Map([...base.roles, [unreadRole.name, unreadRole]]) };
+    // Not a dry run, and offline: the output folder cannot be checked, so the read grant is never written
+    const { report, changes } = await planJob(kmsRequest, inv, { core, dryRun: false, now: NOW });
+    expect(report.findings).toContainEqual(expect.objectContaining({ code: 'OUTPUT_FOLDER_NOT_NEW' }));
+    expect(changes).toEqual([]);
+    expect(report.findings).toContainEqual(
+      expect.objectContaining({ code: 'OUTPUT_READ_DENIED', resource: KEY_ARN, fixable: false }),
+    );
+  });
+
   it('a key policy that names the reader: compliant', async () => {
     const keyPolicy = seen('kms-key-users-no-root.json', { 'role/KEY_USER': `role/${consolidate.name}` });
     const inv = inventory({ functions: granted, keys: { [KEY_ARN]: keyPolicy } });

@@ -27,8 +27,11 @@ export async function directReadGuards(
   input: DirectReadInput,
 ): Promise<{ guards: Guard[]; notes: string[] }> {
   const { grantArn, probeObjectArn } = input.location;
-  const isReadGrant = (need: Need): boolean => need.kind === 's3-read' && need.resourceArn === grantArn;
-  if (!input.assessments.some((a) => a.needs.some(isReadGrant))) return { guards: [], notes: [] };
+  const isS3Read = (need: Need): boolean => need.kind === 's3-read' && need.resourceArn === grantArn;
+  if (!input.assessments.some((a) => a.needs.some(isS3Read))) return { guards: [], notes: [] };
+  // Decrypting the folder's objects is reading them: a stopped read takes its kms:Decrypt with it.
+  const isReadGrant = (need: Need): boolean =>
+    isS3Read(need) || (need.kind === 'kms-decrypt' && need.objectArn === grantArn);
   const guards: Guard[] = [];
   const notes: string[] = [];
   const folder = checkOutputFolderNew({
